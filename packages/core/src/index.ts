@@ -1,0 +1,13 @@
+/**
+ * @dynalock/core: an Effect-native key/value store and distributed lock on the DynamoDB item model.
+ *
+ * @since 0.1.0
+ */
+export * from "./Errors.js"
+export type { KVPair, PreviousPair, TypedPair, Value } from "./KVPair.js"
+export { KeyValueStore } from "./KeyValueStore.js"
+export type { AtomicPutOptions, ReadOptions, SchemaStore, WriteOptions } from "./KeyValueStore.js"
+export { Locker } from "./Locker.js"
+export type { Lock, LockOptions } from "./Locker.js"
+export * as Dynalock from "./Dynalock.js"
+export * as Storage from "./Storage.js"

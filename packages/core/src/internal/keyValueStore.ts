@@ -1,0 +1,107 @@
+/** `KeyValueStore` and `SchemaStore`: byte-valued and schema-valued views of the payload store. */
+import { DateTime, Effect, Either, Option, ParseResult, Schema, Stream } from "effect"
+import { InvalidInput, StoreError } from "../Errors.js"
+import type { KVPair, TypedPair } from "../KVPair.js"
+import type { KeyValueStore, SchemaStore } from "../KeyValueStore.js"
+import type { Storage, StoredItem } from "../Storage.js"
+import { bytesPayload, nativePayload, payloadBytes, payloadCandidates } from "./payload.js"
+import type { PayloadInput, PayloadStore } from "./payloadStore.js"
+import { makePayloadStore } from "./payloadStore.js"
+import { valueBytes } from "./validation.js"
+
+const expiresOf = (item: StoredItem) => Option.map(item.expiresAt, (millis) => DateTime.unsafeMake(millis))
+
+const toPair = (partition: string, item: StoredItem): KVPair => ({
+  partition,
+  key: item.key,
+  version: item.version,
+  expires: expiresOf(item),
+  value: payloadBytes(item.payload)
+})
+
+const decodeItem = <A, I>(schema: Schema.Schema<A, I>, partition: string, operation: string) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return (item: StoredItem): Effect.Effect<TypedPair<A>, StoreError> => {
+    let firstError: ParseResult.ParseError | undefined
+    for (const candidate of payloadCandidates(item.payload)) {
+      const decoded = decode(candidate)
+      if (Either.isRight(decoded)) {
+        return Effect.succeed({ partition, key: item.key, version: item.version, expires: expiresOf(item), value: decoded.right })
+      }
+      firstError ??= decoded.left
+    }
+    return Effect.fail(
+      new StoreError({
+        operation,
+        reason: "Validation",
+        cause: firstError,
+        detail: `stored value of ${item.key} does not decode with the schema${firstError === undefined ? "" : `: ${ParseResult.TreeFormatter.formatErrorSync(firstError)}`}`
+      })
+    )
+  }
+}
+
+const makeSchemaStore = <A, I>(store: PayloadStore, schema: Schema.Schema<A, I>): SchemaStore<A> => {
+  const { partition } = store
+  const encode = Schema.encodeEither(schema)
+  const input =
+    (value: A): PayloadInput =>
+    (key) =>
+      Either.match(encode(value), {
+        onLeft: (error) =>
+          Effect.fail(
+            new InvalidInput({
+              message: `value does not encode with the schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+              key
+            })
+          ),
+        onRight: (encoded) => nativePayload(encoded, key)
+      })
+  const decoder = (operation: string) => decodeItem(schema, partition, operation)
+  return {
+    partition,
+    get: (key, options) => store.get(key, options).pipe(Effect.flatMap(decoder("get")), Effect.withSpan("SchemaStore.get")),
+    exists: (key, options) => store.exists(key, options).pipe(Effect.withSpan("SchemaStore.exists")),
+    put: (key, value, options) =>
+      store.put(key, input(value), options).pipe(Effect.flatMap(decoder("put")), Effect.withSpan("SchemaStore.put")),
+    delete: (key) => store.delete(key).pipe(Effect.withSpan("SchemaStore.delete")),
+    list: (prefix, options) => Stream.runCollect(store.stream(prefix, options).pipe(Stream.mapEffect(decoder("list")))).pipe(
+      Effect.map((chunk) => Array.from(chunk)),
+      Effect.withSpan("SchemaStore.list")
+    ),
+    stream: (prefix, options) => store.stream(prefix, options).pipe(Stream.mapEffect(decoder("stream"))),
+    atomicPut: (key, value, options) =>
+      store.atomicPut(key, input(value), options).pipe(Effect.flatMap(decoder("atomicPut")), Effect.withSpan("SchemaStore.atomicPut")),
+    atomicDelete: (key, previous) => store.atomicDelete(key, previous).pipe(Effect.withSpan("SchemaStore.atomicDelete"))
+  }
+}
+
+/** The `KeyValueStore` service over a storage backend. */
+export const makeKeyValueStore = (storage: Storage): KeyValueStore["Type"] => {
+  const store = makePayloadStore(storage)
+  const { partition } = store
+  const pair = (item: StoredItem) => toPair(partition, item)
+  const bytes =
+    (value: unknown): PayloadInput =>
+    (key) =>
+      Effect.map(valueBytes(value, key), bytesPayload)
+  const stream: KeyValueStore["Type"]["stream"] = (prefix, options) =>
+    store.stream(prefix, options).pipe(Stream.map(pair), Stream.withSpan("KeyValueStore.stream"))
+  return {
+    partition,
+    get: (key, options) => store.get(key, options).pipe(Effect.map(pair), Effect.withSpan("KeyValueStore.get")),
+    exists: (key, options) => store.exists(key, options).pipe(Effect.withSpan("KeyValueStore.exists")),
+    put: (key, value, options) => store.put(key, bytes(value), options).pipe(Effect.map(pair), Effect.withSpan("KeyValueStore.put")),
+    delete: (key) => store.delete(key).pipe(Effect.withSpan("KeyValueStore.delete")),
+    list: (prefix, options) =>
+      Stream.runCollect(stream(prefix, options)).pipe(
+        Effect.map((chunk) => Array.from(chunk)),
+        Effect.withSpan("KeyValueStore.list")
+      ),
+    stream,
+    atomicPut: (key, value, options) =>
+      store.atomicPut(key, bytes(value), options).pipe(Effect.map(pair), Effect.withSpan("KeyValueStore.atomicPut")),
+    atomicDelete: (key, previous) => store.atomicDelete(key, previous).pipe(Effect.withSpan("KeyValueStore.atomicDelete")),
+    forSchema: (schema) => makeSchemaStore(store, schema)
+  }
+}

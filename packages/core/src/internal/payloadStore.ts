@@ -1,0 +1,157 @@
+/** The key/value semantics, once, over the storage contract and raw payloads. The byte-valued
+ *  `KeyValueStore` and the schema-valued `SchemaStore` are thin views of this. */
+import { Chunk, Clock, Effect, Option, Stream } from "effect"
+import { InvalidInput, KeyExists, KeyModified, KeyNotFound } from "../Errors.js"
+import type { StoreError } from "../Errors.js"
+import type { PreviousPair } from "../KVPair.js"
+import type { AtomicPutOptions, ReadOptions, WriteOptions } from "../KeyValueStore.js"
+import { isExpired } from "../Storage.js"
+import type { Condition, Payload, Storage, StoredItem } from "../Storage.js"
+import { payloadSize } from "./itemSize.js"
+import { maxPayloadBytes, partitionProblem, validateDuration, validateKey, validatePrefix } from "./validation.js"
+
+/** A payload computed from the caller's value; its own validation may fail. */
+export type PayloadInput = (key: string) => Effect.Effect<Payload, InvalidInput>
+
+export interface PayloadStore {
+  readonly partition: string
+  readonly get: (key: string, options?: ReadOptions) => Effect.Effect<StoredItem, KeyNotFound | InvalidInput | StoreError>
+  readonly exists: (key: string, options?: ReadOptions) => Effect.Effect<boolean, InvalidInput | StoreError>
+  readonly put: (key: string, payload: PayloadInput, options?: WriteOptions) => Effect.Effect<StoredItem, InvalidInput | StoreError>
+  readonly delete: (key: string) => Effect.Effect<void, InvalidInput | StoreError>
+  readonly stream: (prefix: string, options?: ReadOptions) => Stream.Stream<StoredItem, InvalidInput | StoreError>
+  readonly atomicPut: (
+    key: string,
+    payload: PayloadInput,
+    options?: AtomicPutOptions
+  ) => Effect.Effect<StoredItem, KeyExists | KeyModified | InvalidInput | StoreError>
+  readonly atomicDelete: (
+    key: string,
+    previous: PreviousPair
+  ) => Effect.Effect<void, KeyNotFound | KeyModified | InvalidInput | StoreError>
+}
+
+const consistentRead = (options: ReadOptions | undefined): boolean => options?.consistent !== false
+
+/** The storage contract's answer to an applied update always carries the new item. */
+const appliedItem = (item: Option.Option<StoredItem>, key: string): Effect.Effect<StoredItem> =>
+  Option.match(item, {
+    onNone: () => Effect.dieMessage(`storage contract broken: applied update of ${key} returned no item`),
+    onSome: Effect.succeed
+  })
+
+export const makePayloadStore = (storage: Storage): PayloadStore => {
+  const { partition } = storage
+  const problem = partitionProblem(partition, storage.table)
+  const usable: Effect.Effect<void, InvalidInput> = Option.match(problem, {
+    onNone: () => Effect.void,
+    onSome: (error) => Effect.fail(error)
+  })
+  const checkedKey = (key: string) => Effect.zipRight(usable, validateKey(key))
+
+  const liveAt = (item: Option.Option<StoredItem>, now: number): Option.Option<StoredItem> =>
+    Option.filter(item, (found) => !isExpired(found, now))
+
+  const expiryFor = (key: string, options: WriteOptions | undefined, now: number) =>
+    options?.ttl === undefined
+      ? Effect.succeed(Option.none<number>())
+      : Effect.map(validateDuration("ttl", options.ttl, key), (millis) => Option.some(now + millis))
+
+  const checkedPayload = (key: string, input: PayloadInput) =>
+    Effect.flatMap(input(key), (payload) => {
+      const size = payloadSize(payload)
+      const max = maxPayloadBytes(partition, key)
+      return size > max
+        ? Effect.fail(new InvalidInput({ message: `value is ${size} bytes, at most ${max} fit in one item with this key`, key }))
+        : Effect.succeed(payload)
+    })
+
+  const checkedPrevious = (key: string, previous: PreviousPair) =>
+    previous === null || typeof previous !== "object" || previous.key !== key || previous.partition !== partition
+      ? Effect.fail(new InvalidInput({ message: "previous is not an item of this key and partition", key }))
+      : Number.isSafeInteger(previous.version) && previous.version > 0
+        ? Effect.succeed(previous.version)
+        : Effect.fail(new InvalidInput({ message: "previous.version must be a positive integer", key }))
+
+  const write = (key: string, input: PayloadInput, options: WriteOptions | undefined, condition: (now: number) => Condition) =>
+    Effect.gen(function* () {
+      const validKey = yield* checkedKey(key)
+      const payload = yield* checkedPayload(validKey, input)
+      const now = yield* Clock.currentTimeMillis
+      const expiresAt = yield* expiryFor(validKey, options, now)
+      return yield* storage.update({ key: validKey, condition: condition(now), payload, expiresAt })
+    })
+
+  const get = (key: string, options?: ReadOptions) =>
+    Effect.gen(function* () {
+      const validKey = yield* checkedKey(key)
+      const item = yield* storage.get(validKey, consistentRead(options))
+      const now = yield* Clock.currentTimeMillis
+      return yield* Option.match(liveAt(item, now), {
+        onNone: () => Effect.fail(new KeyNotFound({ key: validKey })),
+        onSome: Effect.succeed
+      })
+    })
+
+  const streamPages = (prefix: string, consistent: boolean) =>
+    Stream.paginateChunkEffect(Option.none<string>(), (after) =>
+      Effect.gen(function* () {
+        const page = yield* storage.query({ prefix, consistent, after })
+        const now = yield* Clock.currentTimeMillis
+        const live = Chunk.filter(Chunk.fromIterable(page.items), (item) => !isExpired(item, now))
+        return [live, Option.map(page.next, Option.some)] as const
+      })
+    )
+
+  return {
+    partition,
+    get,
+    exists: (key, options) =>
+      get(key, options).pipe(
+        Effect.as(true),
+        Effect.catchTag("KeyNotFound", () => Effect.succeed(false))
+      ),
+    put: (key, input, options) =>
+      write(key, input, options, () => ({ _tag: "Always" })).pipe(
+        Effect.flatMap((outcome) =>
+          outcome._tag === "Applied"
+            ? appliedItem(outcome.item, key)
+            : Effect.dieMessage("storage contract broken: unconditional update rejected")
+        )
+      ),
+    delete: (key) =>
+      Effect.flatMap(checkedKey(key), (validKey) => storage.delete({ key: validKey, condition: { _tag: "Always" } })).pipe(
+        Effect.asVoid
+      ),
+    stream: (prefix, options) =>
+      Stream.unwrap(
+        Effect.map(Effect.zipRight(usable, validatePrefix(prefix)), (valid) =>
+          streamPages(valid, consistentRead(options))
+        )
+      ),
+    atomicPut: (key, input, options) =>
+      Effect.gen(function* () {
+        const previousVersion =
+          options?.previous === undefined ? Option.none<number>() : Option.some(yield* checkedPrevious(key, options.previous))
+        const outcome = yield* write(key, input, options, (now) =>
+          Option.match(previousVersion, {
+            onNone: (): Condition => ({ _tag: "NotLive", now }),
+            onSome: (version): Condition => ({ _tag: "LiveVersion", version, now })
+          })
+        )
+        if (outcome._tag === "Applied") return yield* appliedItem(outcome.item, key)
+        return yield* Option.isNone(previousVersion) ? Effect.fail(new KeyExists({ key })) : Effect.fail(new KeyModified({ key }))
+      }),
+    atomicDelete: (key, previous) =>
+      Effect.gen(function* () {
+        const validKey = yield* checkedKey(key)
+        const version = yield* checkedPrevious(validKey, previous)
+        const now = yield* Clock.currentTimeMillis
+        const outcome = yield* storage.delete({ key: validKey, condition: { _tag: "LiveVersion", version, now } })
+        if (outcome._tag === "Applied") return
+        return yield* Option.isNone(liveAt(outcome.current, now))
+          ? Effect.fail(new KeyNotFound({ key: validKey }))
+          : Effect.fail(new KeyModified({ key: validKey }))
+      })
+  }
+}

@@ -1,0 +1,103 @@
+/** Input checks done before any request, so bad input fails with `InvalidInput` and writes nothing. */
+import { Duration, Effect, Option } from "effect"
+import { InvalidInput } from "../Errors.js"
+import type { Value } from "../KVPair.js"
+
+const utf8 = new TextEncoder()
+
+/** DynamoDB's limits (bytes, UTF-8). */
+export const limits = {
+  maxKeyBytes: 1024,
+  maxPartitionBytes: 2048,
+  maxItemBytes: 400 * 1024,
+  /** Upper bound of everything in an item but the key, partition and payload (names and values of
+   *  version, expires, expiresMs, owner, fence, ticket, served): numbers count 21 bytes at most. */
+  itemOverheadBytes: 256,
+  maxNestingDepth: 32
+} as const
+
+// In a `u` regex a surrogate class matches only unpaired surrogates, which UTF-8 cannot carry.
+const loneSurrogate = /\p{Cs}/u
+
+export const utf8Length = (text: string): number => utf8.encode(text).length
+
+const checkText = (what: string, text: unknown, key?: string): Effect.Effect<string, InvalidInput> => {
+  if (typeof text !== "string") {
+    return Effect.fail(new InvalidInput({ message: `${what} must be a string`, ...(key === undefined ? {} : { key }) }))
+  }
+  if (loneSurrogate.test(text)) {
+    return Effect.fail(
+      new InvalidInput({ message: `${what} is not well-formed Unicode (unpaired surrogate)`, ...(key === undefined ? {} : { key }) })
+    )
+  }
+  return Effect.succeed(text)
+}
+
+/** A key: non-empty, well-formed, at most 1024 UTF-8 bytes. */
+export const validateKey = (key: unknown): Effect.Effect<string, InvalidInput> =>
+  Effect.flatMap(checkText("key", key), (text) => {
+    if (text.length === 0) return Effect.fail(new InvalidInput({ message: "key must not be empty", key: text }))
+    const bytes = utf8Length(text)
+    return bytes > limits.maxKeyBytes
+      ? Effect.fail(
+          new InvalidInput({ message: `key is ${bytes} UTF-8 bytes, at most ${limits.maxKeyBytes} allowed`, key: text.slice(0, 64) })
+        )
+      : Effect.succeed(text)
+  })
+
+/** A list prefix: may be empty (the whole partition), else like a key. */
+export const validatePrefix = (prefix: unknown): Effect.Effect<string, InvalidInput> =>
+  Effect.flatMap(checkText("prefix", prefix), (text) => {
+    const bytes = utf8Length(text)
+    return bytes > limits.maxKeyBytes
+      ? Effect.fail(new InvalidInput({ message: `prefix is ${bytes} UTF-8 bytes, at most ${limits.maxKeyBytes} allowed` }))
+      : Effect.succeed(text)
+  })
+
+/** The reason a partition or table name is unusable, if it is. Checked once, reported by every operation. */
+export const partitionProblem = (partition: unknown, table: unknown): Option.Option<InvalidInput> => {
+  if (typeof table !== "string" || table.length === 0) {
+    return Option.some(new InvalidInput({ message: "table name must be a non-empty string" }))
+  }
+  if (typeof partition !== "string" || partition.length === 0) {
+    return Option.some(new InvalidInput({ message: "partition must be a non-empty string" }))
+  }
+  if (loneSurrogate.test(partition)) {
+    return Option.some(new InvalidInput({ message: "partition is not well-formed Unicode (unpaired surrogate)" }))
+  }
+  const bytes = utf8Length(partition)
+  return bytes > limits.maxPartitionBytes
+    ? Option.some(new InvalidInput({ message: `partition is ${bytes} UTF-8 bytes, at most ${limits.maxPartitionBytes} allowed` }))
+    : Option.none()
+}
+
+/** A value as bytes: a `Uint8Array` as is, a well-formed string as UTF-8. */
+export const valueBytes = (value: unknown, key: string): Effect.Effect<Uint8Array, InvalidInput> => {
+  if (value instanceof Uint8Array) return Effect.succeed(value)
+  if (typeof value === "string") return Effect.map(checkText("value", value, key), (text) => utf8.encode(text))
+  return Effect.fail(new InvalidInput({ message: "value must be a Uint8Array or a string", key }))
+}
+
+/** Stored as UTF-8 bytes; exported for callers that already hold a checked `Value`. */
+export const encodeValue = (value: Value): Uint8Array => (typeof value === "string" ? utf8.encode(value) : value)
+
+/** The largest payload (in DynamoDB's size units) that fits one item with this partition and key. */
+export const maxPayloadBytes = (partition: string, key: string): number =>
+  limits.maxItemBytes - limits.itemOverheadBytes - utf8Length(partition) - utf8Length(key)
+
+/** A positive, finite duration in whole milliseconds (rounded up, at least 1). */
+export const validateDuration = (
+  what: string,
+  input: unknown,
+  key?: string
+): Effect.Effect<number, InvalidInput> => {
+  const decoded = Duration.decodeUnknown(input)
+  const fail = (why: string) =>
+    Effect.fail(new InvalidInput({ message: `${what} ${why}`, ...(key === undefined ? {} : { key }) }))
+  if (Option.isNone(decoded)) return fail("is not a duration")
+  const millis = Duration.toMillis(decoded.value)
+  if (!Number.isFinite(millis)) return fail("must be finite")
+  if (millis <= 0) return fail("must be positive")
+  const whole = Math.ceil(millis)
+  return whole > Number.MAX_SAFE_INTEGER / 2 ? fail("is too long") : Effect.succeed(whole)
+}

@@ -1,0 +1,7 @@
+/**
+ * @dynalock/test-layer: the in-memory layer, local DynamoDB servers and the conformance suites.
+ *
+ * @since 0.1.0
+ */
+export * as MemoryStore from "./MemoryStore.js"
+export * as MemoryTable from "./MemoryTable.js"

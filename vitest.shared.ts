@@ -1,0 +1,10 @@
+// Tests run on the TypeScript sources of the workspace packages, not on their build output.
+import { fileURLToPath } from "node:url"
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+export const alias = {
+  "@dynalock/core": source("./packages/core/src/index.ts"),
+  "@dynalock/dynamo-layer": source("./packages/dynamo-layer/src/index.ts"),
+  "@dynalock/test-layer": source("./packages/test-layer/src/index.ts")
+}

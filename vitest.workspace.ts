@@ -1,0 +1,20 @@
+import { defineWorkspace } from "vitest/config"
+import { alias } from "./vitest.shared.js"
+
+const project = (name: string, root: string, testTimeout = 20_000) => ({
+  resolve: { alias },
+  test: {
+    name,
+    include: [`${root}/test/**/*.test.ts`],
+    testTimeout,
+    hookTimeout: 60_000,
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }
+  }
+})
+
+export default defineWorkspace([
+  project("core", "packages/core"),
+  project("test-layer", "packages/test-layer"),
+  project("dynamo-layer", "packages/dynamo-layer", 60_000),
+  project("examples", "examples", 60_000)
+])
