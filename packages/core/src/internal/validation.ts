@@ -85,11 +85,12 @@ export const encodeValue = (value: Value): Uint8Array => (typeof value === "stri
 export const maxPayloadBytes = (partition: string, key: string): number =>
   limits.maxItemBytes - limits.itemOverheadBytes - utf8Length(partition) - utf8Length(key)
 
-/** A positive, finite duration in whole milliseconds (rounded up, at least 1). */
+/** A positive (or, with `allowZero`, non-negative) finite duration in whole milliseconds, rounded up. */
 export const validateDuration = (
   what: string,
   input: unknown,
-  key?: string
+  key?: string,
+  allowZero = false
 ): Effect.Effect<number, InvalidInput> => {
   const decoded = Duration.decodeUnknown(input)
   const fail = (why: string) =>
@@ -97,7 +98,7 @@ export const validateDuration = (
   if (Option.isNone(decoded)) return fail("is not a duration")
   const millis = Duration.toMillis(decoded.value)
   if (!Number.isFinite(millis)) return fail("must be finite")
-  if (millis <= 0) return fail("must be positive")
+  if (millis < 0 || (millis === 0 && !allowZero)) return fail(allowZero ? "must not be negative" : "must be positive")
   const whole = Math.ceil(millis)
   return whole > Number.MAX_SAFE_INTEGER / 2 ? fail("is too long") : Effect.succeed(whole)
 }

@@ -1,5 +1,8 @@
 /** Client-wide lock settings: the assumptions every client sharing a table must agree on. */
+import { Effect } from "effect"
 import type { Duration } from "effect"
+import type { InvalidInput } from "../../Errors.js"
+import { validateDuration } from "../validation.js"
 
 /**
  * @since 0.1.0
@@ -13,7 +16,26 @@ export interface LockerSettings {
   readonly maxClockSkew?: Duration.DurationInput
   /**
    * How long the first waiter in line has to claim a released lock before the next one may (default 2 seconds).
-   * It bounds the delay a crashed or vanished waiter can cause.
+   * It bounds the delay a crashed or vanished waiter can cause; waiters in line poll at least twice per grace.
    */
   readonly queueGrace?: Duration.DurationInput
 }
+
+/** Settings in milliseconds. */
+export interface Settings {
+  readonly skew: number
+  readonly grace: number
+}
+
+export const defaultSettings: Settings = { skew: 1000, grace: 2000 }
+
+/** The settings in milliseconds, or why they are unusable. */
+export const resolveSettings = (settings: LockerSettings): Effect.Effect<Settings, InvalidInput> =>
+  Effect.all({
+    skew:
+      settings.maxClockSkew === undefined
+        ? Effect.succeed(defaultSettings.skew)
+        : validateDuration("maxClockSkew", settings.maxClockSkew, undefined, true),
+    grace:
+      settings.queueGrace === undefined ? Effect.succeed(defaultSettings.grace) : validateDuration("queueGrace", settings.queueGrace)
+  })

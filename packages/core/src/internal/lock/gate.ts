@@ -1,0 +1,60 @@
+/**
+ * Local coordination of the waiters of one client: per key, only one fiber at a time waits on the store, and a
+ * local release wakes it at once. Other local waiters queue in memory and cost no requests.
+ */
+import { Deferred, Effect, FiberId } from "effect"
+
+interface Entry {
+  readonly turn: Effect.Semaphore
+  wake: Deferred.Deferred<void>
+  users: number
+}
+
+export interface Gate {
+  /** Runs `wait` when this client has no other fiber waiting on the store for `key`. */
+  readonly serialize: <A, E, R>(key: string, wait: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Sleeps up to `millis`, or less if a lock on `key` is released locally meanwhile. */
+  readonly sleep: (key: string, millis: number) => Effect.Effect<void>
+  /** A lock on `key` was released by this client. */
+  readonly released: (key: string) => Effect.Effect<void>
+}
+
+export const makeGate = (): Gate => {
+  const entries = new Map<string, Entry>()
+  const enter = (key: string) =>
+    Effect.sync(() => {
+      let entry = entries.get(key)
+      if (entry === undefined) {
+        entry = { turn: Effect.unsafeMakeSemaphore(1), wake: Deferred.unsafeMake<void>(FiberId.none), users: 0 }
+        entries.set(key, entry)
+      }
+      entry.users++
+      return entry
+    })
+  const leave = (key: string, entry: Entry) =>
+    Effect.sync(() => {
+      entry.users--
+      if (entry.users === 0 && entries.get(key) === entry) entries.delete(key)
+    })
+  return {
+    serialize: (key, wait) =>
+      Effect.acquireUseRelease(
+        enter(key),
+        (entry) => entry.turn.withPermits(1)(wait),
+        (entry) => leave(key, entry)
+      ),
+    sleep: (key, millis) => {
+      const entry = entries.get(key)
+      const sleep = Effect.sleep(Math.max(0, millis))
+      return entry === undefined ? sleep : Effect.raceFirst(sleep, Deferred.await(entry.wake))
+    },
+    released: (key) =>
+      Effect.suspend(() => {
+        const entry = entries.get(key)
+        if (entry === undefined) return Effect.void
+        const woken = entry.wake
+        entry.wake = Deferred.unsafeMake<void>(FiberId.none)
+        return Deferred.succeed(woken, undefined)
+      })
+  }
+}

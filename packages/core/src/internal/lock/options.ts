@@ -1,0 +1,42 @@
+/** `LockOptions` checked and resolved to milliseconds, before any request. */
+import { Effect, Option, Schedule } from "effect"
+import { InvalidInput } from "../../Errors.js"
+import type { LockOptions } from "../../Locker.js"
+import { validateDuration, valueBytes } from "../validation.js"
+
+export interface ResolvedLockOptions {
+  readonly ttl: number
+  readonly value: Uint8Array
+  readonly renew: boolean
+  readonly retry: Schedule.Schedule<unknown, unknown>
+  readonly timeout: Option.Option<number>
+  readonly wait: boolean
+}
+
+/** Jittered exponential backoff from 50 ms, never more than 1 s between polls, never giving up. */
+export const defaultRetry: Schedule.Schedule<unknown, unknown> = Schedule.exponential("50 millis", 1.5).pipe(
+  Schedule.jittered,
+  Schedule.union(Schedule.spaced("1 second"))
+)
+
+export const defaultTtl = 20_000
+
+const checkBoolean = (what: string, input: unknown, fallback: boolean, key: string) =>
+  input === undefined
+    ? Effect.succeed(fallback)
+    : typeof input === "boolean"
+      ? Effect.succeed(input)
+      : Effect.fail(new InvalidInput({ message: `${what} must be a boolean`, key }))
+
+export const resolveLockOptions = (key: string, options: LockOptions | undefined): Effect.Effect<ResolvedLockOptions, InvalidInput> =>
+  Effect.all({
+    ttl: options?.ttl === undefined ? Effect.succeed(defaultTtl) : validateDuration("ttl", options.ttl, key),
+    value: options?.value === undefined ? Effect.succeed(new Uint8Array(0)) : valueBytes(options.value, key),
+    renew: checkBoolean("renew", options?.renew, true, key),
+    retry: Effect.succeed(options?.retry ?? defaultRetry),
+    timeout:
+      options?.timeout === undefined
+        ? Effect.succeed(Option.none<number>())
+        : Effect.map(validateDuration("timeout", options.timeout, key, true), Option.some),
+    wait: checkBoolean("wait", options?.wait, true, key)
+  })
