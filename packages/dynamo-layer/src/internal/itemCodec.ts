@@ -1,0 +1,138 @@
+/**
+ * Items as stored in DynamoDB (Go dynalock's format plus the lock's attributes) and the storage contract's
+ * `StoredItem`. Marshalling is `@aws-sdk/util-dynamodb`'s; the shape of what comes back is checked by a Schema.
+ */
+import type { AttributeValue } from "@aws-sdk/client-dynamodb"
+import { convertToAttr, marshall, unmarshall } from "@aws-sdk/util-dynamodb"
+import type { NativeAttributeValue } from "@aws-sdk/util-dynamodb"
+import { Effect, Either, Option, ParseResult, Schema } from "effect"
+import { StoreError, Storage } from "@dynalock/core"
+
+/** Attribute names. `id`, `name`, `version`, `expires` and `payload` are Go dynalock's. */
+export const attributes = {
+  partition: "id",
+  key: "name",
+  version: "version",
+  /** Epoch seconds, rounded up: the TTL attribute, and Go dynalock's expiry. */
+  expires: "expires",
+  /** Epoch milliseconds: the precise expiry leases need. */
+  expiresMs: "expiresMs",
+  payload: "payload",
+  owner: "owner",
+  fence: "fence",
+  ticket: "ticket",
+  served: "served"
+} as const
+
+const counter = Schema.optionalWith(Schema.Number, { default: () => 0 })
+
+/** What an item must look like after unmarshalling. Go dynalock writes no lock attributes: they count as 0. */
+const ItemRecord = Schema.Struct({
+  [attributes.key]: Schema.String,
+  [attributes.version]: counter,
+  [attributes.expires]: Schema.optional(Schema.Number),
+  [attributes.expiresMs]: Schema.optional(Schema.Number),
+  [attributes.payload]: Schema.optional(Schema.Unknown),
+  [attributes.owner]: Schema.optional(Schema.String),
+  [attributes.fence]: counter,
+  [attributes.ticket]: counter,
+  [attributes.served]: counter
+})
+
+const decodeRecord = Schema.decodeUnknownEither(ItemRecord)
+
+// Numbers of any size become JavaScript numbers (the storage contract's), instead of failing the whole item.
+const unmarshallOptions = { wrapNumbers: (value: string) => Number(value) }
+
+// Sets (SS, NS, BS) have no place in the storage contract's JSON-like values: they read as lists.
+const toNative = (value: unknown): Storage.NativeValue => {
+  if (value === null || typeof value === "boolean" || typeof value === "number" || typeof value === "string") return value
+  if (value instanceof Uint8Array) return value
+  if (value instanceof Set || Array.isArray(value)) return Array.from(value as Iterable<unknown>, toNative)
+  if (typeof value === "object") {
+    const out: Record<string, Storage.NativeValue> = {}
+    for (const [name, element] of Object.entries(value)) out[name] = toNative(element)
+    return out
+  }
+  return String(value)
+}
+
+const toPayload = (value: unknown): Storage.Payload => {
+  if (value === undefined) return { _tag: "Empty" }
+  if (typeof value === "string") return { _tag: "Text", text: value }
+  if (value instanceof Uint8Array) return { _tag: "Bytes", bytes: value }
+  return { _tag: "Native", value: toNative(value) }
+}
+
+/** An item read from DynamoDB, whatever wrote it. */
+export const decodeItem = (
+  operation: string,
+  item: Record<string, AttributeValue>
+): Effect.Effect<Storage.StoredItem, StoreError> =>
+  Either.match(
+    Either.flatMap(
+      Either.try({ try: () => unmarshall(item, unmarshallOptions), catch: (error) => error }),
+      (native) => decodeRecord(native)
+    ),
+    {
+      onLeft: (error) =>
+        Effect.fail(
+          new StoreError({
+            operation,
+            reason: "Validation",
+            cause: error,
+            detail: `an item of the table is not in dynalock's format: ${
+              ParseResult.isParseError(error) ? ParseResult.TreeFormatter.formatErrorSync(error) : String(error)
+            }`
+          })
+        ),
+      onRight: (record) =>
+        Effect.succeed({
+          key: record.name,
+          version: record.version,
+          expiresAt:
+            record.expiresMs !== undefined
+              ? Option.some(record.expiresMs)
+              : record.expires !== undefined
+                ? Option.some(record.expires * 1000)
+                : Option.none(),
+          payload: toPayload(record.payload),
+          lock: { owner: Option.fromNullable(record.owner), fence: record.fence, ticket: record.ticket, served: record.served }
+        })
+    }
+  )
+
+/** An item that may be absent (GetItem's `Item`, DeleteItem's `Attributes`). */
+export const decodeOptional = (
+  operation: string,
+  item: Record<string, AttributeValue> | undefined
+): Effect.Effect<Option.Option<Storage.StoredItem>, StoreError> =>
+  item === undefined || Object.keys(item).length === 0 ? Effect.succeedNone : Effect.asSome(decodeItem(operation, item))
+
+/** The value written to the `payload` attribute; none for `Empty`, which removes it. */
+export const payloadValue = (payload: Storage.Payload): Option.Option<NativeAttributeValue> => {
+  switch (payload._tag) {
+    case "Empty":
+      return Option.none()
+    case "Bytes":
+      return Option.some(payload.bytes)
+    case "Text":
+      return Option.some(payload.text)
+    case "Native":
+      return Option.some(payload.value)
+  }
+}
+
+// Numbers beyond 2^53 are stored as the decimal JavaScript prints for them (core accepts any finite number).
+const marshallOptions = { removeUndefinedValues: true, allowImpreciseNumbers: true } as const
+
+/** Attribute values for a request (`ExpressionAttributeValues`, raw items in tests). */
+export const toAttributes = (values: Record<string, NativeAttributeValue>): Record<string, AttributeValue> =>
+  marshall(values, marshallOptions)
+
+/** One attribute value. */
+export const toAttribute = (value: NativeAttributeValue): AttributeValue => convertToAttr(value, marshallOptions)
+
+/** The primary key of an item. */
+export const itemKey = (partition: string, key: string): Record<string, AttributeValue> =>
+  toAttributes({ [attributes.partition]: partition, [attributes.key]: key })
