@@ -66,9 +66,11 @@ export const classify = (error: unknown): Classified => {
   if (name === "ResourceNotFoundException") return { reason: "TableNotFound", retry: "Never" }
   if (accessNames.has(name)) return { reason: "AccessDenied", retry: "Never" }
   if (validationNames.has(name) || error instanceof ConfigurationError) return { reason: "Validation", retry: "Never" }
+  // Node's error code first: the SDK names a reset connection "TimeoutError" so that its own retries resend it.
   if (unsentCodes.has(code)) return { reason: "Unavailable", retry: "Always" }
+  if (brokenCodes.has(code)) return { reason: "Unavailable", retry: "IfIdempotent" }
   if (timeoutNames.has(name) || code === "ETIMEDOUT") return { reason: "Timeout", retry: "IfIdempotent" }
-  if (brokenCodes.has(code) || field(error, "$fault") === "server" || (status !== undefined && status >= 500)) {
+  if (field(error, "$fault") === "server" || (status !== undefined && status >= 500)) {
     return { reason: "Unavailable", retry: "IfIdempotent" }
   }
   return { reason: "Unknown", retry: "Never" }
