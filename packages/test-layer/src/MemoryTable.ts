@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Effect, Option } from "effect"
-import { Storage } from "@dynalock/core"
+import { Storage, StoreError } from "@dynalock/core"
 import { applyUpdate } from "./internal/applyUpdate.js"
 
 const utf8 = new TextEncoder()
@@ -14,6 +14,14 @@ const utf8 = new TextEncoder()
 const compareKeys = (a: string, b: string): number => Buffer.compare(utf8.encode(a), utf8.encode(b))
 
 const queryPageBytes = 1024 * 1024
+
+const tooLarge = (key: string, size: number) =>
+  new StoreError({
+    operation: "update",
+    reason: "Validation",
+    cause: new Error("Item size has exceeded the maximum allowed size"),
+    detail: `item ${key} would be ${size} bytes, at most ${Storage.maxItemBytes} allowed`
+  })
 
 // Callers must not share mutable bytes with the table, as they cannot with DynamoDB.
 const copy = (item: Storage.StoredItem): Storage.StoredItem => ({ ...item, payload: structuredClone(item.payload) })
@@ -54,14 +62,17 @@ export const make: Effect.Effect<MemoryTable> = Effect.sync(() => {
       partition,
       get: (key) => Effect.sync(() => Option.map(current(key), copy)),
       update: (request) =>
-        Effect.sync((): Storage.WriteOutcome => {
+        Effect.suspend((): Effect.Effect<Storage.WriteOutcome, StoreError> => {
           const before = current(request.key)
           if (!Storage.conditionHolds(request.condition, before)) {
-            return { _tag: "Rejected", current: Option.map(before, copy) }
+            return Effect.succeed({ _tag: "Rejected", current: Option.map(before, copy) })
           }
           const after = applyUpdate(before, { ...request, ...(request.payload === undefined ? {} : { payload: structuredClone(request.payload) }) })
+          // DynamoDB refuses such a write whole; core never sends one, but other writers through the contract may.
+          const size = Storage.itemSize(partition, after)
+          if (size > Storage.maxItemBytes) return Effect.fail(tooLarge(request.key, size))
           items.set(request.key, after)
-          return { _tag: "Applied", item: Option.some(copy(after)) }
+          return Effect.succeed({ _tag: "Applied", item: Option.some(copy(after)) })
         }),
       delete: (request) =>
         Effect.sync((): Storage.WriteOutcome => {
