@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Option, Schedule } from "effect"
+import type { Scope } from "effect"
 import type { StoreError } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import { LocalDynamo } from "@dynalock/test-layer"
@@ -36,7 +37,13 @@ describe("error mapping", () => {
         partition: freshPartition(),
         client: server.clientConfig
       })
-      for (const failing of [store.get("k"), store.put("k", "v"), store.list(""), locker.tryAcquire("lock")]) {
+      const requests: ReadonlyArray<Effect.Effect<unknown, unknown, Scope.Scope>> = [
+        store.get("k"),
+        store.put("k", "v"),
+        store.list(""),
+        locker.tryAcquire("lock")
+      ]
+      for (const failing of requests) {
         const failure = yield* storeError(Effect.scoped(failing))
         assert.strictEqual(failure.reason, "TableNotFound")
         assert.include(failure.message, "no-such-table")
