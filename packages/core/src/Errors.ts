@@ -149,3 +149,11 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
  */
 export const isOutcomeUnknown = (error: StoreError): boolean =>
   error.reason === "Timeout" || error.reason === "Unavailable" || error.reason === "Unknown"
+
+/**
+ * Store errors worth trying again later: the table was busy or did not answer.
+ *
+ * @since 0.1.0
+ */
+export const isTransient = (error: StoreError): boolean =>
+  error.reason === "Throttled" || error.reason === "Unavailable" || error.reason === "Timeout"

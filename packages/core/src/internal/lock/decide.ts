@@ -57,3 +57,9 @@ export const decide = (
   }
   return inLine ? { _tag: "Wait", until: turnAt } : { _tag: "TakeTicket", item }
 }
+
+/** How many tickets are ahead of this waiter's, if its ticket is in line. */
+export const ticketsAhead = (current: Option.Option<StoredItem>, ticket: Option.Option<number>): Option.Option<number> =>
+  Option.flatMap(current, (item) =>
+    ticketInLine(item, ticket) ? Option.map(ticket, (mine) => mine - item.lock.served - 1) : Option.none()
+  )

@@ -8,6 +8,8 @@ interface Entry {
   readonly turn: Effect.Semaphore
   wake: Deferred.Deferred<void>
   users: number
+  /** Leases of this key held by this client right now. */
+  holders: number
 }
 
 export interface Gate {
@@ -17,6 +19,10 @@ export interface Gate {
   readonly sleep: (key: string, millis: number) => Effect.Effect<void>
   /** A lock on `key` was released by this client. */
   readonly released: (key: string) => Effect.Effect<void>
+  /** This client holds a lease of `key` until the returned effect is run (idempotent), which wakes the waiters. */
+  readonly hold: (key: string) => Effect.Effect<Effect.Effect<void>>
+  /** While this client holds `key`, its waiters need not ask the store: they wait for the local release. */
+  readonly whileHeldHere: (key: string) => Effect.Effect<void>
 }
 
 export const makeGate = (): Gate => {
@@ -25,7 +31,7 @@ export const makeGate = (): Gate => {
     Effect.sync(() => {
       let entry = entries.get(key)
       if (entry === undefined) {
-        entry = { turn: Effect.unsafeMakeSemaphore(1), wake: Deferred.unsafeMake<void>(FiberId.none), users: 0 }
+        entry = { turn: Effect.unsafeMakeSemaphore(1), wake: Deferred.unsafeMake<void>(FiberId.none), users: 0, holders: 0 }
         entries.set(key, entry)
       }
       entry.users++
@@ -35,6 +41,14 @@ export const makeGate = (): Gate => {
     Effect.sync(() => {
       entry.users--
       if (entry.users === 0 && entries.get(key) === entry) entries.delete(key)
+    })
+  const wakeWaiters = (key: string) =>
+    Effect.suspend(() => {
+      const entry = entries.get(key)
+      if (entry === undefined) return Effect.void
+      const woken = entry.wake
+      entry.wake = Deferred.unsafeMake<void>(FiberId.none)
+      return Deferred.succeed(woken, undefined)
     })
   return {
     serialize: (key, wait) =>
@@ -48,13 +62,22 @@ export const makeGate = (): Gate => {
       const sleep = Effect.sleep(Math.max(0, millis))
       return entry === undefined ? sleep : Effect.raceFirst(sleep, Deferred.await(entry.wake))
     },
-    released: (key) =>
+    released: wakeWaiters,
+    hold: (key) =>
+      Effect.map(enter(key), (entry) => {
+        entry.holders++
+        let held = true
+        return Effect.suspend(() => {
+          if (!held) return Effect.void
+          held = false
+          entry.holders--
+          return Effect.zipRight(wakeWaiters(key), leave(key, entry))
+        })
+      }),
+    whileHeldHere: (key) =>
       Effect.suspend(() => {
         const entry = entries.get(key)
-        if (entry === undefined) return Effect.void
-        const woken = entry.wake
-        entry.wake = Deferred.unsafeMake<void>(FiberId.none)
-        return Deferred.succeed(woken, undefined)
+        return entry === undefined || entry.holders === 0 ? Effect.void : Deferred.await(entry.wake)
       })
   }
 }

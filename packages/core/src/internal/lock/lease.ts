@@ -91,11 +91,16 @@ export const holdLease = (context: LeaseContext, grant: Grant): Effect.Effect<Lo
     const margin = safetyMargin(ttl)
     const status = yield* Ref.make<Status>({ _tag: "Held", start: grant.start })
     const lostSignal = yield* Deferred.make<never, LockLost>()
+    const letGo = yield* context.gate.hold(key)
 
     const markLost = (reason: LockLostReason) =>
       Ref.modify(status, (current): [boolean, Status] =>
         current._tag === "Held" ? [true, { _tag: "Lost", reason }] : [false, current]
-      ).pipe(Effect.flatMap((changed) => (changed ? Deferred.fail(lostSignal, new LockLost({ key, reason })) : Effect.void)))
+      ).pipe(
+        Effect.flatMap((changed) =>
+          changed ? Effect.zipRight(Deferred.fail(lostSignal, new LockLost({ key, reason })), letGo) : Effect.void
+        )
+      )
 
     const sleepUntil = (at: number) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sleep(Duration.millis(Math.max(0, at - now))))
@@ -137,7 +142,7 @@ export const holdLease = (context: LeaseContext, grant: Grant): Effect.Effect<Lo
         yield* Fiber.interrupt(keeper)
         if (before._tag === "Lost" && before.reason !== "Expired") return
         yield* releaseInStore(context, key, grant.token)
-      })
+      }).pipe(Effect.ensuring(letGo))
     )
     yield* Effect.addFinalizer(() =>
       release.pipe(

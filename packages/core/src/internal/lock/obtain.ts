@@ -1,9 +1,10 @@
 /** Waiting for a lease: poll the record, decide, and write only when the decision says so. */
-import { Clock, Effect, Option, ScheduleDecision, ScheduleIntervals } from "effect"
-import { AcquireCancelled, isOutcomeUnknown } from "../../Errors.js"
+import { Clock, Effect, Either, Option, ScheduleDecision, ScheduleIntervals } from "effect"
+import { AcquireCancelled, isOutcomeUnknown, isTransient } from "../../Errors.js"
 import type { StoreError } from "../../Errors.js"
 import type { StoredItem } from "../../Storage.js"
-import { decide, ticketInLine } from "./decide.js"
+import { decide, ticketsAhead } from "./decide.js"
+import type { Decision } from "./decide.js"
 import type { Grant, LeaseContext } from "./lease.js"
 import type { ResolvedLockOptions } from "./options.js"
 import { acquireRequest, ticketRequest } from "./requests.js"
@@ -34,17 +35,46 @@ export const obtain = (
   })
   const held = new AcquireCancelled({ key, reason: "Held" })
 
+  let scheduleState: unknown = options.retry.initial
+  /** One step of the caller's schedule: sleep until its next poll, or earlier when something can change. */
+  const pause = (now: number, until: number, inLine: boolean) =>
+    Effect.gen(function* () {
+      const [nextState, , step] = yield* options.retry.step(now, undefined, scheduleState)
+      if (ScheduleDecision.isDone(step)) return yield* new AcquireCancelled({ key, reason: "ScheduleExhausted" })
+      scheduleState = nextState
+      // A waiter in line must look at least twice per grace period, or it would lose its turn.
+      const delay = Math.min(
+        ScheduleIntervals.start(step.intervals) - now,
+        until - now,
+        inLine ? settings.grace / 2 : Number.POSITIVE_INFINITY
+      )
+      yield* context.gate.sleep(key, delay)
+    })
+  /** After a write failed transiently: back off by the schedule, then look again. */
+  const backOff = Effect.flatMap(Clock.currentTimeMillis, (now) => pause(now, Number.POSITIVE_INFINITY, false))
+
   const loop = Effect.gen(function* () {
     let ticket = Option.none<number>()
     // What this client saw when it last released the key saves the first read of a tight re-acquire loop.
     let known = Option.fromNullable(context.lastReleased.get(key)).pipe(Option.map(Option.some<StoredItem>))
     context.lastReleased.delete(key)
-    let scheduleState: unknown = options.retry.initial
+    let lastAhead = Number.POSITIVE_INFINITY
     while (true) {
-      const current = Option.isSome(known) ? known.value : yield* storage.get(key, true)
+      // Another lease of this client on this key: its release wakes us, so polling the store would be waste.
+      yield* context.gate.whileHeldHere(key)
+      if (Option.isNone(known)) {
+        known = Option.fromNullable(context.lastReleased.get(key)).pipe(Option.map(Option.some<StoredItem>))
+        context.lastReleased.delete(key)
+      }
+      const read = Option.isSome(known) ? Either.right(known.value) : yield* Effect.either(storage.get(key, true))
       known = Option.none()
+      if (Either.isLeft(read) && (!isTransient(read.left) || !options.wait)) return yield* read.left
       const now = yield* Clock.currentTimeMillis
-      const decision = decide(current, token, ticket, now, settings)
+      // A poll that failed transiently counts as one wait: the schedule bounds how long the store may be away.
+      const current = Either.getOrElse(read, () => Option.none<StoredItem>())
+      const decision: Decision = Either.isLeft(read)
+        ? { _tag: "Wait", until: Number.POSITIVE_INFINITY }
+        : decide(current, token, ticket, now, settings)
       switch (decision._tag) {
         case "Mine": {
           // An earlier write whose answer was lost did apply; its lease counts from when it was sent.
@@ -61,7 +91,8 @@ export const obtain = (
             })
           )
           if (outcome._tag === "Left") {
-            if (!isOutcomeUnknown(outcome.left)) return yield* outcome.left
+            if (!options.wait || (!isOutcomeUnknown(outcome.left) && !isTransient(outcome.left))) return yield* outcome.left
+            yield* backOff
             continue // read back: the next decision is "Mine" if it applied
           }
           if (outcome.right._tag === "Applied") {
@@ -76,7 +107,8 @@ export const obtain = (
           if (!options.wait) return yield* held
           const outcome = yield* Effect.either(storage.update(ticketRequest(decision.item)))
           if (outcome._tag === "Left") {
-            if (!isOutcomeUnknown(outcome.left)) return yield* outcome.left
+            if (!isOutcomeUnknown(outcome.left) && !isTransient(outcome.left)) return yield* outcome.left
+            yield* backOff
             continue
           }
           if (outcome.right._tag === "Applied") {
@@ -89,17 +121,11 @@ export const obtain = (
         }
         case "Wait": {
           if (!options.wait) return yield* held
-          const [nextState, , step] = yield* options.retry.step(now, undefined, scheduleState)
-          if (ScheduleDecision.isDone(step)) return yield* new AcquireCancelled({ key, reason: "ScheduleExhausted" })
-          scheduleState = nextState
-          const inLine = Option.exists(current, (item) => ticketInLine(item, ticket))
-          // A waiter in line must look at least twice per grace period, or it would lose its turn.
-          const delay = Math.min(
-            ScheduleIntervals.start(step.intervals) - now,
-            decision.until - now,
-            inLine ? settings.grace / 2 : Number.POSITIVE_INFINITY
-          )
-          yield* context.gate.sleep(key, delay)
+          const ahead = ticketsAhead(current, ticket)
+          // Next in line: the holder may let go any moment, so look eagerly again, as at the start.
+          if (Option.contains(ahead, 0) && lastAhead > 0) scheduleState = options.retry.initial
+          lastAhead = Option.getOrElse(ahead, () => Number.POSITIVE_INFINITY)
+          yield* pause(now, decision.until, Option.isSome(ahead))
         }
       }
     }
