@@ -1,0 +1,4 @@
+import * as KeyValueStoreSuite from "@dynalock/test-layer/KeyValueStoreSuite"
+import { dynamoBackend } from "./support/conformance.js"
+
+KeyValueStoreSuite.run(dynamoBackend("dynalite"))

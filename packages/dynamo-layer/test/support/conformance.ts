@@ -1,0 +1,22 @@
+/** The conformance suites' description of a DynamoStore backend on a local server. */
+import { Effect } from "effect"
+import { DynamoStore } from "@dynalock/dynamo-layer"
+import { LocalDynamo } from "@dynalock/test-layer"
+import type * as KeyValueStoreSuite from "@dynalock/test-layer/KeyValueStoreSuite"
+import { storageOn } from "./dynamo.js"
+
+/** A backend: one server per test file, clients built by `DynamoStore.make` as applications build them. */
+export const dynamoBackend = (
+  engine: "dynalite" | "dynamodb-local"
+): KeyValueStoreSuite.Backend<LocalDynamo.LocalDynamo> => ({
+  name: engine,
+  layer: LocalDynamo.layer({ engine }),
+  storage: (partition) => Effect.flatMap(LocalDynamo.LocalDynamo, (server) => storageOn(server, partition)),
+  client: (partition) =>
+    Effect.flatMap(LocalDynamo.LocalDynamo, (server) =>
+      DynamoStore.make({ tableName: server.tableName, partition, client: server.clientConfig })
+    ),
+  time: "live",
+  // dynalite counts item sizes in UTF-16 code units; DynamoDB Local counts UTF-8 bytes as DynamoDB does.
+  exactSizes: engine === "dynamodb-local"
+})
