@@ -85,6 +85,14 @@ export const encodeValue = (value: Value): Uint8Array => (typeof value === "stri
 export const maxPayloadBytes = (partition: string, key: string): number =>
   limits.maxItemBytes - limits.itemOverheadBytes - utf8Length(partition) - utf8Length(key)
 
+const isNegativeOrNaN = (input: unknown): boolean => {
+  if (typeof input === "number") return Number.isNaN(input) || input < 0
+  if (typeof input === "bigint") return input < 0n
+  if (typeof input === "string") return input.trimStart().startsWith("-")
+  if (Array.isArray(input)) return input.some((part) => typeof part === "number" && (Number.isNaN(part) || part < 0))
+  return false
+}
+
 /** A positive (or, with `allowZero`, non-negative) finite duration in whole milliseconds, rounded up. */
 export const validateDuration = (
   what: string,
@@ -96,6 +104,8 @@ export const validateDuration = (
   const fail = (why: string) =>
     Effect.fail(new InvalidInput({ message: `${what} ${why}`, ...(key === undefined ? {} : { key }) }))
   if (Option.isNone(decoded)) return fail("is not a duration")
+  // Duration.decode turns negative and NaN inputs into zero; they are mistakes, not "no time".
+  if (isNegativeOrNaN(input)) return fail("must not be negative or NaN")
   const millis = Duration.toMillis(decoded.value)
   if (!Number.isFinite(millis)) return fail("must be finite")
   if (millis < 0 || (millis === 0 && !allowZero)) return fail(allowZero ? "must not be negative" : "must be positive")
