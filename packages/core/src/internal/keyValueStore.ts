@@ -65,10 +65,8 @@ const makeSchemaStore = <A, I>(store: PayloadStore, schema: Schema.Schema<A, I>)
     put: (key, value, options) =>
       store.put(key, input(value), options).pipe(Effect.flatMap(decoder("put")), Effect.withSpan("SchemaStore.put")),
     delete: (key) => store.delete(key).pipe(Effect.withSpan("SchemaStore.delete")),
-    list: (prefix, options) => Stream.runCollect(store.stream(prefix, options).pipe(Stream.mapEffect(decoder("list")))).pipe(
-      Effect.map((chunk) => Array.from(chunk)),
-      Effect.withSpan("SchemaStore.list")
-    ),
+    list: (prefix, options) =>
+      store.list(prefix, options).pipe(Effect.flatMap(Effect.forEach(decoder("list"))), Effect.withSpan("SchemaStore.list")),
     stream: (prefix, options) => store.stream(prefix, options).pipe(Stream.mapEffect(decoder("stream"))),
     atomicPut: (key, value, options) =>
       store.atomicPut(key, input(value), options).pipe(Effect.flatMap(decoder("atomicPut")), Effect.withSpan("SchemaStore.atomicPut")),
@@ -94,10 +92,7 @@ export const makeKeyValueStore = (storage: Storage): KeyValueStore["Type"] => {
     put: (key, value, options) => store.put(key, bytes(value), options).pipe(Effect.map(pair), Effect.withSpan("KeyValueStore.put")),
     delete: (key) => store.delete(key).pipe(Effect.withSpan("KeyValueStore.delete")),
     list: (prefix, options) =>
-      Stream.runCollect(stream(prefix, options)).pipe(
-        Effect.map((chunk) => Array.from(chunk)),
-        Effect.withSpan("KeyValueStore.list")
-      ),
+      store.list(prefix, options).pipe(Effect.map((items) => items.map(pair)), Effect.withSpan("KeyValueStore.list")),
     stream,
     atomicPut: (key, value, options) =>
       store.atomicPut(key, bytes(value), options).pipe(Effect.map(pair), Effect.withSpan("KeyValueStore.atomicPut")),

@@ -19,6 +19,8 @@ export interface PayloadStore {
   readonly exists: (key: string, options?: ReadOptions) => Effect.Effect<boolean, InvalidInput | StoreError>
   readonly put: (key: string, payload: PayloadInput, options?: WriteOptions) => Effect.Effect<StoredItem, InvalidInput | StoreError>
   readonly delete: (key: string) => Effect.Effect<void, InvalidInput | StoreError>
+  /** Every page read eagerly: a loop of queries, without the cost of stream machinery per call. */
+  readonly list: (prefix: string, options?: ReadOptions) => Effect.Effect<Array<StoredItem>, InvalidInput | StoreError>
   readonly stream: (prefix: string, options?: ReadOptions) => Stream.Stream<StoredItem, InvalidInput | StoreError>
   readonly atomicPut: (
     key: string,
@@ -93,15 +95,31 @@ export const makePayloadStore = (storage: Storage): PayloadStore => {
       })
     })
 
+  /** One page of live items; expiry is judged when the page arrives. */
+  const readPage = (prefix: string, consistent: boolean, after: Option.Option<string>) =>
+    Effect.gen(function* () {
+      const page = yield* storage.query({ prefix, consistent, after })
+      const now = yield* Clock.currentTimeMillis
+      return { live: page.items.filter((item) => !isExpired(item, now)), next: page.next }
+    })
+
+  const checkedPrefix = (prefix: string) => Effect.zipRight(usable, validatePrefix(prefix))
+
   const streamPages = (prefix: string, consistent: boolean) =>
     Stream.paginateChunkEffect(Option.none<string>(), (after) =>
-      Effect.gen(function* () {
-        const page = yield* storage.query({ prefix, consistent, after })
-        const now = yield* Clock.currentTimeMillis
-        const live = Chunk.filter(Chunk.fromIterable(page.items), (item) => !isExpired(item, now))
-        return [live, Option.map(page.next, Option.some)] as const
-      })
+      Effect.map(readPage(prefix, consistent, after), ({ live, next }) => [Chunk.unsafeFromArray(live), Option.map(next, Option.some)] as const)
     )
+
+  const listPages = (
+    prefix: string,
+    consistent: boolean,
+    after: Option.Option<string>,
+    into: Array<StoredItem>
+  ): Effect.Effect<Array<StoredItem>, StoreError> =>
+    Effect.flatMap(readPage(prefix, consistent, after), ({ live, next }) => {
+      into.push(...live)
+      return Option.isSome(next) ? listPages(prefix, consistent, next, into) : Effect.succeed(into)
+    })
 
   return {
     partition,
@@ -123,12 +141,10 @@ export const makePayloadStore = (storage: Storage): PayloadStore => {
       Effect.flatMap(checkedKey(key), (validKey) => storage.delete({ key: validKey, condition: { _tag: "Always" } })).pipe(
         Effect.asVoid
       ),
+    list: (prefix, options) =>
+      Effect.flatMap(checkedPrefix(prefix), (valid) => listPages(valid, consistentRead(options), Option.none(), [])),
     stream: (prefix, options) =>
-      Stream.unwrap(
-        Effect.map(Effect.zipRight(usable, validatePrefix(prefix)), (valid) =>
-          streamPages(valid, consistentRead(options))
-        )
-      ),
+      Stream.unwrap(Effect.map(checkedPrefix(prefix), (valid) => streamPages(valid, consistentRead(options)))),
     atomicPut: (key, input, options) =>
       Effect.gen(function* () {
         const previousVersion =
