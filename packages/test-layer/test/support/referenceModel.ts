@@ -22,9 +22,12 @@ export interface PairView {
   readonly value: string
 }
 
+/** What a successful operation answers. */
+export type Answer = PairView | ReadonlyArray<PairView> | boolean | null
+
 /** The answer to one operation: a value, or the tag of the failure. */
 export type Outcome =
-  | { readonly ok: PairView | ReadonlyArray<PairView> | boolean | null }
+  | { readonly ok: Answer }
   | { readonly error: "KeyNotFound" | "KeyExists" | "KeyModified" | "InvalidInput" }
 
 /** The operations the property test generates. `previous` is a version number, already resolved. */
