@@ -37,6 +37,16 @@ describe("Locker on memory (TestClock)", () => {
     })
   )
 
+  it.scoped("locks are not reentrant: the holding client's own tryAcquire and wait: false fail at once", () =>
+    Effect.gen(function* () {
+      const { clients: [a] } = yield* clients(1)
+      yield* a!.locker.acquire("job")
+      assert.isTrue(Option.isNone(yield* a!.locker.tryAcquire("job")))
+      const error = yield* Effect.flip(a!.locker.acquire("job", { wait: false }))
+      assert.strictEqual(error._tag === "AcquireCancelled" && error.reason, "Held")
+    })
+  )
+
   it.scoped("acquire with a timeout while held fails with AcquireCancelled(Timeout)", () =>
     Effect.gen(function* () {
       const { clients: [a, b] } = yield* clients(2)

@@ -56,6 +56,31 @@ describe("lock resilience (memory, TestClock)", () => {
     })
   )
 
+  it.scoped("a release whose answer is lost is checked by reading back, and not sent twice", () =>
+    Effect.gen(function* () {
+      const table = yield* MemoryTable.make
+      const isRelease = (operation: Operation, request: unknown) =>
+        operation === "update" && typeof request === "object" && request !== null && "owner" in request &&
+        Option.isOption((request as { owner: unknown }).owner) && Option.isNone((request as { owner: Option.Option<string> }).owner)
+      let releases = 0
+      const probe = instrument(table.storage("locks"), {
+        fate: (operation, request): Fate => {
+          if (!isRelease(operation, request)) return "pass"
+          releases++
+          return "lose"
+        }
+      })
+      const { locker } = yield* Dynalock.make(probe.storage)
+      const lock = yield* locker.acquire("job")
+      const readsBefore = probe.counts.get
+      yield* lock.release
+      assert.strictEqual(releases, 1, "the read-back showed the release applied")
+      assert.strictEqual(probe.counts.get, readsBefore + 1)
+      const record = yield* table.storage("locks").get("job", true)
+      assert.isTrue(Option.isSome(record) && Option.isNone(record.value.lock.owner))
+    })
+  )
+
   it.scoped("a holder that cannot renew learns it through lost before another client can take over", () =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make

@@ -61,7 +61,7 @@ export const obtain = (
     let lastAhead = Number.POSITIVE_INFINITY
     while (true) {
       // Another lease of this client on this key: its release wakes us, so polling the store would be waste.
-      yield* context.gate.whileHeldHere(key)
+      if (options.wait) yield* context.gate.whileHeldHere(key)
       if (Option.isNone(known)) {
         known = Option.fromNullable(context.lastReleased.get(key)).pipe(Option.map(Option.some<StoredItem>))
         context.lastReleased.delete(key)
