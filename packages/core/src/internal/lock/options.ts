@@ -33,7 +33,12 @@ export const resolveLockOptions = (key: string, options: LockOptions | undefined
     ttl: options?.ttl === undefined ? Effect.succeed(defaultTtl) : validateDuration("ttl", options.ttl, key),
     value: options?.value === undefined ? Effect.succeed(new Uint8Array(0)) : valueBytes(options.value, key),
     renew: checkBoolean("renew", options?.renew, true, key),
-    retry: Effect.succeed(options?.retry ?? defaultRetry),
+    retry:
+      options?.retry === undefined
+        ? Effect.succeed(defaultRetry)
+        : Schedule.isSchedule(options.retry)
+          ? Effect.succeed(options.retry)
+          : Effect.fail(new InvalidInput({ message: "retry must be a Schedule", key })),
     timeout:
       options?.timeout === undefined
         ? Effect.succeed(Option.none<number>())

@@ -77,6 +77,8 @@ export const lockBasicsTests = <R>({ clients, test, ttl }: LockSuiteContext<R>):
         yield* failsWith(a!.locker.acquire("job", { ttl: Number.NaN }), "InvalidInput", "NaN ttl")
         yield* failsWith(a!.locker.acquire("job", { timeout: -1 }), "InvalidInput", "negative timeout")
         yield* failsWith(a!.locker.tryAcquire("job", { ttl: "forever" as never }), "InvalidInput", "unparsable ttl")
+        yield* failsWith(a!.locker.acquire("job", { retry: "often" as never }), "InvalidInput", "retry not a Schedule")
+        yield* failsWith(a!.locker.acquire("job", { value: 42 as never }), "InvalidInput", "value neither bytes nor string")
         assert.isFalse(yield* a!.store.exists("job"), "nothing was written")
       }))
   })
