@@ -1,0 +1,147 @@
+/** The client's lifetime, configuration, interruption and bad options. */
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
+import { afterEach, assert, describe, it, vi } from "@effect/vitest"
+import { Config, ConfigProvider, Effect, Exit, Fiber, Layer, Option, Scope } from "effect"
+import { KeyValueStore, Locker } from "@dynalock/core"
+import { DynamoStore } from "@dynalock/dynamo-layer"
+import { LocalDynamo } from "@dynalock/test-layer"
+import { freshPartition } from "./support/dynamo.js"
+import { fakeDynamo } from "./support/fakeDynamo.js"
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+/** Counts `destroy` calls by client instance. */
+const watchDestroy = () => {
+  const destroyed: Array<unknown> = []
+  const original = DynamoDBClient.prototype.destroy
+  vi.spyOn(DynamoDBClient.prototype, "destroy").mockImplementation(function (this: DynamoDBClient) {
+    destroyed.push(this)
+    original.call(this)
+  })
+  return destroyed
+}
+
+describe("client lifetime", () => {
+  it.scopedLive("a client made from a configuration is destroyed when the scope closes", () =>
+    Effect.gen(function* () {
+      const server = yield* LocalDynamo.make()
+      const destroyed = watchDestroy()
+      const scope = yield* Scope.make()
+      const { store } = yield* DynamoStore.make({ tableName: server.tableName, partition: freshPartition(), client: server.clientConfig }).pipe(
+        Scope.extend(scope)
+      )
+      yield* store.put("k", "v")
+      assert.strictEqual(destroyed.length, 0)
+      yield* Scope.close(scope, Exit.void)
+      assert.strictEqual(destroyed.length, 1)
+    })
+  )
+
+  it.scopedLive("the layer's client is destroyed when the layer is released", () =>
+    Effect.gen(function* () {
+      const server = yield* LocalDynamo.make()
+      const destroyed = watchDestroy()
+      const live = DynamoStore.layer({ tableName: server.tableName, partition: freshPartition(), client: server.clientConfig })
+      yield* Effect.flatMap(KeyValueStore, (store) => store.put("k", "v")).pipe(Effect.provide(live))
+      assert.strictEqual(destroyed.length, 1)
+    })
+  )
+
+  it.scopedLive("a client passed in is left alone, and stays usable", () =>
+    Effect.gen(function* () {
+      const server = yield* LocalDynamo.make()
+      const client = new DynamoDBClient(server.clientConfig)
+      yield* Effect.addFinalizer(() => Effect.sync(() => client.destroy()))
+      const destroyed = watchDestroy()
+      yield* Effect.scoped(
+        Effect.flatMap(DynamoStore.make({ tableName: server.tableName, partition: freshPartition(), client }), ({ store }) =>
+          store.put("k", "v")
+        )
+      )
+      yield* Effect.flatMap(KeyValueStore, (store) => store.get("k")).pipe(
+        Effect.provide(DynamoStore.layer({ tableName: server.tableName, partition: "other", client })),
+        Effect.flip
+      )
+      assert.strictEqual(destroyed.length, 0)
+      const tables = yield* Effect.promise(() => client.send(new ListTablesCommand({})))
+      assert.include(tables.TableNames ?? [], server.tableName)
+    })
+  )
+})
+
+describe("configuration", () => {
+  it.scopedLive("layerConfig reads the table and partition from configuration", () =>
+    Effect.gen(function* () {
+      const server = yield* LocalDynamo.make()
+      const partition = freshPartition()
+      const live = DynamoStore.layerConfig({
+        tableName: Config.string("DYNALOCK_TABLE"),
+        partition: Config.string("DYNALOCK_PARTITION"),
+        client: Config.succeed(server.clientConfig)
+      })
+      const provider = ConfigProvider.fromMap(new Map([["DYNALOCK_TABLE", server.tableName], ["DYNALOCK_PARTITION", partition]]))
+      const pair = yield* Effect.flatMap(KeyValueStore, (store) => store.put("k", "v")).pipe(
+        Effect.provide(live),
+        Effect.withConfigProvider(provider)
+      )
+      assert.strictEqual(pair.partition, partition)
+      const missing = yield* Effect.flip(
+        Effect.flatMap(KeyValueStore, (store) => store.get("k")).pipe(
+          Effect.provide(live),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+        )
+      )
+      assert.strictEqual(missing._tag, "ConfigError")
+    })
+  )
+
+  it.scopedLive("bad options do not break building: every operation fails with InvalidInput", () =>
+    Effect.gen(function* () {
+      const server = yield* LocalDynamo.make()
+      for (const options of [
+        { tableName: "", partition: "p" },
+        { tableName: server.tableName, partition: "" }
+      ]) {
+        const { locker, store } = yield* DynamoStore.make({ ...options, client: server.clientConfig })
+        assert.strictEqual((yield* Effect.flip(store.get("k")))._tag, "InvalidInput")
+        assert.strictEqual((yield* Effect.flip(store.put("k", "v")))._tag, "InvalidInput")
+        assert.strictEqual((yield* Effect.flip(Effect.scoped(locker.acquire("lock"))))._tag, "InvalidInput")
+      }
+      // The layer builds too (its error channel is never).
+      const live: Layer.Layer<KeyValueStore | Locker> = DynamoStore.layer({ tableName: "", partition: "", client: server.clientConfig })
+      const failure = yield* Effect.flip(Effect.flatMap(KeyValueStore, (store) => store.get("k")).pipe(Effect.provide(live)))
+      assert.strictEqual(failure._tag, "InvalidInput")
+    })
+  )
+})
+
+describe("interruption", () => {
+  it.scopedLive("interrupting a request aborts it promptly", () =>
+    Effect.gen(function* () {
+      const fake = yield* fakeDynamo(() => ({ _tag: "Hang" }))
+      const { store } = yield* DynamoStore.make({ tableName: "t", partition: "p", client: fake.clientConfig, requestTimeout: "1 minute" })
+      const fiber = yield* Effect.fork(store.get("k"))
+      while (fake.requests.length === 0) yield* Effect.sleep("10 millis")
+      const started = Date.now()
+      const exit = yield* Fiber.interrupt(fiber)
+      assert.isTrue(Exit.isInterrupted(exit))
+      assert.isBelow(Date.now() - started, 1_000)
+      // The abort reached the HTTP request: its connection was closed.
+      while (fake.closedConnections() === 0) yield* Effect.sleep("10 millis")
+      assert.deepStrictEqual(fake.requests, ["GetItem"])
+    })
+  )
+
+  it.scopedLive("a waiting lock acquisition is interrupted with its request", () =>
+    Effect.gen(function* () {
+      const fake = yield* fakeDynamo(() => ({ _tag: "Hang" }))
+      const { locker } = yield* DynamoStore.make({ tableName: "t", partition: "p", client: fake.clientConfig, requestTimeout: "1 minute" })
+      const fiber = yield* Effect.fork(Effect.scoped(locker.acquire("lock")))
+      while (fake.requests.length === 0) yield* Effect.sleep("10 millis")
+      const exit = yield* Fiber.interrupt(fiber).pipe(Effect.timeout("2 seconds"), Effect.option)
+      assert.isTrue(Option.isSome(exit) && Exit.isInterrupted(exit.value))
+    })
+  )
+})
