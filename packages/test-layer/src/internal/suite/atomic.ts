@@ -123,6 +123,23 @@ export const atomicTests = <R>({ expire, fresh, test, ttl }: SuiteContext<R>): v
         assertPair(yield* store.get("k"), { partition, key: "k", version: 2, value: winner.value })
       }))
 
+    test(`${racers} concurrent puts of one key are all applied, each with its own version`, () =>
+      Effect.gen(function* () {
+        const { store } = yield* fresh
+        const pairs = yield* Effect.forEach(
+          Array.from({ length: racers }, (_, i) => i),
+          (i) => store.put("k", `writer ${i}`),
+          { concurrency: "unbounded" }
+        )
+        assert.deepStrictEqual(
+          pairs.map((pair) => pair.version).sort((a, b) => a - b),
+          Array.from({ length: racers }, (_, i) => i + 1)
+        )
+        // The stored item is the write that got the last version.
+        const last = pairs.find((pair) => pair.version === racers)!
+        assertPair(yield* store.get("k"), { partition: last.partition, key: "k", version: racers, value: last.value })
+      }))
+
     test(`of ${racers} concurrent creates, exactly one wins and the others see KeyExists`, () =>
       Effect.gen(function* () {
         const { store } = yield* fresh
