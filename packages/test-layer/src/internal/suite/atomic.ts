@@ -17,6 +17,17 @@ export const atomicTests = <R>({ expire, fresh, test, ttl }: SuiteContext<R>): v
         assertPair(yield* store.get("k"), { partition, key: "k", version: 1, value: "v" })
       }))
 
+    test("creates and compare-and-sets keys with a trailing slash and nested paths (libkv's slash-suffix case)", () =>
+      Effect.gen(function* () {
+        const { partition, store } = yield* fresh
+        for (const key of ["dir/", "dir/sub/", "dir/sub/leaf"]) {
+          const created = yield* store.atomicPut(key, "created")
+          assertPair(created, { partition, key, version: 1, value: "created" })
+          assertPair(yield* store.atomicPut(key, "updated", { previous: created }), { partition, key, version: 2, value: "updated" })
+        }
+        yield* failsWith(store.atomicPut("dir/", "again"), "KeyExists")
+      }))
+
     test("without previous over a live item fails with KeyExists and changes nothing", () =>
       Effect.gen(function* () {
         const { partition, store } = yield* fresh
