@@ -6,6 +6,7 @@ import type { SuiteContext } from "./context.js"
 
 const racers = 8
 
+/** Registers the tests of atomicPut and atomicDelete. */
 export const atomicTests = <R>({ expire, fresh, test, ttl }: SuiteContext<R>): void => {
   describe("atomicPut", () => {
     test("without previous creates a missing item at version 1", () =>

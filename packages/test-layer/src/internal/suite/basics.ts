@@ -7,6 +7,7 @@ import type { SuiteContext } from "./context.js"
 // Go dynalock's and libkv's suites use keys with and without a trailing "/" and nested paths.
 const pathKeys = ["foo", "foo/", "foo/bar", "foo/bar/", "foo/bar/baz/qux", "/leading", "double//slash", "a b.c-d_e:f"]
 
+/** Registers the tests of put, get, exists and delete. */
 export const basicTests = <R>({ fresh, test }: SuiteContext<R>): void => {
   describe("put, get, exists, delete", () => {
     test("put returns the stored pair: version 1, no expiry, the value as UTF-8 bytes", () =>

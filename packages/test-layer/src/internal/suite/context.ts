@@ -15,6 +15,7 @@ export interface Client {
   readonly storage: Storage.Storage
 }
 
+/** What the groups of the suite share for one backend. */
 export interface SuiteContext<R> {
   readonly backend: Backend<R>
   /** Registers a scoped test; the scope (and the clients made in it) closes when the test ends. */
@@ -37,6 +38,7 @@ export interface SuiteContext<R> {
   readonly now: Effect.Effect<number>
 }
 
+/** The context of one backend's run of the suite, over the `it` of its `layer(...)`. */
 export const makeContext = <R>(backend: Backend<R>, it: Vitest.MethodsNonLive<R, boolean>): SuiteContext<R> => {
   const live = backend.time === "live"
   // Live: short enough to keep the suite fast, long enough that a write and the next read (a few ms on a local

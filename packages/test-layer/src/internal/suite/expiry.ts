@@ -8,6 +8,7 @@ import { Chunk, Duration, Effect, Option, Stream } from "effect"
 import { assertPair, expiryMillis, failsWith, keysOf } from "./assertions.js"
 import type { SuiteContext } from "./context.js"
 
+/** Registers the tests of ttl and expiry invisibility. */
 export const expiryTests = <R>({ backend, elapse, expire, fresh, now, test, ttl }: SuiteContext<R>): void => {
   describe("expiry", () => {
     const ttlMillis = Duration.toMillis(ttl)

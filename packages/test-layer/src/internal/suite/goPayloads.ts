@@ -12,6 +12,7 @@ import type { SuiteContext } from "./context.js"
 const writeText = (storage: Storage.Storage, key: string, text: string) =>
   storage.update({ key, condition: { _tag: "Always" }, payload: { _tag: "Text", text }, expiresAt: Option.none() })
 
+/** Registers the tests of reading items written by Go dynalock. */
 export const goPayloadTests = <R>({ fresh, test }: SuiteContext<R>): void => {
   describe("payloads written by Go dynalock", () => {
     test("a base64 text payload reads as the bytes it encodes, through get, list and stream", () =>

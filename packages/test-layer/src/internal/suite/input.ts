@@ -75,6 +75,7 @@ const allFailInvalid = (operations: ReadonlyArray<readonly [string, Effect.Effec
 
 const streamed = (store: Store, prefix: string) => Stream.runDrain(store.stream(prefix))
 
+/** Registers the tests of InvalidInput for bad input. */
 export const inputTests = <R>({ fresh, on, test }: SuiteContext<R>): void => {
   describe("bad input fails with InvalidInput and writes nothing", () => {
     for (const [label, key] of badKeys) {

@@ -14,6 +14,7 @@ const unicodeKeys = [
   "zero\u200Bwidth"
 ]
 
+/** Registers the tests of unicode keys, UTF-8 ordering and key size. */
 export const keyTests = <R>({ fresh, test }: SuiteContext<R>): void => {
   describe("unicode keys", () => {
     test("unicode keys (including astral-plane characters) round-trip through put, get, list and delete", () =>

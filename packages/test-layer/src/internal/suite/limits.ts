@@ -6,6 +6,7 @@ import { Effect, Option } from "effect"
 import { assertBytes, assertPair, failsWith, patternBytes, utf8 } from "./assertions.js"
 import type { SuiteContext } from "./context.js"
 
+/** Registers the tests of value size limits. */
 export const limitTests = <R>({ backend, fresh, newPartition, on, test }: SuiteContext<R>): void => {
   describe("value size limits", () => {
     test("a value of exactly maxPayloadSize(partition, key) bytes is written and read back intact", () =>

@@ -24,6 +24,7 @@ const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.r
 
 const summary = (pairs: ReadonlyArray<KVPair>) => pairs.map((pair) => [pair.key, pair.version, [...pair.value]])
 
+/** Registers the tests of list and stream by prefix. */
 export const listTests = <R>({ fresh, test }: SuiteContext<R>): void => {
   describe("list and stream", () => {
     test("list by prefix returns exactly the keys beginning with it, in key order", () =>

@@ -17,6 +17,7 @@ const countingPages = (storage: Storage.Storage) =>
     storage: { ...storage, query: (request: Storage.QueryRequest) => Effect.zipRight(Ref.update(pages, (n) => n + 1), storage.query(request)) }
   }))
 
+/** Registers the tests of partitions over one query page; stream laziness. */
 export const pagingTests = <R>({ fresh, storeOver, test }: SuiteContext<R>): void => {
   describe("paging beyond one page", () => {
     const filled = Effect.gen(function* () {

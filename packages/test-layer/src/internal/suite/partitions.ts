@@ -4,6 +4,7 @@ import { Effect } from "effect"
 import { assertPair, failsWith, keysOf } from "./assertions.js"
 import type { SuiteContext } from "./context.js"
 
+/** Registers the tests of partition isolation. */
 export const partitionTests = <R>({ newPartition, on, test }: SuiteContext<R>): void => {
   describe("partition isolation", () => {
     // The second partition's name begins with the first's, so a prefix match on partitions would leak.

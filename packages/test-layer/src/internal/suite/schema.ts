@@ -68,6 +68,7 @@ const unencodable: ReadonlyArray<readonly [string, Schema.Schema<unknown, unknow
   ["a value nested 40 levels deep", Schema.Unknown, nested(40)]
 ]
 
+/** Registers the tests of forSchema typed values. */
 export const schemaTests = <R>({ expire, fresh, test, ttl }: SuiteContext<R>): void => {
   describe("forSchema", () => {
     test("a struct with nested fields, arrays, numbers, booleans, null and bytes round-trips", () =>

@@ -61,6 +61,7 @@ const describeCondition = (condition: Storage.Condition): string => {
   }
 }
 
+/** Registers the tests of the storage contract itself. */
 export const storageContractTests = <R>({ fresh, now, test }: SuiteContext<R>): void => {
   describe("storage contract", () => {
     // Conditions carry their own `now`, so expiry is exercised without waiting: items expire relative to it.
