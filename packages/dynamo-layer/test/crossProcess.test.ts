@@ -1,0 +1,128 @@
+// The lock across OS processes: every contender is its own Node process with its own DynamoDB client, against
+// one dynalite server that also runs in its own process (in-process, it would share the test's event loop).
+import { randomUUID } from "node:crypto"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { LocalDynamo } from "@dynalock/test-layer"
+import { spawnWorker, tagged } from "./support/workerProcess.js"
+import type { WorkerProcess } from "./support/workerProcess.js"
+import type { WorkerArgs, WorkerEvent } from "./support/workerProtocol.js"
+
+/** The parent reads the same machine-wide monotonic clock as the workers (see lockWorker.ts). */
+const now = (): number => Number(process.hrtime.bigint()) / 1e6
+
+const startup = "40 seconds" // a cold tsx start of a few workers on two busy cores takes a while
+
+const argsFor = (server: LocalDynamo.LocalDynamoServer, overrides: Partial<WorkerArgs>): WorkerArgs => ({
+  endpoint: server.endpoint,
+  tableName: server.tableName,
+  partition: `locks-${randomUUID()}`,
+  key: "resource",
+  rounds: 1,
+  holdMillis: [5, 5],
+  ttlMillis: 2000,
+  skewMillis: 100,
+  ...overrides
+})
+
+interface Section {
+  readonly worker: number
+  readonly enter: number
+  readonly exit: number
+  readonly token: bigint
+  readonly lost: boolean
+}
+
+/** A worker's events as critical sections: each Enter closed by the Exit or Lost after it. */
+const sectionsOf = (worker: number, events: ReadonlyArray<WorkerEvent>): Array<Section> => {
+  const sections: Array<Section> = []
+  let open: Extract<WorkerEvent, { _tag: "Enter" }> | undefined
+  for (const event of events) {
+    if (event._tag === "Enter") open = event
+    if ((event._tag === "Exit" || event._tag === "Lost") && open !== undefined) {
+      sections.push({ worker, enter: open.at, exit: event.at, token: BigInt(open.token), lost: event._tag === "Lost" })
+      open = undefined
+    }
+  }
+  return sections
+}
+
+const readyAll = (workers: ReadonlyArray<WorkerProcess>) =>
+  Effect.forEach(workers, (worker) => worker.waitFor(tagged("Ready"), startup), { concurrency: "unbounded", discard: true })
+
+describe("the lock across OS processes (dynalite in a separate process)", () => {
+  it.scopedLive(
+    "4 processes x 12 rounds on one key: no two critical sections overlap, fencing tokens increase in entry order",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* LocalDynamo.make({ childProcess: true })
+        const rounds = 12
+        const args = argsFor(server, { rounds, holdMillis: [2, 15] })
+        const workers = yield* Effect.forEach([0, 1, 2, 3], () => spawnWorker(args), { concurrency: "unbounded" })
+        yield* readyAll(workers)
+        yield* Effect.forEach(workers, (worker) => worker.start, { discard: true })
+        yield* Effect.forEach(workers, (worker) => worker.waitFor(tagged("Done"), "40 seconds"), {
+          concurrency: "unbounded",
+          discard: true
+        })
+
+        const sections = workers.flatMap((worker, i) => sectionsOf(i, worker.events)).sort((a, b) => a.enter - b.enter)
+        assert.strictEqual(sections.length, 4 * rounds)
+        assert.deepStrictEqual(sections.filter((section) => section.lost), [])
+        const overlaps = sections.flatMap((section, i) => {
+          const before = sections[i - 1]
+          return before !== undefined && section.enter <= before.exit
+            ? [`worker ${section.worker} entered ${(before.exit - section.enter).toFixed(3)} ms before worker ${before.worker} left`]
+            : []
+        })
+        assert.deepStrictEqual(overlaps, [])
+        const unordered = sections.flatMap((section, i) => {
+          const before = sections[i - 1]
+          return before !== undefined && section.token <= before.token ? [`token ${section.token} after ${before.token}`] : []
+        })
+        assert.deepStrictEqual(unordered, [])
+        const gaps = sections.slice(1).map((section, i) => section.enter - sections[i]!.exit)
+        console.log(
+          `cross-process exclusion: ${sections.length} sections in ${(sections.at(-1)!.exit - sections[0]!.enter).toFixed(0)} ms, ` +
+            `smallest gap between sections ${Math.min(...gaps).toFixed(2)} ms`
+        )
+      }),
+    60_000
+  )
+
+  it.scopedLive(
+    "a holder killed with SIGKILL is taken over by another process within ttl + skew bound + one retry interval",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* LocalDynamo.make({ childProcess: true })
+        const ttl = 1000
+        const skew = 100
+        // The default retry schedule never waits more than 1 s between polls.
+        const retryInterval = 1000
+        const args = argsFor(server, { ttlMillis: ttl, skewMillis: skew })
+        const [holder, taker] = yield* Effect.all(
+          [spawnWorker({ ...args, holdMillis: "forever" }), spawnWorker({ ...args, holdMillis: [5, 5] })],
+          { concurrency: "unbounded" }
+        )
+        yield* readyAll([holder, taker])
+        yield* holder.start
+        const held = yield* holder.waitFor(tagged("Enter"), "10 seconds")
+        yield* taker.start
+        // Longer than the ttl: the holder's renewals keep the waiting taker out.
+        yield* Effect.sleep("1500 millis")
+        assert.isUndefined(taker.events.find(tagged("Enter")), "the taker entered while the holder was alive")
+        assert.isUndefined(holder.events.find(tagged("Lost")), "the renewing holder lost its lock")
+
+        const killedAt = now()
+        yield* holder.kill("SIGKILL")
+        const taken = yield* taker.waitFor(tagged("Enter"), "10 seconds")
+        const takeover = taken.at - killedAt
+        console.log(`takeover after SIGKILL: ${takeover.toFixed(0)} ms (ttl ${ttl} ms, skew bound ${skew} ms)`)
+        assert.isAbove(takeover, 0)
+        assert.isAtMost(takeover, ttl + skew + retryInterval)
+        assert.isTrue(BigInt(taken.token) > BigInt(held.token), `token ${taken.token} after ${held.token}`)
+        yield* taker.waitFor(tagged("Done"), "10 seconds")
+      }),
+    60_000
+  )
+})

@@ -1,0 +1,61 @@
+/**
+ * A lock contender in its own OS process, driven by crossProcess.test.ts through `workerProcess.ts`.
+ *
+ * Run as `node --import tsx --conditions=@dynalock/source lockWorker.ts '<WorkerArgs as JSON>'`. It reports on
+ * stdout as JSON lines (`WorkerEvent`). Timestamps are `process.hrtime` in milliseconds: on Linux that is
+ * CLOCK_MONOTONIC, one clock for every process of the machine, so the parent can order sections across workers.
+ * Reading the clock here is the test's business; the library itself only reads Effect's Clock.
+ */
+import { createInterface } from "node:readline"
+import { Duration, Effect, Random } from "effect"
+import { DynamoStore } from "@dynalock/dynamo-layer"
+import type { WorkerArgs, WorkerEvent } from "./workerProtocol.js"
+
+const args = JSON.parse(process.argv[2] ?? "{}") as WorkerArgs
+
+const now = (): number => Number(process.hrtime.bigint()) / 1e6
+
+const emit = (event: WorkerEvent): void => {
+  process.stdout.write(`${JSON.stringify(event)}\n`)
+}
+
+// The parent talks on stdin: "go" starts the work. When the parent goes away, however it dies, stdin closes,
+// and a worker must never outlive it.
+const lines = createInterface({ input: process.stdin })
+const go = new Promise<void>((resolve) => lines.on("line", (line) => line.trim() === "go" && resolve()))
+lines.on("close", () => process.exit(2))
+
+const program = Effect.gen(function* () {
+  const { locker } = yield* DynamoStore.make({
+    tableName: args.tableName,
+    partition: args.partition,
+    client: { endpoint: args.endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } },
+    lock: { maxClockSkew: Duration.millis(args.skewMillis) }
+  })
+  emit({ _tag: "Ready", pid: process.pid })
+  yield* Effect.promise(() => go)
+  for (let round = 0; round < args.rounds; round++) {
+    yield* Effect.scoped(
+      Effect.gen(function* () {
+        const lock = yield* locker.acquire(args.key, { ttl: Duration.millis(args.ttlMillis) })
+        emit({ _tag: "Enter", at: now(), token: lock.fencingToken.toString() })
+        const hold =
+          args.holdMillis === "forever"
+            ? Effect.never
+            : Effect.flatMap(Random.nextIntBetween(args.holdMillis[0], args.holdMillis[1] + 1), (millis) => Effect.sleep(millis))
+        const lost = yield* Effect.raceFirst(Effect.as(hold, false), Effect.as(Effect.ignore(lock.lost), true))
+        // The section ends before the release is sent: from here on another holder may enter.
+        emit(lost ? { _tag: "Lost", at: now() } : { _tag: "Exit", at: now() })
+      })
+    )
+  }
+  emit({ _tag: "Done" })
+})
+
+Effect.runPromise(Effect.scoped(program)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    emit({ _tag: "Failed", message: String(error) })
+    process.exit(1)
+  }
+)
