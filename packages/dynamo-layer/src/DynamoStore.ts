@@ -57,6 +57,11 @@ export interface DynamoStoreOptions extends RequestOptions {
  */
 export interface CreateTableOptions extends RequestOptions {
   readonly tableName: string
+  /**
+   * Enable TTL on `expires` (default true): DynamoDB then deletes expired items, eventually. Expiry is enforced
+   * by dynalock either way; TTL only collects the garbage.
+   */
+  readonly timeToLive?: boolean
 }
 
 const settingsOf = (options: RequestOptions | undefined): Either.Either<RequestSettings, ConfigurationError> => {
@@ -114,10 +119,10 @@ export const layerConfig = (
 
 /**
  * Creates a table in dynalock's format (`id` (S) partition key, `name` (S) sort key, on-demand billing), waits
- * until it is ACTIVE and enables TTL on `expires` where the server supports it (dynalite does not). Succeeds
- * when the table exists already.
+ * until it is ACTIVE and enables TTL on `expires` where the server supports it (dynalite does not), unless
+ * `timeToLive` is false. Succeeds when the table exists already.
  *
  * @since 0.1.0
  */
 export const createTable = (options: CreateTableOptions): Effect.Effect<void, StoreError> =>
-  Effect.scoped(Effect.flatMap(requesterOf(options), createTableWith))
+  Effect.scoped(Effect.flatMap(requesterOf(options), (requester) => createTableWith(requester, options.timeToLive !== false)))

@@ -132,6 +132,11 @@ for (const engine of engines) {
           // dynalite has no TTL: createTable succeeds without it.
           assert.strictEqual(ttl?.TimeToLiveStatus, "DISABLED")
         }
+        // Without TTL when asked.
+        const untimed = `untimed-${freshPartition()}`
+        yield* DynamoStore.createTable({ tableName: untimed, client, timeToLive: false })
+        const off = (yield* Effect.promise(() => client.send(new DescribeTimeToLiveCommand({ TableName: untimed })))).TimeToLiveDescription
+        assert.strictEqual(off?.TimeToLiveStatus, "DISABLED")
         // The new table is usable right away.
         const { store } = yield* DynamoStore.make({ tableName, partition: "p", client })
         assert.strictEqual((yield* store.put("k", "v")).version, 1)

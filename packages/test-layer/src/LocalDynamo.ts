@@ -31,6 +31,12 @@ export interface LocalDynamoOptions {
    * shares this process's event loop with the clients under test).
    */
   readonly childProcess?: boolean
+  /**
+   * Enable TTL on the table (default true; dynalite has none). DynamoDB Local's TTL really deletes items: a sweep
+   * every ~10 s removes those whose `expires` second has passed. Tests that look at expired items as stored
+   * turn it off.
+   */
+  readonly timeToLive?: boolean
 }
 
 /**
@@ -226,7 +232,7 @@ export const make = (options?: LocalDynamoOptions): Effect.Effect<LocalDynamoSer
         : inProcessDynalite
     const endpoint = `http://${host}:${port}`
     const clientConfig = clientConfigFor(endpoint)
-    yield* DynamoStore.createTable({ tableName, client: clientConfig }).pipe(Effect.orDie)
+    yield* DynamoStore.createTable({ tableName, client: clientConfig, timeToLive: options?.timeToLive !== false }).pipe(Effect.orDie)
     return { engine, endpoint, tableName, clientConfig, pid }
   }).pipe(Effect.withSpan("LocalDynamo.make"))
 

@@ -16,9 +16,9 @@ const activeTimeout = Duration.minutes(3)
 
 /**
  * Creates the table (keys `id` and `name`, on-demand billing) unless it exists, waits until it is ACTIVE, and
- * turns TTL on for `expires` where the server supports it.
+ * turns TTL on for `expires` (when asked to) where the server supports it.
  */
-export const createTable = (requester: Requester): Effect.Effect<void, StoreError> => {
+export const createTable = (requester: Requester, timeToLive: boolean): Effect.Effect<void, StoreError> => {
   const table = requester.table
   const create = requester
     .sendUnconditional(
@@ -90,7 +90,7 @@ export const createTable = (requester: Requester): Effect.Effect<void, StoreErro
     )
   )
 
-  return Effect.all([create, waitActive, enableTtl], { discard: true }).pipe(
+  return Effect.all([create, waitActive, timeToLive ? enableTtl : Effect.void], { discard: true }).pipe(
     Effect.withSpan("DynamoStore.createTable", { attributes: { table } })
   )
 }

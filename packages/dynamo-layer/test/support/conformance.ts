@@ -10,7 +10,9 @@ export const dynamoBackend = (
   engine: "dynalite" | "dynamodb-local"
 ): KeyValueStoreSuite.Backend<LocalDynamo.LocalDynamo> => ({
   name: engine,
-  layer: LocalDynamo.layer({ engine }),
+  // The suites check that an expired item stays stored, only invisible. DynamoDB's TTL deletes it eventually (within
+  // days); DynamoDB Local's sweeps every ~10 s and can delete it within a second of expiry, racing those checks.
+  layer: LocalDynamo.layer({ engine, timeToLive: false }),
   storage: (partition) => Effect.flatMap(LocalDynamo.LocalDynamo, (server) => storageOn(server, partition)),
   client: (partition) =>
     Effect.flatMap(LocalDynamo.LocalDynamo, (server) =>
