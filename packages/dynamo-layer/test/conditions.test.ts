@@ -189,7 +189,7 @@ for (const engine of engines) {
         yield* Effect.promise(() =>
           fc.assert(
             fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), (ops) => Effect.runPromise(Effect.scoped(run(ops)))),
-            { numRuns: 40 }
+            { numRuns: 25 }
           )
         )
       })

@@ -22,7 +22,7 @@ const storeError = <A, E>(effect: Effect.Effect<A, E | StoreError>) =>
 const scripted = (reply: (operation: string, attempt: number) => Reply) =>
   Effect.gen(function* () {
     const fake = yield* fakeDynamo(reply)
-    const storage = yield* storageOn(fake, "p", { retry: threeRetries, timeout: "300 millis" })
+    const storage = yield* storageOn(fake, "p", { retry: threeRetries, timeout: "100 millis" })
     return { fake, storage }
   })
 
@@ -126,8 +126,8 @@ describe("error mapping", () => {
       assert.strictEqual(read.reason, "Timeout")
       const write = yield* storeError(storage.update(update))
       assert.strictEqual(write.reason, "Timeout")
-      // 4 reads and 1 write of 300 ms each.
-      assert.isBelow(Date.now() - started, 3_000)
+      // 4 reads and 1 write of 100 ms each.
+      assert.isBelow(Date.now() - started, 1_500)
       assert.deepStrictEqual(fake.requests, [...Array(4).fill("GetItem"), "UpdateItem"])
     })
   )
