@@ -114,13 +114,14 @@ const inProcessDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.acq
   })
 )
 
-const exited = (child: ChildProcess): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-    const done = () => resume(Effect.void)
-    child.once("exit", done)
-    return Effect.sync(() => child.off("exit", done))
-  })
+/** A child process and the end of it: its exit, or its failure to start at all (which emits no exit). */
+interface Child {
+  readonly child: ChildProcess
+  readonly ended: Promise<void>
+  readonly output: Array<string>
+}
+
+const exited = (started: Child): Effect.Effect<void> => Effect.promise(() => started.ended)
 
 /**
  * A child process that is killed when the scope closes: SIGTERM, then SIGKILL if it has not exited within a
@@ -135,27 +136,34 @@ const spawnScoped = (command: string, args: ReadonlyArray<string>, cwd: string, 
         output.push(chunk.toString())
         if (output.length > 50) output.shift()
       }
+      // Reading both pipes also keeps a chatty server from blocking on a full pipe.
       child.stdout?.on("data", keep)
       child.stderr?.on("data", keep)
-      child.on("error", (error) => output.push(String(error)))
+      const ended = new Promise<void>((resolve) => {
+        child.once("exit", () => resolve())
+        child.once("error", (error) => {
+          output.push(String(error))
+          if (child.pid === undefined) resolve()
+        })
+      })
       const killOnExit = () => child.kill("SIGKILL")
       process.once("exit", killOnExit)
-      return { child, output, killOnExit }
+      return { started: { child, ended, output } satisfies Child, killOnExit }
     }),
-    ({ child, killOnExit }) =>
+    ({ killOnExit, started }) =>
       Effect.gen(function* () {
-        child.kill("SIGTERM")
-        const stopped = yield* exited(child).pipe(Effect.timeout(stopGrace), Effect.option)
+        started.child.kill("SIGTERM")
+        const stopped = yield* exited(started).pipe(Effect.timeout(stopGrace), Effect.option)
         if (Option.isNone(stopped)) {
-          child.kill("SIGKILL")
-          yield* exited(child).pipe(Effect.timeout(stopGrace), Effect.ignore)
+          started.child.kill("SIGKILL")
+          yield* exited(started).pipe(Effect.timeout(stopGrace), Effect.ignore)
         }
         process.off("exit", killOnExit)
       })
-  )
+  ).pipe(Effect.map(({ started }) => started))
 
 /** Polls ListTables until the server answers, failing if the process dies first. */
-const awaitReady = (endpoint: string, started: { readonly child: ChildProcess; readonly output: Array<string> }) =>
+const awaitReady = (endpoint: string, started: Child) =>
   Effect.acquireUseRelease(
     Effect.sync(() => new DynamoDBClient({ ...clientConfigFor(endpoint), maxAttempts: 1 })),
     (client) =>
@@ -163,7 +171,7 @@ const awaitReady = (endpoint: string, started: { readonly child: ChildProcess; r
         Effect.timeout("2 seconds"),
         Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("60 seconds"))),
         Effect.raceFirst(
-          Effect.flatMap(exited(started.child), () =>
+          Effect.flatMap(exited(started), () =>
             Effect.dieMessage(`server exited before it answered: ${started.output.join("").slice(-2000)}`)
           )
         )

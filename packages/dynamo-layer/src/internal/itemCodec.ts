@@ -3,7 +3,7 @@
  * `StoredItem`. Marshalling is `@aws-sdk/util-dynamodb`'s; the shape of what comes back is checked by a Schema.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb"
-import { convertToAttr, marshall, unmarshall } from "@aws-sdk/util-dynamodb"
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb"
 import type { NativeAttributeValue } from "@aws-sdk/util-dynamodb"
 import { Effect, Either, Option, ParseResult, Schema } from "effect"
 import { StoreError, Storage } from "@dynalock/core"
@@ -129,9 +129,6 @@ const marshallOptions = { removeUndefinedValues: true, allowImpreciseNumbers: tr
 /** Attribute values for a request (`ExpressionAttributeValues`, raw items in tests). */
 export const toAttributes = (values: Record<string, NativeAttributeValue>): Record<string, AttributeValue> =>
   marshall(values, marshallOptions)
-
-/** One attribute value. */
-export const toAttribute = (value: NativeAttributeValue): AttributeValue => convertToAttr(value, marshallOptions)
 
 /** The primary key of an item. */
 export const itemKey = (partition: string, key: string): Record<string, AttributeValue> =>
