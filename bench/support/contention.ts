@@ -1,0 +1,85 @@
+/** What a contention run of lock worker processes tells: shares, request costs, handoff latencies, safety. */
+import type { Acquisition, LockWorkerEvent } from "../workers/protocol.js"
+import { summarize } from "./stats.js"
+import type { Summary } from "./stats.js"
+
+export interface ProcessFigures {
+  readonly acquisitions: number
+  readonly share: number
+  /** Every request of the process (waits, releases, renewals) per acquisition. */
+  readonly requestsPerAcquisition: number
+  readonly requests: Record<string, number>
+}
+
+export interface ContentionFigures {
+  readonly processes: ReadonlyArray<ProcessFigures>
+  readonly acquisitions: number
+  readonly acquisitionsPerSecond: number
+  readonly minShare: number
+  readonly maxShare: number
+  readonly requestsPerAcquisition: number
+  /** Requests sent during `acquire` calls that ended with the lock. */
+  readonly waitRequests: Summary
+  /** Section end of one holder -> section start of the next (any process). */
+  readonly handoff: Summary
+  /** The same, only where the next holder is another process. */
+  readonly crossHandoff: Summary
+  /** Requests the next holder sent while waiting, where it is another process. */
+  readonly crossHandoffRequests: Summary
+  readonly crossHandoffs: number
+  /** Safety, checked on the side: overlapping sections and fencing tokens out of entry order (both must be 0). */
+  readonly overlaps: number
+  readonly tokenDisorders: number
+  readonly unfinishedWaits: number
+}
+
+const total = (counts: Record<string, number>): number => Object.values(counts).reduce((sum, n) => sum + n, 0)
+
+export const analyze = (runs: ReadonlyArray<ReadonlyArray<LockWorkerEvent>>): ContentionFigures => {
+  const perProcess = runs.map((events) => ({
+    acquisitions: events.filter((event): event is Extract<LockWorkerEvent, { _tag: "Acquired" }> => event._tag === "Acquired"),
+    stats: events.find((event): event is Extract<LockWorkerEvent, { _tag: "Stats" }> => event._tag === "Stats")
+  }))
+  const all: Array<Acquisition & { readonly worker: number }> = perProcess
+    .flatMap(({ acquisitions }, worker) => acquisitions.map((acquisition) => ({ ...acquisition, worker })))
+    .sort((a, b) => a.enter - b.enter)
+  const count = all.length
+  const span = count === 0 ? 0 : all.at(-1)!.exit - all[0]!.enter
+  const handoffs = all.slice(1).map((next, i) => ({ next, before: all[i]! }))
+  const cross = handoffs.filter(({ next, before }) => next.worker !== before.worker)
+  const requests = perProcess.map(({ stats }) => stats?.requests ?? {})
+  const shares = perProcess.map(({ acquisitions }) => acquisitions.length / Math.max(1, count))
+  return {
+    processes: perProcess.map(({ acquisitions }, i) => ({
+      acquisitions: acquisitions.length,
+      share: shares[i]!,
+      requestsPerAcquisition: total(requests[i]!) / Math.max(1, acquisitions.length),
+      requests: requests[i]!
+    })),
+    acquisitions: count,
+    acquisitionsPerSecond: count / Math.max(1e-9, span / 1000),
+    minShare: Math.min(...shares),
+    maxShare: Math.max(...shares),
+    requestsPerAcquisition: requests.reduce((sum, counts) => sum + total(counts), 0) / Math.max(1, count),
+    waitRequests: summarize(all.map((acquisition) => total(acquisition.waitRequests))),
+    handoff: summarize(handoffs.map(({ next, before }) => next.enter - before.exit)),
+    crossHandoff: summarize(cross.map(({ next, before }) => next.enter - before.exit)),
+    crossHandoffRequests: summarize(cross.map(({ next }) => total(next.waitRequests))),
+    crossHandoffs: cross.length,
+    overlaps: handoffs.filter(({ next, before }) => next.enter <= before.exit).length,
+    tokenDisorders: handoffs.filter(({ next, before }) => BigInt(next.token) <= BigInt(before.token)).length,
+    unfinishedWaits: perProcess.reduce((sum, { stats }) => sum + (stats?.unfinishedWaits ?? 0), 0)
+  }
+}
+
+/** Requests by operation, summed over processes, per acquisition: e.g. "GetItem 3.1, UpdateItem 2.0". */
+export const operationMix = (figures: ContentionFigures): string => {
+  const sums: Record<string, number> = {}
+  for (const process of figures.processes) {
+    for (const [operation, n] of Object.entries(process.requests)) sums[operation] = (sums[operation] ?? 0) + n
+  }
+  return Object.entries(sums)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([operation, n]) => `${operation} ${(n / Math.max(1, figures.acquisitions)).toFixed(2)}`)
+    .join(", ")
+}
