@@ -14,7 +14,7 @@ import type { ConfigError, Schedule, Scope } from "effect"
 import { Dynalock } from "@dynalock/core"
 import type { KeyValueStore, Locker, Storage, StoreError } from "@dynalock/core"
 import { acquireClient, defaultRetry, defaultTimeout, makeRequester } from "./internal/client.js"
-import type { ClientOption, RequestSettings } from "./internal/client.js"
+import type { RequestSettings } from "./internal/client.js"
 import { ConfigurationError } from "./internal/errors.js"
 import { makeStorage } from "./internal/storage.js"
 import { createTable as createTableWith } from "./internal/table.js"
@@ -42,6 +42,8 @@ export interface RequestOptions {
 }
 
 /**
+ * Options of one store: the table, the partition its keys live in, and how requests are sent.
+ *
  * @since 0.1.0
  */
 export interface DynamoStoreOptions extends RequestOptions {
@@ -53,6 +55,8 @@ export interface DynamoStoreOptions extends RequestOptions {
 }
 
 /**
+ * Options of `createTable`.
+ *
  * @since 0.1.0
  */
 export interface CreateTableOptions extends RequestOptions {
@@ -74,7 +78,7 @@ const settingsOf = (options: RequestOptions | undefined): Either.Either<RequestS
 // Bad options never make building fail: the problem is reported by every operation (core reports an empty table
 // name or partition as InvalidInput before any request; the rest fail as StoreError).
 const requesterOf = (options: RequestOptions & { readonly tableName: string }) =>
-  Effect.map(acquireClient(options.client as ClientOption | undefined), (client) =>
+  Effect.map(acquireClient(options.client), (client) =>
     Either.match(settingsOf(options), {
       onLeft: (problem) => makeRequester(Either.left(problem), options.tableName, { retry: defaultRetry, timeout: defaultTimeout }),
       onRight: (settings) => makeRequester(client, options.tableName, settings)

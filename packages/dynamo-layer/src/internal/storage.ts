@@ -22,13 +22,9 @@ export const makeStorage = (requester: Requester, partition: string): Storage.St
   const table = requester.table
 
   const get = (key: string, consistent: boolean) =>
-    Effect.flatMap(
-      requester.sendUnconditional(
-        "GetItem",
-        true,
-        requests.getItem({ TableName: table, Key: itemKey(partition, key), ConsistentRead: consistent })
-      ),
-      (output) => decodeOptional("GetItem", output.Item)
+    build("GetItem", () => requests.getItem({ TableName: table, Key: itemKey(partition, key), ConsistentRead: consistent })).pipe(
+      Effect.flatMap((run) => requester.sendUnconditional("GetItem", true, run)),
+      Effect.flatMap((output) => decodeOptional("GetItem", output.Item))
     )
 
   /**
