@@ -42,6 +42,8 @@ export const fairness = (server: LocalDynamo.LocalDynamoServer): Effect.Effect<F
           ["acquisitions", figures.acquisitions],
           ["acquisitions / s", figures.acquisitionsPerSecond],
           ["share min / max", `${percent(figures.minShare)} / ${percent(figures.maxShare)}`],
+          ["target: no process starved, none above ~20%", figures.minShare > 0 && figures.maxShare <= 0.2 ? "met" : "MISSED"],
+          ["lock busy (held) share of the run", percent(figures.busyShare)],
           ["requests / acquisition (all processes)", figures.requestsPerAcquisition],
           ["requests / acquisition by operation", operationMix(figures)],
           ["requests during a successful wait p50 / p99", `${figures.waitRequests.p50} / ${figures.waitRequests.p99}`],

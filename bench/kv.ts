@@ -11,12 +11,13 @@ import type { Table } from "./support/report.js"
 
 interface Plan {
   readonly single: number
+  readonly cas: number
   readonly list: number
   readonly concurrent: number
 }
 
-const memoryPlan: Plan = { single: 20_000, list: 2_000, concurrent: 20_000 }
-const dynalitePlan: Plan = { single: 2_000, list: 500, concurrent: 4_000 }
+const memoryPlan: Plan = { single: 20_000, cas: 20_000, list: 2_000, concurrent: 20_000 }
+const dynalitePlan: Plan = { single: 2_000, cas: 500, list: 500, concurrent: 4_000 }
 const inFlight = 16
 
 export interface KvRow {
@@ -37,7 +38,7 @@ const operations = (store: KeyValueStore["Type"], plan: Plan) =>
     const latest = new Map<string, KVPair>()
     rows.push([
       "atomicPut (CAS on previous)",
-      yield* measure(plan.single, (i) => {
+      yield* measure(plan.cas, (i) => {
         const key = `cas-${i % 100}`
         const previous = latest.get(key)
         return Effect.map(store.atomicPut(key, value, previous === undefined ? {} : { previous }), (pair) => latest.set(key, pair))

@@ -18,6 +18,8 @@ export interface ContentionFigures {
   readonly minShare: number
   readonly maxShare: number
   readonly requestsPerAcquisition: number
+  /** Time some process held the lock, as a share of the run (first entry to last exit). */
+  readonly busyShare: number
   /** Requests sent during `acquire` calls that ended with the lock. */
   readonly waitRequests: Summary
   /** Section end of one holder -> section start of the next (any process). */
@@ -61,6 +63,7 @@ export const analyze = (runs: ReadonlyArray<ReadonlyArray<LockWorkerEvent>>): Co
     minShare: Math.min(...shares),
     maxShare: Math.max(...shares),
     requestsPerAcquisition: requests.reduce((sum, counts) => sum + total(counts), 0) / Math.max(1, count),
+    busyShare: all.reduce((sum, acquisition) => sum + (acquisition.exit - acquisition.enter), 0) / Math.max(1e-9, span),
     waitRequests: summarize(all.map((acquisition) => total(acquisition.waitRequests))),
     handoff: summarize(handoffs.map(({ next, before }) => next.enter - before.exit)),
     crossHandoff: summarize(cross.map(({ next, before }) => next.enter - before.exit)),
