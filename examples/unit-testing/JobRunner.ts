@@ -7,6 +7,7 @@
  * job unless a "done" marker says it ran already, then writes the marker with the window as its time to live.
  */
 import { Context, Duration, Effect, Layer } from "effect"
+import type { Schedule } from "effect"
 import type { AcquireCancelled, InvalidInput, LockLost, StoreError } from "@dynalock/core"
 import { KeyValueStore, Locker } from "@dynalock/core"
 
@@ -22,6 +23,8 @@ export interface JobRunnerOptions {
   readonly window?: Duration.DurationInput
   /** Lease of the job's lock; renewed while the job runs (default 30 seconds). */
   readonly lease?: Duration.DurationInput
+  /** How often to look while another process runs the job (default: the lock's jittered backoff, at most 1 s apart). */
+  readonly retry?: Schedule.Schedule<unknown, unknown>
 }
 
 /** Runs jobs at most once per window, across every process sharing the store. */
@@ -45,6 +48,7 @@ export const make = (options?: JobRunnerOptions): Effect.Effect<JobRunner["Type"
     const locker = yield* Locker
     const window = options?.window ?? Duration.hours(24)
     const lease = options?.lease ?? Duration.seconds(30)
+    const lockOptions = options?.retry === undefined ? { ttl: lease } : { ttl: lease, retry: options.retry }
     return {
       runOnce: <A, E, R>(jobId: string, job: Effect.Effect<A, E, R>) =>
         Effect.gen(function* () {
@@ -53,7 +57,7 @@ export const make = (options?: JobRunnerOptions): Effect.Effect<JobRunner["Type"
           const value = yield* job
           yield* store.put(doneKey(jobId), new Uint8Array(0), { ttl: window })
           return { _tag: "Ran", value } as const
-        }).pipe(locker.withLock(lockKey(jobId), { ttl: lease }), Effect.withSpan("JobRunner.runOnce", { attributes: { jobId } }))
+        }).pipe(locker.withLock(lockKey(jobId), lockOptions), Effect.withSpan("JobRunner.runOnce", { attributes: { jobId } }))
     }
   })
 
