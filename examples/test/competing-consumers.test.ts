@@ -22,7 +22,7 @@ describe("competing-consumers demo", () => {
             DEMO_KILL_AFTER: "1500 millis",
             DEMO_TTL: "1500 millis",
             DEMO_MAX_CLOCK_SKEW: "250 millis",
-            DEMO_WORK_MIN: "100 millis",
+            DEMO_WORK_MIN: "150 millis",
             DEMO_WORK_MAX: "400 millis",
             DEMO_SUMMARY_FILE: summaryFile
           },
