@@ -26,12 +26,17 @@ describe("fairness and request economy (memory, TestClock)", () => {
         )
         fibers.push(yield* Effect.fork(worker))
       }
-      for (let t = 0; t < 300; t++) yield* TestClock.adjust("100 millis") // 30 simulated seconds
-      yield* Fiber.interruptAll(fibers)
+      // 10 simulated seconds: TestClock costs real time per sleep, and fair handoffs make many (the 8-process
+      // benchmark measures the same over 25 real seconds).
+      for (let t = 0; t < 100; t++) yield* TestClock.adjust("100 millis")
+      // Releases in flight need simulated time to finish, so let the clock run while interrupting.
+      const stopping = yield* Effect.fork(Fiber.interruptAll(fibers))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(stopping)
       const total = counts.reduce((a, b) => a + b, 0)
       const requests = probes.reduce((sum, probe) => sum + probe.total(), 0)
       console.log(`fairness: acquisitions per client ${counts.join(", ")}; ${(requests / total).toFixed(1)} requests per acquisition`)
-      assert.isAbove(total, 50)
+      assert.isAbove(total, 80)
       for (const count of counts) {
         assert.isAbove(count, 0, "no client starves")
         assert.isAtMost(count / total, 0.2, "no client above 20% of acquisitions")

@@ -82,6 +82,11 @@ export const contend = (options: ContentionOptions): Effect.Effect<ContentionRes
     }
     const finished = running === 0
     if (finished) yield* Fiber.joinAll(fibers)
-    else yield* Fiber.interruptAll(fibers)
+    else {
+      // Releases in flight need simulated time to finish.
+      const stopping = yield* Effect.fork(Fiber.interruptAll(fibers))
+      yield* TestClock.adjust("5 seconds")
+      yield* Fiber.join(stopping)
+    }
     return { checker, clients: instrumented, lost, cancelled, finished, elapsed }
   })

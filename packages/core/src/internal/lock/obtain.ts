@@ -6,6 +6,7 @@ import type { StoredItem } from "../../Storage.js"
 import { decide, ticketsAhead } from "./decide.js"
 import type { Decision } from "./decide.js"
 import type { Grant, LeaseContext } from "./lease.js"
+import { makePace, nextLookAt } from "./pace.js"
 import type { ResolvedLockOptions } from "./options.js"
 import { acquireRequest, ticketRequest } from "./requests.js"
 import type { Settings } from "./settings.js"
@@ -59,6 +60,7 @@ export const obtain = (
     let known = Option.fromNullable(context.lastReleased.get(key)).pipe(Option.map(Option.some<StoredItem>))
     context.lastReleased.delete(key)
     let lastAhead = Number.POSITIVE_INFINITY
+    const pace = makePace()
     while (true) {
       // Another lease of this client on this key: its release wakes us, so polling the store would be waste.
       if (options.wait) yield* context.gate.whileHeldHere(key)
@@ -125,7 +127,11 @@ export const obtain = (
           // Next in line: the holder may let go any moment, so look eagerly again, as at the start.
           if (Option.contains(ahead, 0) && lastAhead > 0) scheduleState = options.retry.initial
           lastAhead = Option.getOrElse(ahead, () => Number.POSITIVE_INFINITY)
-          yield* pause(now, decision.until, Option.isSome(ahead))
+          const lookAt = Option.match(Option.all([ahead, current]), {
+            onNone: () => Number.POSITIVE_INFINITY,
+            onSome: ([before, item]) => nextLookAt(now, before, pace.observe(item.lock.served, now))
+          })
+          yield* pause(now, Math.min(decision.until, lookAt), Option.isSome(ahead))
         }
       }
     }
