@@ -97,6 +97,18 @@ describe("Locker on memory (TestClock)", () => {
     })
   )
 
+  it.scoped("with the default jittered schedule under TestClock, a waiter takes over an expired lease (no spin)", () =>
+    Effect.gen(function* () {
+      const { clients: [a, b] } = yield* clients(2)
+      for (let round = 0; round < 5; round++) {
+        const held = yield* a!.locker.acquire(`job-${round}`, { ttl: "1 second", renew: false })
+        const waiter = yield* Effect.fork(Effect.scoped(Effect.map(b!.locker.acquire(`job-${round}`), (lock) => lock.fencingToken)))
+        for (let i = 0; i < 40; i++) yield* TestClock.adjust("100 millis")
+        assert.isTrue((yield* Fiber.join(waiter)) > held.fencingToken)
+      }
+    })
+  )
+
   it.effect("retry schedule exhausted gives AcquireCancelled(ScheduleExhausted)", () =>
     Effect.scoped(
       Effect.gen(function* () {

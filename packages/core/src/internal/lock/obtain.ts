@@ -49,7 +49,9 @@ export const obtain = (
         until - now,
         inLine ? settings.grace / 2 : Number.POSITIVE_INFINITY
       )
-      yield* context.gate.sleep(key, delay)
+      // Whole milliseconds, at least one: a fractional remainder would round to a zero-length sleep, and the
+      // waiter would poll again at once, in a loop that never lets a TestClock (or much real time) move on.
+      yield* context.gate.sleep(key, Math.max(1, Math.ceil(delay)))
     })
   /** After a write failed transiently: back off by the schedule, then look again. */
   const backOff = Effect.flatMap(Clock.currentTimeMillis, (now) => pause(now, Number.POSITIVE_INFINITY, false))
