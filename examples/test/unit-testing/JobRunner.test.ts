@@ -2,24 +2,17 @@
 // 24-hour window and 30-second leases are tested in well under a second of real time. `TestClock.adjust` runs
 // every sleep that falls due on the way, in order: renewals, polls of waiters, expiries.
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Fiber, Layer, Option, Ref, Schedule, TestClock } from "effect"
+import { Context, Effect, Fiber, Layer, Option, Ref, TestClock } from "effect"
 import { MemoryStore, MemoryTable } from "@dynalock/test-layer"
 import * as JobRunner from "../../unit-testing/JobRunner.js"
 
-/**
- * Waiters poll on whole milliseconds. The default jittered backoff puts simulated time on fractions of a
- * millisecond, and there the lock can spin without letting `TestClock` move on (reported to the lock's authors):
- * a fixed schedule keeps every poll on a known instant, which also makes the tests deterministic.
- */
-const options = { retry: Schedule.spaced("250 millis") }
-
-/** The service alone on a fresh memory store. */
-const layer = JobRunner.layer(options).pipe(Layer.provide(MemoryStore.layer()))
+/** The service alone on a fresh memory store, with its default options (the lock's jittered backoff). */
+const layer = JobRunner.layer().pipe(Layer.provide(MemoryStore.layer()))
 
 /** One more process of the fleet: its own client of the shared table. */
 const runnerOn = (table: MemoryTable.MemoryTable) =>
   Effect.map(
-    Layer.build(JobRunner.layer(options).pipe(Layer.provide(MemoryStore.layer({ table })))),
+    Layer.build(JobRunner.layer().pipe(Layer.provide(MemoryStore.layer({ table })))),
     (context) => Context.get(context, JobRunner.JobRunner)
   )
 
