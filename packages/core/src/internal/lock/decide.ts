@@ -13,12 +13,16 @@ export type Decision =
   /** Wait: nothing can change for this waiter before `until` (epoch ms) except an early release. */
   | { readonly _tag: "Wait"; readonly until: number }
 
-/** When the current lease stops counting as held for others: its end plus the clock-skew bound. */
-const heldUntil = (item: StoredItem, skew: number): number =>
-  Option.match(item.lock.owner, {
-    onNone: () => Number.NEGATIVE_INFINITY,
-    onSome: () => Option.match(item.expiresAt, { onNone: () => Number.POSITIVE_INFINITY, onSome: (end) => end + skew })
-  })
+/**
+ * When the current lease stops counting as held for others: its end plus the clock-skew bound. A record this
+ * protocol never locked (no fence) but that is unexpired is a foreign lease, e.g. Go dynalock's, which writes no
+ * owner: it is respected until it expires too.
+ */
+const heldUntil = (item: StoredItem, skew: number): number => {
+  const foreign = Option.isNone(item.lock.owner) && item.lock.fence === 0 && Option.isSome(item.expiresAt)
+  if (Option.isNone(item.lock.owner) && !foreign) return Number.NEGATIVE_INFINITY
+  return Option.match(item.expiresAt, { onNone: () => Number.POSITIVE_INFINITY, onSome: (end) => end + skew })
+}
 
 /** A ticket still in line: handed out and neither served nor skipped. */
 export const ticketInLine = (item: StoredItem, ticket: Option.Option<number>): boolean =>
@@ -45,7 +49,7 @@ export const decide = (
   const inLine = Option.isSome(myTicket)
   const until = heldUntil(item, settings.skew)
   if (now < until) return inLine ? { _tag: "Wait", until } : { _tag: "TakeTicket", item }
-  const freeSince = Option.isNone(item.lock.owner) ? Option.getOrElse(item.expiresAt, () => 0) : until
+  const freeSince = until === Number.NEGATIVE_INFINITY ? Option.getOrElse(item.expiresAt, () => 0) : until
   const ahead = Option.match(myTicket, {
     onNone: () => item.lock.ticket - item.lock.served,
     onSome: (mine) => mine - item.lock.served - 1
