@@ -7,6 +7,8 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 export const alias = {
   "@dynalock/test-layer/KeyValueStoreSuite": source("./packages/test-layer/src/KeyValueStoreSuite.ts"),
   "@dynalock/test-layer/LockerSuite": source("./packages/test-layer/src/LockerSuite.ts"),
+  "@dynalock/test-layer/PlatformKeyValueStoreSuite": source("./packages/test-layer/src/PlatformKeyValueStoreSuite.ts"),
+  "@dynalock/core/PlatformKeyValueStore": source("./packages/core/src/PlatformKeyValueStore.ts"),
   "@dynalock/core": source("./packages/core/src/index.ts"),
   "@dynalock/dynamo-layer": source("./packages/dynamo-layer/src/index.ts"),
   "@dynalock/test-layer": source("./packages/test-layer/src/index.ts")
