@@ -18,10 +18,11 @@
  *   return yield* kv.get("greeting") // Option.some("hello")
  * })
  *
- * program.pipe(
- *   Effect.provide(PlatformKeyValueStore.layer.pipe(Layer.provide(DynamoStore.layer({ tableName: "t", partition: "cache" })))),
- *   Effect.runPromise
+ * const PlatformOnDynamo = PlatformKeyValueStore.layer.pipe(
+ *   Layer.provide(DynamoStore.layer({ tableName: "dynalock", partition: "cache" }))
  * )
+ *
+ * program.pipe(Effect.provide(PlatformOnDynamo), Effect.runPromise)
  * ```
  *
  * @since 0.2.0
