@@ -15,6 +15,7 @@ const strings: ReadonlyArray<readonly [string, string]> = [
   ["ascii", "bar"],
   ["multibyte", "héllo wörld ✓ 😀 中文"],
   ["valid base64", "aGk="],
+  ["the base64 of JSON", "eyJhIjoxfQ=="],
   ["JSON object", '{"a":1,"b":[true,null]}'],
   ["JSON string", '"quoted"'],
   ["control characters", "\u0000nul\ttab\nnewline"],
