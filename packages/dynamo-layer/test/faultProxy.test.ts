@@ -377,18 +377,19 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
     it.scoped("clients that disconnect mid-request or while their answer is held do not upset the proxy", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
-        const { proxy, store, stored } = yield* proxied(server, FaultProxy.onOperation("UpdateItem", FaultProxy.once(Fault.DelayAnswer({ millis: 200 }))))
+        const { proxy, store, stored } = yield* proxied(server, FaultProxy.onOperation("UpdateItem", FaultProxy.once(Fault.DelayAnswer({ millis: 300 }))))
         const port = Number(new URL(proxy.endpoint).port)
         // Headers promise 1000 bytes of body, 10 come, then the connection closes.
         yield* rawExchange(port, "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.GetItem\r\nContent-Length: 1000\r\n\r\n0123456789", 50)
         // Half a request line.
         yield* rawExchange(port, "POST / HT", 20)
         // The client gives up while its answer is held.
-        const { store: kv } = yield* store({ retry: fourRetries, requestTimeout: "80 millis" })
-        assert.strictEqual((yield* storeError(kv.put("k", "v"))).reason, "Timeout")
-        // The proxy answers a client that is gone after 200 ms, and goes on serving.
-        yield* Effect.sleep("250 millis")
+        const { store: impatient } = yield* store({ retry: fourRetries, requestTimeout: "100 millis" })
+        assert.strictEqual((yield* storeError(impatient.put("k", "v"))).reason, "Timeout")
+        // The proxy answers a client that is gone 300 ms after the write, and goes on serving.
+        yield* Effect.sleep("350 millis")
         assert.strictEqual(Option.getOrThrow(yield* stored("k")).version, 1)
+        const { store: kv } = yield* store()
         assert.strictEqual((yield* kv.put("k", "w")).version, 2)
         const stats = yield* proxy.stats
         assert.strictEqual(stats.receivedByOperation.UpdateItem, 2)

@@ -119,6 +119,9 @@ export const make = (options: FaultProxyOptions): Effect.Effect<FaultProxy, neve
       }
     }
     server.on("request", (request, response) => {
+      // A client that goes away is a normal event here, never an uncaught error.
+      request.on("error", () => {})
+      response.on("error", () => {})
       run(handle(handling, request, response))
     })
     const address = server.address()
