@@ -45,11 +45,12 @@ export class KeyModified extends Schema.TaggedError<KeyModified>()("KeyModified"
 }
 
 /**
- * Why a lock wait gave up.
+ * Why a lock wait gave up. `Late`: with `wait: false`, the store's answer came too late for the lease to be safe
+ * (it was given back).
  *
  * @since 0.1.0
  */
-export const AcquireCancelledReason = Schema.Literal("ScheduleExhausted", "Timeout", "Held")
+export const AcquireCancelledReason = Schema.Literal("ScheduleExhausted", "Timeout", "Held", "Late")
 
 /**
  * @since 0.1.0
@@ -117,6 +118,7 @@ export const StoreErrorReason = Schema.Literal(
   "Timeout",
   "TableNotFound",
   "AccessDenied",
+  "Configuration",
   "Validation",
   "Unknown"
 )
@@ -127,7 +129,21 @@ export const StoreErrorReason = Schema.Literal(
 export type StoreErrorReason = typeof StoreErrorReason.Type
 
 /**
- * The backend failed after retries. `detail` is a human-readable explanation (for example the table name).
+ * Whether a failed write may have been applied: `"no"` when the request certainly did not take effect (it was
+ * refused, or never sent), `"unknown"` when it left and no answer came back.
+ *
+ * @since 0.2.0
+ */
+export const StoreErrorApplied = Schema.Literal("no", "unknown")
+
+/**
+ * @since 0.2.0
+ */
+export type StoreErrorApplied = typeof StoreErrorApplied.Type
+
+/**
+ * The backend failed after retries. `detail` is a human-readable explanation (for example the table name, or for
+ * `Configuration` what to set); `applied` says, where the backend knows, whether the request may have taken effect.
  *
  * @since 0.1.0
  */
@@ -135,7 +151,8 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   operation: Schema.String,
   reason: StoreErrorReason,
   cause: Schema.Defect,
-  detail: Schema.optional(Schema.String)
+  detail: Schema.optional(Schema.String),
+  applied: Schema.optional(StoreErrorApplied)
 }) {
   override get message(): string {
     return `${this.operation} failed (${this.reason})${this.detail === undefined ? "" : `: ${this.detail}`}`
@@ -148,7 +165,9 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
  * @since 0.1.0
  */
 export const isOutcomeUnknown = (error: StoreError): boolean =>
-  error.reason === "Timeout" || error.reason === "Unavailable" || error.reason === "Unknown"
+  error.applied === undefined
+    ? error.reason === "Timeout" || error.reason === "Unavailable" || error.reason === "Unknown"
+    : error.applied === "unknown"
 
 /**
  * Store errors worth trying again later: the table was busy or did not answer.

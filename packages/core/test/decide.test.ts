@@ -1,66 +1,135 @@
-// The lock protocol's decision function, case by case (it is pure: record, waiter, time in; step out).
 import { assert, describe, it } from "@effect/vitest"
 import { Option } from "effect"
-import { decide } from "../src/internal/lock/decide.js"
+import { decide, maxLineLength } from "../src/internal/lock/decide.js"
+import type { Decision } from "../src/internal/lock/decide.js"
+import { formatEntry } from "../src/internal/lock/record.js"
+import type { Settings } from "../src/internal/lock/settings.js"
+import { conditionHolds, noLock } from "../src/Storage.js"
 import type { StoredItem } from "../src/Storage.js"
-import { noLock } from "../src/Storage.js"
 
-const settings = { skew: 100, grace: 1000 }
+const settings: Settings = { skew: 100, grace: 1000, outage: 10_000 }
+const token = (name: string) => name.padEnd(32, "0").replace(/[^0-9a-f]/g, "a")
+const me = token("1")
+const other = token("2")
+const third = token("3")
 
-const record = (fields: Partial<StoredItem["lock"]> & { readonly expiresAt?: number }): Option.Option<StoredItem> =>
-  Option.some({
-    key: "job",
-    version: 7,
-    expiresAt: fields.expiresAt === undefined ? Option.none() : Option.some(fields.expiresAt),
+const record = (fields: Partial<StoredItem["lock"]> & { readonly expiresAt?: number; readonly foreign?: boolean; readonly version?: number }) =>
+  Option.some<StoredItem>({
+    key: "k",
+    version: fields.version ?? 4,
+    expiresAt: Option.fromNullable(fields.expiresAt),
+    foreign: fields.foreign ?? false,
     payload: { _tag: "Empty" },
-    lock: { ...noLock, ...fields }
+    lock: {
+      owner: fields.owner ?? noLock.owner,
+      fence: fields.fence ?? 3,
+      line: fields.line ?? [],
+      since: fields.since ?? 0,
+      hold: fields.hold ?? 0
+    }
   })
 
-describe("decide", () => {
-  it("no record: acquire", () => {
-    assert.deepStrictEqual(decide(Option.none(), "me", Option.none(), 0, settings), { _tag: "Acquire", served: 0 })
+const waiter = { token: me, ttl: 1000, wait: true }
+const run = (current: Option.Option<StoredItem>, now: number, wait = true): Decision =>
+  decide(current, { ...waiter, wait }, now, settings)
+
+const claimOf = (decision: Decision) => {
+  assert.strictEqual(decision._tag, "Claim", JSON.stringify(decision))
+  return decision._tag === "Claim" ? decision.claim : undefined
+}
+
+describe("the lock protocol's decisions", () => {
+  it("no record: claim it, on condition that it is still absent", () => {
+    const claim = claimOf(run(Option.none(), 0))!
+    assert.isTrue(conditionHolds(claim.condition, Option.none()))
+    assert.isFalse(conditionHolds(claim.condition, record({})))
   })
 
-  it("our own token: the lease is ours (a write whose answer was lost did apply)", () => {
-    const current = record({ owner: Option.some("me"), fence: 3, expiresAt: 5000 })
-    assert.strictEqual(decide(current, "me", Option.none(), 1000, settings)._tag, "Mine")
+  it("a lease of ours (a lost answer applied) is granted while it has the safety margin left, given back after", () => {
+    const ours = record({ owner: Option.some(me), expiresAt: 5000 })
+    // ttl 1000: margin 200.
+    assert.deepStrictEqual(run(ours, 4800), { _tag: "Granted", item: Option.getOrThrow(ours), leaseEnd: 5000 })
+    assert.deepStrictEqual(run(ours, 4801), { _tag: "Late", item: Option.getOrThrow(ours) })
   })
 
-  it("held by another: join the line, then wait until the lease end plus the skew bound", () => {
-    const current = record({ owner: Option.some("other"), fence: 3, expiresAt: 5000, ticket: 2, served: 1 })
-    assert.strictEqual(decide(current, "me", Option.none(), 1000, settings)._tag, "TakeTicket")
-    assert.deepStrictEqual(decide(current, "me", Option.some(2), 1000, settings), { _tag: "Wait", until: 5100 })
+  it("a lease that names us but was rewritten by Go dynalock is not ours: it is Go's, held by its own rules", () => {
+    const rewritten = record({ owner: Option.some(me), expiresAt: 5000, foreign: true })
+    // Go takes a lock over only once `expires < now` in whole seconds: respected a second longer, plus the skew.
+    assert.deepStrictEqual(run(rewritten, 6099), { _tag: "Join" })
+    assert.strictEqual(run(rewritten, 6100)._tag, "Claim")
   })
 
-  it("an expired lease is taken over only once it is expired by more than the skew bound", () => {
-    const current = record({ owner: Option.some("other"), fence: 3, expiresAt: 5000 })
-    assert.strictEqual(decide(current, "me", Option.none(), 5099, settings)._tag, "TakeTicket")
-    assert.deepStrictEqual(decide(current, "me", Option.none(), 5100, settings), { _tag: "Acquire", served: 0 })
+  it("held by another: join the line (or give up without waiting); in line, wait until the lease can have ended", () => {
+    const held = record({ owner: Option.some(other), expiresAt: 5000 })
+    assert.deepStrictEqual(run(held, 4000), { _tag: "Join" })
+    assert.deepStrictEqual(run(held, 4000, false), { _tag: "Held" })
+    const inLine = record({ owner: Option.some(other), expiresAt: 5000, line: [formatEntry(me, 5500)] })
+    // Refresh due at deadline - grace / 2 = 5000; the lease counts until 5000 + skew.
+    assert.deepStrictEqual(run(inLine, 4000), { _tag: "Wait", until: 5000, ahead: 1, inLine: true, fence: 3 })
+    const later = record({ owner: Option.some(other), expiresAt: 5000, line: [formatEntry(me, 9000)] })
+    assert.deepStrictEqual(run(later, 4000), { _tag: "Wait", until: 5100, ahead: 1, inLine: true, fence: 3 })
+    assert.strictEqual(run(later, 5100)._tag, "Claim", "an expired lease is free once the skew bound has passed too")
   })
 
-  it("a released lock goes to the first ticket in line; later tickets get it one grace period after each other", () => {
-    // Released at 2000; tickets 4 and 5 are in line (served 3).
-    const current = record({ fence: 3, expiresAt: 2000, ticket: 5, served: 3 })
-    assert.deepStrictEqual(decide(current, "first", Option.some(4), 2001, settings), { _tag: "Acquire", served: 4 })
-    assert.deepStrictEqual(decide(current, "second", Option.some(5), 2001, settings), { _tag: "Wait", until: 3000 })
-    assert.deepStrictEqual(decide(current, "second", Option.some(5), 3000, settings), { _tag: "Acquire", served: 5 })
-    // Without a ticket: only once everyone in line had their turn.
-    assert.strictEqual(decide(current, "late", Option.none(), 3999, settings)._tag, "TakeTicket")
-    assert.deepStrictEqual(decide(current, "late", Option.none(), 4000, settings), { _tag: "Acquire", served: 5 })
+  it("a place in line is renewed once half the grace period is left of it", () => {
+    const line = [formatEntry(me, 5000)]
+    const held = record({ owner: Option.some(other), expiresAt: 9000, line })
+    assert.strictEqual(run(held, 4499)._tag, "Wait")
+    const refresh = run(held, 4500)
+    assert.strictEqual(refresh._tag, "Refresh")
+    assert.strictEqual(refresh._tag === "Refresh" && refresh.entry.index, 0)
   })
 
-  it("a ticket that was skipped or belongs to an older record is not in line any more", () => {
-    const current = record({ fence: 3, expiresAt: 2000, ticket: 5, served: 4 })
-    assert.strictEqual(decide(current, "me", Option.some(3), 9000, settings)._tag, "Acquire")
-    const held = record({ owner: Option.some("other"), fence: 3, expiresAt: 9000, ticket: 1, served: 1 })
-    assert.strictEqual(decide(held, "me", Option.some(8), 1000, settings)._tag, "TakeTicket")
+  it("a released lock goes to the first waiter in line; the claim removes the entries up to its own", () => {
+    const line = [formatEntry(other, 9000), formatEntry(me, 9000), formatEntry(third, 9000)]
+    const released = record({ expiresAt: 2000, line })
+    assert.strictEqual(run(released, 2001)._tag, "Wait", "another waiter is ahead")
+    assert.strictEqual(decide(released, { ...waiter, token: third }, 2001, settings)._tag, "Wait")
+    const first = claimOf(decide(released, { ...waiter, token: other }, 2001, settings))!
+    assert.deepStrictEqual(first.remove, [0])
+    assert.isTrue(conditionHolds(first.condition, released))
+    // A join behind the claimant does not break its claim; a change of version, or of its own place, does.
+    const joined = record({ expiresAt: 2000, line: [...line, formatEntry(token("4"), 9000)] })
+    assert.isTrue(conditionHolds(first.condition, joined))
+    assert.isFalse(conditionHolds(first.condition, record({ expiresAt: 2000, line, version: 5 })))
+    assert.isFalse(conditionHolds(first.condition, record({ expiresAt: 2000, line: line.slice(1) })))
   })
 
-  it("a foreign lease (Go dynalock writes no owner and no fence) is respected until it expires", () => {
-    const goLock = record({ expiresAt: 5000 })
-    assert.strictEqual(decide(goLock, "me", Option.none(), 1000, settings)._tag, "TakeTicket")
-    assert.deepStrictEqual(decide(goLock, "me", Option.none(), 5100, settings), { _tag: "Acquire", served: 0 })
-    // A plain item that never expires is no lease.
-    assert.deepStrictEqual(decide(record({}), "me", Option.none(), 1000, settings), { _tag: "Acquire", served: 0 })
+  it("waiters whose place lapsed (deadline plus skew) are skipped at once, all together, and removed by the claim", () => {
+    const line = [formatEntry(other, 2500), formatEntry(third, 2600), formatEntry(me, 9000)]
+    const released = record({ expiresAt: 2000, line })
+    const waiting = run(released, 2550)
+    assert.deepStrictEqual(waiting, { _tag: "Wait", until: 2600, ahead: 2, inLine: true, fence: 3 })
+    assert.strictEqual(run(released, 2699)._tag, "Wait")
+    assert.deepStrictEqual(claimOf(run(released, 2700))!.remove, [0, 1, 2])
+  })
+
+  it("without a place in line, a free lock may be taken only when nobody waits", () => {
+    const alive = record({ expiresAt: 2000, line: [formatEntry(other, 9000)] })
+    assert.deepStrictEqual(run(alive, 3000), { _tag: "Join" })
+    assert.deepStrictEqual(run(alive, 3000, false), { _tag: "Held" })
+    const lapsed = record({ expiresAt: 2000, line: [formatEntry(other, 2500), "not an entry of ours"] })
+    const claim = claimOf(run(lapsed, 3000, false))!
+    assert.deepStrictEqual(claim.remove, [0, 1])
+    assert.isTrue(conditionHolds(claim.condition, lapsed))
+    assert.isFalse(conditionHolds(claim.condition, record({ expiresAt: 2000, line: [...Option.getOrThrow(lapsed).lock.line, "x"] })), "pinned by its length")
+  })
+
+  it("leftover entries of the lease's own holder never hold anyone up", () => {
+    const held = record({ owner: Option.some(other), expiresAt: 5000, line: [formatEntry(other, 9000), formatEntry(me, 9000)] })
+    assert.deepStrictEqual(run(held, 4000), { _tag: "Wait", until: 5100, ahead: 1, inLine: true, fence: 3 })
+  })
+
+  it("a foreign (Go dynalock) lease is respected until Go itself would take it over, plus the skew bound", () => {
+    const go = record({ foreign: true, expiresAt: 5000 })
+    assert.deepStrictEqual(run(go, 6099, false), { _tag: "Held" })
+    assert.strictEqual(run(go, 6100, false)._tag, "Claim")
+    assert.deepStrictEqual(run(record({ foreign: true }), 1e12, false), { _tag: "Held" }, "a Go item without expiry is never free")
+  })
+
+  it("a full line takes no new entries: the waiter waits without a place", () => {
+    const line = Array.from({ length: maxLineLength }, (_, i) => formatEntry(token(["b", "c", "d"][i % 3]!), 9000))
+    const held = record({ owner: Option.some(other), expiresAt: 5000, line })
+    assert.deepStrictEqual(run(held, 4000), { _tag: "Wait", until: 5100, ahead: maxLineLength + 1, inLine: false, fence: 3 })
   })
 })

@@ -136,10 +136,27 @@ describe("interruption", () => {
 
   it.scopedLive("a waiting lock acquisition is interrupted with its request", () =>
     Effect.gen(function* () {
-      const fake = yield* fakeDynamo(() => ({ _tag: "Hang" }))
+      // Held by another client: the claim is refused, the waiter asks for a place in line (the answer does not show
+      // its entry, so it asks again), and from then on nothing answers, not even its attempt to leave the line.
+      const held = {
+        id: { S: "p" },
+        name: { S: "lock" },
+        version: { N: "1" },
+        stamp: { N: "1" },
+        owner: { S: "f".repeat(32) },
+        expiresMs: { N: String(Date.now() + 3_600_000) },
+        expires: { N: String(Math.ceil(Date.now() / 1000) + 3600) },
+        fence: { N: "1" }
+      }
+      const fake = yield* fakeDynamo((operation, attempt) => {
+        if (operation !== "UpdateItem") return { _tag: "Hang" }
+        if (attempt === 1) return { _tag: "Error", status: 400, type: "ConditionalCheckFailedException", fields: { Item: held } }
+        if (attempt === 2) return { _tag: "Json", body: { Attributes: { ...held, line: { L: [{ S: `${"e".repeat(32)}:${Date.now() + 2000}` }] } } } }
+        return { _tag: "Hang" }
+      })
       const { locker } = yield* DynamoStore.make({ tableName: "t", partition: "p", client: fake.clientConfig, requestTimeout: "1 minute" })
       const fiber = yield* Effect.fork(Effect.scoped(locker.acquire("lock")))
-      while (fake.requests.length === 0) yield* Effect.sleep("10 millis")
+      while (fake.requests.length < 3) yield* Effect.sleep("10 millis")
       const exit = yield* Fiber.interrupt(fiber).pipe(Effect.timeout("2 seconds"), Effect.option)
       assert.isTrue(Option.isSome(exit) && Exit.isInterrupted(exit.value))
     })

@@ -3,14 +3,12 @@
  * the storage contract on the memory table and on a local server, must give the same outcomes and leave the same
  * items, down to the second/millisecond boundaries of expiry.
  */
-import { PutItemCommand } from "@aws-sdk/client-dynamodb"
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { assert, layer } from "@effect/vitest"
 import { Effect, FastCheck as fc, Option } from "effect"
 import { Storage } from "@dynalock/core"
 import { LocalDynamo, MemoryTable } from "@dynalock/test-layer"
-import { engines, freshPartition, rawClient, storageOn } from "./support/dynamo.js"
-import { toAttributes } from "../src/internal/itemCodec.js"
+import type { LocalDynamo as LocalDynamoServer } from "@dynalock/test-layer"
+import { engines, freshPartition, rawClient, storageOn, writeAsGo } from "./support/dynamo.js"
 
 // A whole second, so that expiries land on, just before and just after second boundaries; an hour ahead, because
 // DynamoDB Local's TTL really deletes items whose `expires` has passed, and conditions only use the `now` they are
@@ -22,17 +20,37 @@ type Op =
   | { readonly _tag: "Update"; readonly request: Storage.UpdateRequest }
   | { readonly _tag: "Delete"; readonly request: Storage.DeleteRequest }
   | { readonly _tag: "Get"; readonly key: string }
-  /** An item as Go dynalock writes it: whole-second `expires` only, no lock attributes. */
-  | { readonly _tag: "PutGo"; readonly key: string; readonly expiresSeconds: Option.Option<number>; readonly payload: Storage.Payload }
+  /** A write as Go dynalock's Put makes it: `version` + 1, whole-second `expires`, payload; nothing else touched. */
+  | { readonly _tag: "PutGo"; readonly key: string; readonly expiresAt?: number; readonly payload?: Storage.Payload }
 
 const key = fc.constantFrom("a", "é")
 const time = fc.constantFrom(...offsets).map((offset) => base + offset)
-const condition: fc.Arbitrary<Storage.Condition> = fc.oneof(
+const entry = fc.constantFrom("e1", "e2", "e3")
+const atom: fc.Arbitrary<Storage.Condition> = fc.oneof(
   fc.constant<Storage.Condition>({ _tag: "Always" }),
-  time.map((now): Storage.Condition => ({ _tag: "NotLive", now })),
-  fc.record({ version: fc.integer({ min: 1, max: 3 }), now: time }).map(({ now, version }): Storage.Condition => ({ _tag: "LiveVersion", version, now })),
-  fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }).map((version): Storage.Condition => ({ _tag: "Version", version: Option.fromNullable(version) })),
-  fc.constantFrom("x", "y").map((owner): Storage.Condition => ({ _tag: "Owner", owner }))
+  fc.constant<Storage.Condition>({ _tag: "Exists" }),
+  fc.constant<Storage.Condition>({ _tag: "Ours" }),
+  fc.constant<Storage.Condition>({ _tag: "HasOwner" }),
+  time.map((at): Storage.Condition => ({ _tag: "ExpiredAt", at })),
+  time.map((at): Storage.Condition => ({ _tag: "LeaseEndsBefore", at })),
+  time.map(Storage.notLive),
+  fc.record({ version: fc.integer({ min: 1, max: 3 }), now: time }).map(({ now, version }) => Storage.liveVersion(version, now)),
+  fc.integer({ min: 1, max: 3 }).map((version): Storage.Condition => ({ _tag: "VersionIs", version })),
+  fc.constantFrom("x", "y").map((owner): Storage.Condition => ({ _tag: "OwnerIs", owner })),
+  fc.integer({ min: 0, max: 2 }).map((size): Storage.Condition => ({ _tag: "LineSize", size })),
+  fc.record({ index: fc.integer({ min: 0, max: 2 }), entry }).map(({ entry, index }): Storage.Condition => ({ _tag: "LineAt", index, entry })),
+  entry.map((entry): Storage.Condition => ({ _tag: "LineContains", entry }))
+)
+const condition: fc.Arbitrary<Storage.Condition> = fc.oneof(
+  { weight: 3, arbitrary: atom },
+  { weight: 1, arbitrary: atom.map(Storage.not) },
+  { weight: 1, arbitrary: fc.array(atom, { minLength: 1, maxLength: 3 }).map((all) => Storage.and(...all)) },
+  { weight: 1, arbitrary: fc.array(atom, { minLength: 1, maxLength: 3 }).map((any) => Storage.or(...any)) }
+)
+const lineUpdate = fc.oneof(
+  entry.map((entry): Storage.LineUpdate => ({ _tag: "Append", entry })),
+  fc.record({ index: fc.integer({ min: 0, max: 3 }), entry }).map(({ entry, index }): Storage.LineUpdate => ({ _tag: "Replace", index, entry })),
+  fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }).map((indices): Storage.LineUpdate => ({ _tag: "Remove", indices }))
 )
 const payload = fc.constantFrom<Storage.Payload>(
   { _tag: "Empty" },
@@ -52,16 +70,28 @@ const op: fc.Arbitrary<Op> = fc.oneof(
         expiresAt: option(time),
         owner: option(fc.constantFrom("x", "y")),
         fenceSeed: fc.constantFrom(0, 7),
-        takeTicket: fc.boolean(),
-        served: fc.integer({ min: 0, max: 3 })
+        since: fc.integer({ min: 0, max: 3 }),
+        hold: fc.integer({ min: 0, max: 3 })
       },
-      { requiredKeys: ["key", "condition"] }
+      { requiredKeys: ["key", "condition", "expiresAt"] }
     )
     .map((request): Op => ({ _tag: "Update", request })) },
+  { weight: 3, arbitrary: fc
+    .record({ key, condition, line: lineUpdate })
+    .map((request): Op => ({
+      _tag: "Update",
+      request: {
+        ...request,
+        bump: false,
+        // The contract sends changes of entries only to an item whose line has some (DynamoDB refuses them otherwise).
+        condition: request.line._tag === "Append" ? request.condition : Storage.and(Storage.not({ _tag: "LineSize", size: 0 }), request.condition)
+      }
+    })) },
   { weight: 2, arbitrary: fc.record({ key, condition }).map((request): Op => ({ _tag: "Delete", request })) },
   { weight: 1, arbitrary: key.map((key): Op => ({ _tag: "Get", key })) },
   { weight: 2, arbitrary: fc
-    .record({ key, expiresSeconds: option(fc.constantFrom(-2, -1, 0, 1, 2).map((s) => base / 1000 + s)), payload })
+    // Go writes a payload or leaves it; it cannot remove one.
+    .record({ key, expiresAt: time, payload: payload.filter((value) => value._tag !== "Empty") }, { requiredKeys: ["key"] })
     .map((go): Op => ({ _tag: "PutGo", ...go })) }
 )
 
@@ -87,32 +117,25 @@ const plain = (item: Option.Option<Storage.StoredItem>) =>
       key: found.key,
       version: found.version,
       expiresAt: Option.getOrNull(found.expiresAt),
+      foreign: found.foreign,
       payload: JSON.stringify(canonical(found.payload)),
       owner: Option.getOrNull(found.lock.owner),
       fence: found.lock.fence,
-      ticket: found.lock.ticket,
-      served: found.lock.served
+      line: found.lock.line,
+      since: found.lock.since,
+      hold: found.lock.hold
     })
   })
 
 const plainOutcome = (outcome: Storage.WriteOutcome) =>
   outcome._tag === "Applied" ? { applied: plain(outcome.item) } : { rejected: plain(outcome.current) }
 
-const goPayload = (payload: Storage.Payload) => {
-  switch (payload._tag) {
-    case "Empty":
-      return {}
-    case "Bytes":
-      return { payload: payload.bytes }
-    case "Text":
-      return { payload: payload.text }
-    case "Native":
-      return { payload: payload.value }
-  }
-}
+/** Where a step runs: the memory table, or a table on a local server (for writes as Go makes them). */
+type Target =
+  | { readonly _tag: "Memory"; readonly table: MemoryTable.MemoryTable }
+  | { readonly _tag: "Server"; readonly server: LocalDynamoServer.LocalDynamoServer }
 
-/** Runs one step on a storage; `PutGo` is a raw PutItem on DynamoDB and its equivalent on the memory table. */
-const step = (storage: Storage.Storage, op: Op, raw: Option.Option<{ client: DynamoDBClient; table: string }>) => {
+const step = (storage: Storage.Storage, op: Op, target: Target) => {
   switch (op._tag) {
     case "Update":
       return Effect.map(storage.update(op.request), plainOutcome)
@@ -120,36 +143,14 @@ const step = (storage: Storage.Storage, op: Op, raw: Option.Option<{ client: Dyn
       return Effect.map(storage.delete(op.request), plainOutcome)
     case "Get":
       return Effect.map(storage.get(op.key, true), plain)
-    case "PutGo":
-      return Option.match(raw, {
-        onNone: () =>
-          storage.delete({ key: op.key, condition: { _tag: "Always" } }).pipe(
-            Effect.zipRight(
-              storage.update({
-                key: op.key,
-                condition: { _tag: "Always" },
-                payload: op.payload,
-                expiresAt: Option.map(op.expiresSeconds, (seconds) => seconds * 1000)
-              })
-            ),
-            Effect.as(null)
-          ),
-        onSome: ({ client, table }) =>
-          Effect.promise(() =>
-            client.send(
-              new PutItemCommand({
-                TableName: table,
-                Item: toAttributes({
-                  id: storage.partition,
-                  name: op.key,
-                  version: 1,
-                  ...Option.match(op.expiresSeconds, { onNone: () => ({}), onSome: (expires) => ({ expires }) }),
-                  ...goPayload(op.payload)
-                })
-              })
-            )
-          ).pipe(Effect.as(null))
-      })
+    case "PutGo": {
+      const { key, ...changes } = op
+      return (
+        target._tag === "Memory"
+          ? Effect.asVoid(target.table.writeForeign(storage.partition, key, changes))
+          : writeAsGo(target.server, storage.partition, key, changes)
+      ).pipe(Effect.as(null))
+    }
   }
 }
 
@@ -176,12 +177,12 @@ for (const engine of engines) {
         const client = yield* rawClient(server.clientConfig)
         const run = (ops: ReadonlyArray<Op>) =>
           Effect.gen(function* () {
-            const memory = (yield* MemoryTable.make).storage("p")
+            const table = yield* MemoryTable.make
+            const memory = table.storage("p")
             const dynamo = yield* storageOn(server, freshPartition(), { client })
-            const raw = Option.some({ client, table: server.tableName })
             for (const [index, current] of ops.entries()) {
-              const expected = yield* step(memory, current, Option.none())
-              const actual = yield* step(dynamo, current, raw)
+              const expected = yield* step(memory, current, { _tag: "Memory", table })
+              const actual = yield* step(dynamo, current, { _tag: "Server", server })
               assert.deepStrictEqual(actual, expected, `step ${index}: ${JSON.stringify(current)}`)
             }
             assert.deepStrictEqual(yield* everything(dynamo), yield* everything(memory), "final items")
@@ -200,19 +201,17 @@ for (const engine of engines) {
         const server = yield* LocalDynamo.LocalDynamo
         const client = yield* rawClient(server.clientConfig)
         const storage = yield* storageOn(server, freshPartition(), { client })
-        const seconds = base / 1000
-        const raw = Option.some({ client, table: server.tableName })
-        const putGo = step(storage, { _tag: "PutGo", key: "go", expiresSeconds: Option.some(seconds), payload: { _tag: "Empty" } }, raw)
         for (const now of [base - 1, base, base + 1]) {
-          for (const condition of [
-            { _tag: "NotLive", now },
-            { _tag: "LiveVersion", version: 1, now }
-          ] satisfies ReadonlyArray<Storage.Condition>) {
-            yield* putGo
+          for (const [name, condition] of [
+            ["notLive", Storage.notLive(now)],
+            ["liveVersion", Storage.liveVersion(1, now)]
+          ] as const) {
+            yield* storage.delete({ key: "go", condition: Storage.always })
+            yield* step(storage, { _tag: "PutGo", key: "go", expiresAt: base + 500 }, { _tag: "Server", server })
             const before = yield* storage.get("go", true)
             assert.deepStrictEqual(Option.map(before, (item) => item.expiresAt), Option.some(Option.some(base)))
-            const outcome = yield* storage.update({ key: "go", condition })
-            assert.strictEqual(outcome._tag === "Applied", Storage.conditionHolds(condition, before), `${condition._tag} at ${now - base}`)
+            const outcome = yield* storage.update({ key: "go", condition, expiresAt: Option.some(base + 60_000) })
+            assert.strictEqual(outcome._tag === "Applied", Storage.conditionHolds(condition, before), `${name} at ${now - base}`)
           }
         }
       })
@@ -233,7 +232,8 @@ for (const engine of engines) {
         const storage = yield* storageOn(server, freshPartition(), { client })
         const written = yield* storage.update({
           key: "k",
-          condition: { _tag: "Always" },
+          condition: Storage.always,
+          expiresAt: Option.none(),
           payload: { _tag: "Bytes", bytes: new Uint8Array([1]) },
           owner: Option.some("x")
         })
@@ -241,9 +241,9 @@ for (const engine of engines) {
         const item = written._tag === "Applied" ? plain(written.item) : null
 
         commands.length = 0
-        const update = yield* storage.update({ key: "k", condition: { _tag: "Version", version: Option.some(9) } })
+        const update = yield* storage.update({ key: "k", condition: { _tag: "VersionIs", version: 9 }, expiresAt: Option.none() })
         assert.deepStrictEqual(plainOutcome(update), { rejected: item })
-        const remove = yield* storage.delete({ key: "k", condition: { _tag: "Owner", owner: "y" } })
+        const remove = yield* storage.delete({ key: "k", condition: { _tag: "OwnerIs", owner: "y" } })
         assert.deepStrictEqual(plainOutcome(remove), { rejected: item })
         // DynamoDB Local returns the item with the failure (ALL_OLD); dynalite ignores that, so it is read back.
         assert.deepStrictEqual(
@@ -253,7 +253,7 @@ for (const engine of engines) {
 
         // An absent item comes back from neither: a read confirms it is absent.
         commands.length = 0
-        const absent = yield* storage.update({ key: "missing", condition: { _tag: "Owner", owner: "x" } })
+        const absent = yield* storage.update({ key: "missing", condition: { _tag: "OwnerIs", owner: "x" }, expiresAt: Option.none() })
         assert.deepStrictEqual(plainOutcome(absent), { rejected: null })
         assert.deepStrictEqual(commands, ["UpdateItem", "GetItem"])
       })

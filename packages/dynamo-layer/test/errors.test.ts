@@ -26,7 +26,7 @@ const scripted = (reply: (operation: string, attempt: number) => Reply) =>
     return { fake, storage }
   })
 
-const update = { key: "k", condition: { _tag: "Version", version: Option.some(1) } } as const
+const update = { key: "k", condition: { _tag: "VersionIs", version: 1 }, expiresAt: Option.none() } as const
 
 describe("error mapping", () => {
   it.scopedLive("a missing table is TableNotFound, naming the table", () =>

@@ -96,13 +96,14 @@ for (const engine of engines) {
           id: { S: partition },
           name: { S: "k" },
           version: { N: "1" },
+          stamp: { N: "1" },
           expires: { N: String(Math.ceil(expiresMs / 1000)) },
           expiresMs: { N: String(expiresMs) },
           payload: { B: new Uint8Array([1, 2]) }
         })
         // A put without ttl removes both expiry attributes; an empty value removes the payload.
         yield* store.put("k", "")
-        assert.deepStrictEqual(yield* raw("k"), { id: { S: partition }, name: { S: "k" }, version: { N: "2" } })
+        assert.deepStrictEqual(yield* raw("k"), { id: { S: partition }, name: { S: "k" }, version: { N: "2" }, stamp: { N: "2" } })
         // Schema values are native attributes, readable in the console.
         yield* store.forSchema(Schema.Struct({ n: Schema.Number, s: Schema.String })).put("typed", { n: 1, s: "x" })
         assert.deepStrictEqual((yield* raw("typed")).payload, { M: { n: { N: "1" }, s: { S: "x" } } })

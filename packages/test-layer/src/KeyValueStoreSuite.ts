@@ -70,6 +70,16 @@ export interface Backend<R = never> {
    * limit with ASCII data only. (Core rejects oversized input before any request on every backend.)
    */
   readonly exactSizes: boolean
+  /**
+   * Writes an item as Go dynalock does: `version` + 1, `expires` set to the whole second of `expiresAt` when given,
+   * `payload` when given, every other attribute left as it was. Where given, the suite checks how such foreign
+   * writes read and how conditions judge them.
+   */
+  readonly writeForeign?: (
+    partition: string,
+    key: string,
+    changes: { readonly expiresAt?: number; readonly payload?: Storage.Payload }
+  ) => Effect.Effect<void, unknown, R | Scope.Scope>
 }
 
 /**

@@ -6,7 +6,6 @@
  */
 import { Effect, Option } from "effect"
 import { Storage, StoreError } from "@dynalock/core"
-import { applyUpdate } from "./internal/applyUpdate.js"
 
 const utf8 = new TextEncoder()
 
@@ -23,6 +22,22 @@ const tooLarge = (key: string, size: number) =>
     detail: `item ${key} would be ${size} bytes, at most ${Storage.maxItemBytes} allowed`
   })
 
+const noExpiry = (key: string) =>
+  new StoreError({
+    operation: "update",
+    reason: "Validation",
+    cause: new Error("a versioned update must set expiresAt"),
+    detail: `the update of ${key} bumps the version but does not say its expiry`
+  })
+
+const noLine = (key: string) =>
+  new StoreError({
+    operation: "update",
+    reason: "Validation",
+    cause: new Error("The document path provided in the update expression is invalid for update"),
+    detail: `item ${key} has no line to change an entry of`
+  })
+
 // Callers must not share mutable bytes with the table, as they cannot with DynamoDB.
 const copy = (item: Storage.StoredItem): Storage.StoredItem => ({ ...item, payload: structuredClone(item.payload) })
 
@@ -37,6 +52,16 @@ export interface MemoryTable {
   readonly storage: (partition: string) => Storage.Storage
   /** Number of items (live or expired) in a partition, for tests. */
   readonly size: (partition: string) => number
+  /**
+   * Writes an item as Go dynalock does, for tests of sharing a table with it: the version goes up, the expiry
+   * (kept to whole seconds, as Go keeps it) and payload are set when given, every lock attribute is left as it
+   * was, and the item becomes `foreign`.
+   */
+  readonly writeForeign: (
+    partition: string,
+    key: string,
+    changes: { readonly expiresAt?: number; readonly payload?: Storage.Payload }
+  ) => Effect.Effect<Storage.StoredItem>
 }
 
 /**
@@ -67,7 +92,12 @@ export const make: Effect.Effect<MemoryTable> = Effect.sync(() => {
           if (!Storage.conditionHolds(request.condition, before)) {
             return Effect.succeed({ _tag: "Rejected", current: Option.map(before, copy) })
           }
-          const after = applyUpdate(before, { ...request, ...(request.payload === undefined ? {} : { payload: structuredClone(request.payload) }) })
+          if (request.bump !== false && request.expiresAt === undefined) return Effect.fail(noExpiry(request.key))
+          const line = request.line
+          if (line !== undefined && line._tag !== "Append" && (before.pipe(Option.map((item) => item.lock.line.length), Option.getOrElse(() => 0)) === 0)) {
+            return Effect.fail(noLine(request.key))
+          }
+          const after = Storage.applyUpdate(before, { ...request, payload: request.payload && structuredClone(request.payload) })
           // DynamoDB refuses such a write whole; core never sends one, but other writers through the contract may.
           const size = Storage.itemSize(partition, after)
           if (size > Storage.maxItemBytes) return Effect.fail(tooLarge(request.key, size))
@@ -103,5 +133,23 @@ export const make: Effect.Effect<MemoryTable> = Effect.sync(() => {
         })
     }
   }
-  return { name: "memory", storage, size: (partition) => itemsOf(partition).size }
+  const writeForeign: MemoryTable["writeForeign"] = (partition, key, changes) =>
+    Effect.sync(() => {
+      const items = itemsOf(partition)
+      const before = items.get(key)
+      const after: Storage.StoredItem = {
+        key,
+        version: (before?.version ?? 0) + 1,
+        expiresAt:
+          changes.expiresAt === undefined
+            ? Option.map(before?.expiresAt ?? Option.none(), (millis) => Math.ceil(millis / 1000) * 1000)
+            : Option.some(Math.floor(changes.expiresAt / 1000) * 1000),
+        foreign: true,
+        payload: changes.payload ?? before?.payload ?? { _tag: "Empty" },
+        lock: before?.lock ?? Storage.noLock
+      }
+      items.set(key, after)
+      return copy(after)
+    })
+  return { name: "memory", storage, size: (partition) => itemsOf(partition).size, writeForeign }
 })

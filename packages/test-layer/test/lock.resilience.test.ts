@@ -2,18 +2,11 @@ import { assert, describe, it } from "@effect/vitest"
 import { Clock, Deferred, Duration, Effect, Exit, Fiber, Option, Ref, TestClock } from "effect"
 import { Dynalock } from "@dynalock/core"
 import { MemoryTable } from "@dynalock/test-layer"
-import { instrument } from "./support/instrument.js"
+import { instrument, lockStep } from "./support/instrument.js"
 import type { Fate, Operation } from "./support/instrument.js"
 
-const isRenewal = (operation: Operation, request: unknown) =>
-  operation === "update" &&
-  typeof request === "object" &&
-  request !== null &&
-  (request as { condition?: { _tag?: string }; owner?: unknown }).condition?._tag === "Owner" &&
-  (request as { owner?: unknown }).owner === undefined
-
-const isAcquisition = (operation: Operation, request: unknown) =>
-  operation === "update" && typeof request === "object" && request !== null && "fenceSeed" in request
+const isRenewal = (operation: Operation, request: unknown) => lockStep(operation, request) === "renew"
+const isAcquisition = (operation: Operation, request: unknown) => lockStep(operation, request) === "claim"
 
 describe("lock resilience (memory, TestClock)", () => {
   it.scoped("an acquisition whose answer is lost is reconciled by reading back: the lock is held", () =>
@@ -59,9 +52,7 @@ describe("lock resilience (memory, TestClock)", () => {
   it.scoped("a release whose answer is lost is checked by reading back, and not sent twice", () =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make
-      const isRelease = (operation: Operation, request: unknown) =>
-        operation === "update" && typeof request === "object" && request !== null && "owner" in request &&
-        Option.isOption((request as { owner: unknown }).owner) && Option.isNone((request as { owner: Option.Option<string> }).owner)
+      const isRelease = (operation: Operation, request: unknown) => lockStep(operation, request) === "release"
       let releases = 0
       const probe = instrument(table.storage("locks"), {
         fate: (operation, request): Fate => {

@@ -10,6 +10,7 @@ KeyValueStoreSuite.run({
   name: "memory",
   layer: Layer.empty,
   storage: (partition) => Effect.succeed(table.storage(partition)),
+  writeForeign: (partition, key, changes) => table.writeForeign(partition, key, changes),
   time: "test",
   exactSizes: true
 })

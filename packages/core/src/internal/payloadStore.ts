@@ -5,7 +5,7 @@ import { InvalidInput, KeyExists, KeyModified, KeyNotFound } from "../Errors.js"
 import type { StoreError } from "../Errors.js"
 import type { PreviousPair } from "../KVPair.js"
 import type { AtomicPutOptions, ReadOptions, WriteOptions } from "../KeyValueStore.js"
-import { isExpired } from "../Storage.js"
+import { always, isExpired, liveVersion, notLive } from "../Storage.js"
 import type { Condition, Payload, Storage, StoredItem } from "../Storage.js"
 import { payloadSize } from "./itemSize.js"
 import { maxPayloadBytes, partitionProblem, validateDuration, validateKey, validatePrefix } from "./validation.js"
@@ -130,7 +130,7 @@ export const makePayloadStore = (storage: Storage): PayloadStore => {
         Effect.catchTag("KeyNotFound", () => Effect.succeed(false))
       ),
     put: (key, input, options) =>
-      write(key, input, options, () => ({ _tag: "Always" })).pipe(
+      write(key, input, options, () => always).pipe(
         Effect.flatMap((outcome) =>
           outcome._tag === "Applied"
             ? appliedItem(outcome.item, key)
@@ -138,7 +138,7 @@ export const makePayloadStore = (storage: Storage): PayloadStore => {
         )
       ),
     delete: (key) =>
-      Effect.flatMap(checkedKey(key), (validKey) => storage.delete({ key: validKey, condition: { _tag: "Always" } })).pipe(
+      Effect.flatMap(checkedKey(key), (validKey) => storage.delete({ key: validKey, condition: always })).pipe(
         Effect.asVoid
       ),
     list: (prefix, options) =>
@@ -151,8 +151,8 @@ export const makePayloadStore = (storage: Storage): PayloadStore => {
           options?.previous === undefined ? Option.none<number>() : Option.some(yield* checkedPrevious(key, options.previous))
         const outcome = yield* write(key, input, options, (now) =>
           Option.match(previousVersion, {
-            onNone: (): Condition => ({ _tag: "NotLive", now }),
-            onSome: (version): Condition => ({ _tag: "LiveVersion", version, now })
+            onNone: (): Condition => notLive(now),
+            onSome: (version): Condition => liveVersion(version, now)
           })
         )
         if (outcome._tag === "Applied") return yield* appliedItem(outcome.item, key)
@@ -163,7 +163,7 @@ export const makePayloadStore = (storage: Storage): PayloadStore => {
         const validKey = yield* checkedKey(key)
         const version = yield* checkedPrevious(validKey, previous)
         const now = yield* Clock.currentTimeMillis
-        const outcome = yield* storage.delete({ key: validKey, condition: { _tag: "LiveVersion", version, now } })
+        const outcome = yield* storage.delete({ key: validKey, condition: liveVersion(version, now) })
         if (outcome._tag === "Applied") return
         return yield* Option.isNone(liveAt(outcome.current, now))
           ? Effect.fail(new KeyNotFound({ key: validKey }))

@@ -1,7 +1,6 @@
 /** Input checks done before any request, so bad input fails with `InvalidInput` and writes nothing. */
 import { Duration, Effect, Option } from "effect"
 import { InvalidInput } from "../Errors.js"
-import type { Value } from "../KVPair.js"
 
 const utf8 = new TextEncoder()
 
@@ -10,9 +9,11 @@ export const limits = {
   maxKeyBytes: 1024,
   maxPartitionBytes: 2048,
   maxItemBytes: 400 * 1024,
-  /** Upper bound of everything in an item but the key, partition and payload (names and values of
-   *  version, expires, expiresMs, owner, fence, ticket, served): numbers count 21 bytes at most. */
+  /** Upper bound of everything in an item but the key, partition, payload and line (names and values of
+   *  version, stamp, expires, expiresMs, owner, fence, since, hold): numbers count 21 bytes at most. */
   itemOverheadBytes: 256,
+  /** Room kept free in a lock record for its line of waiters: a lock's value may not use it. */
+  lineReserveBytes: 64 * 1024,
   maxNestingDepth: 32
 } as const
 
@@ -77,9 +78,6 @@ export const valueBytes = (value: unknown, key: string): Effect.Effect<Uint8Arra
   if (typeof value === "string") return Effect.map(checkText("value", value, key), (text) => utf8.encode(text))
   return Effect.fail(new InvalidInput({ message: "value must be a Uint8Array or a string", key }))
 }
-
-/** Stored as UTF-8 bytes; exported for callers that already hold a checked `Value`. */
-export const encodeValue = (value: Value): Uint8Array => (typeof value === "string" ? utf8.encode(value) : value)
 
 /** The largest payload (in DynamoDB's size units) that fits one item with this partition and key. */
 export const maxPayloadBytes = (partition: string, key: string): number =>

@@ -13,6 +13,7 @@ type Attribute = (typeof attributes)[keyof typeof attributes]
 /** The placeholders one request uses; DynamoDB rejects declared placeholders that an expression does not use. */
 export interface Placeholders {
   readonly name: (attribute: Attribute) => string
+  /** A placeholder for `value`; each call gets its own, labelled for readability. */
   readonly value: (label: string, value: NativeAttributeValue) => string
   /** `ExpressionAttributeNames` and `ExpressionAttributeValues`, each only when not empty. */
   readonly toRequest: () => {
@@ -25,6 +26,7 @@ export interface Placeholders {
 export const placeholders = (): Placeholders => {
   const names: Record<string, string> = {}
   const values: Record<string, NativeAttributeValue> = {}
+  let count = 0
   return {
     name: (attribute) => {
       const alias = `#${attribute}`
@@ -32,7 +34,7 @@ export const placeholders = (): Placeholders => {
       return alias
     },
     value: (label, value) => {
-      const placeholder = `:${label}`
+      const placeholder = `:${label}${count++}`
       values[placeholder] = value
       return placeholder
     },
@@ -44,47 +46,149 @@ export const placeholders = (): Placeholders => {
 }
 
 /**
- * "Expired at `now`", as `Storage.isExpired` reads the item: the precise `expiresMs` when present, else
- * Go dynalock's `expires` seconds. `expires <= now / 1000` is `expires * 1000 <= now`; the seconds are sent
- * as an exact decimal (DynamoDB numbers are decimal) so that the two agree for any stored number.
+ * A condition expression as a tree, rendered with as few parentheses as DynamoDB's precedence (NOT, then AND, then
+ * OR) allows: dynalite's parser takes time exponential in the nesting of parentheses (a claim's condition took
+ * half a second when every operand was wrapped).
  */
-const expired = (p: Placeholders, now: number): string => {
-  const expiresMs = p.name(attributes.expiresMs)
-  const expires = p.name(attributes.expires)
-  return (
-    `((attribute_exists(${expiresMs}) AND ${expiresMs} <= ${p.value("now", now)}) OR ` +
-    `(attribute_not_exists(${expiresMs}) AND ${expires} <= ${p.value("nowSeconds", now / 1000)}))`
-  )
+type Expression =
+  | { readonly _tag: "Atom"; readonly text: string }
+  | { readonly _tag: "Not"; readonly inner: Expression }
+  | { readonly _tag: "And" | "Or"; readonly parts: ReadonlyArray<Expression> }
+
+const atom = (text: string): Expression => ({ _tag: "Atom", text })
+const allOf = (...parts: ReadonlyArray<Expression>): Expression => ({ _tag: "And", parts })
+const anyOf = (...parts: ReadonlyArray<Expression>): Expression => ({ _tag: "Or", parts })
+const negate = (inner: Expression): Expression => ({ _tag: "Not", inner })
+
+const precedence = { Or: 1, And: 2, Not: 3, Atom: 4 } as const
+
+const print = (expression: Expression, within: number): string => {
+  const own = precedence[expression._tag]
+  const text =
+    expression._tag === "Atom"
+      ? expression.text
+      : expression._tag === "Not"
+        ? `NOT ${print(expression.inner, own)}`
+        : expression.parts
+            // Nested parts of the same kind join the list: a AND (b AND c) is a AND b AND c.
+            .flatMap((part) => (part._tag === expression._tag ? (part as typeof expression).parts : [part]))
+            .map((part) => print(part, own))
+            .join(expression._tag === "And" ? " AND " : " OR ")
+  return own < within ? `(${text})` : text
 }
 
-/** The `ConditionExpression` meaning exactly `Storage.conditionHolds(condition, item)`; none for `Always`. */
-export const conditionExpression = (p: Placeholders, condition: Storage.Condition): Option.Option<string> => {
-  const exists = () => `attribute_exists(${p.name(attributes.key)})`
-  const absent = () => `attribute_not_exists(${p.name(attributes.key)})`
-  const versionIs = (version: number) => `${p.name(attributes.version)} = ${p.value("version", version)}`
+/**
+ * The item's last versioned write was ours: `Storage.StoredItem.foreign` is false. The stamp must exist: dynalite
+ * counts two missing attributes as equal.
+ */
+const ours = (p: Placeholders): Expression =>
+  allOf(atom(`attribute_exists(${p.name(attributes.stamp)})`), atom(`${p.name(attributes.stamp)} = ${p.name(attributes.version)}`))
+
+/**
+ * "Expires at or before `at`", read as the codec reads items: the precise `expiresMs` when the last versioned
+ * write was ours, else Go dynalock's `expires` seconds. `expires <= at / 1000` is `expires * 1000 <= at`; the
+ * seconds are sent as an exact decimal (DynamoDB numbers are decimal) so that the two agree for any number.
+ * A comparison with a missing attribute is false, so an item without expiry never counts as expired.
+ */
+const expiredAt = (p: Placeholders, at: number): Expression =>
+  anyOf(
+    allOf(ours(p), atom(`${p.name(attributes.expiresMs)} <= ${p.value("at", at)}`)),
+    allOf(negate(ours(p)), atom(`${p.name(attributes.expires)} <= ${p.value("atSeconds", at / 1000)}`))
+  )
+
+/** A condition with the parts that always or never hold folded away: `true`, `false`, or what is left to test. */
+type Simplified = true | false | Storage.Condition
+
+const simplify = (condition: Storage.Condition): Simplified => {
   switch (condition._tag) {
     case "Always":
-      return Option.none()
-    case "NotLive":
-      return Option.some(`${absent()} OR ${expired(p, condition.now)}`)
-    case "LiveVersion":
-      // A comparison with a missing attribute is false, so NOT(expired) holds for an item that never expires.
-      return Option.some(`${exists()} AND ${versionIs(condition.version)} AND (NOT ${expired(p, condition.now)})`)
-    case "Version":
-      return Option.some(Option.match(condition.version, { onNone: absent, onSome: versionIs }))
-    case "Owner":
-      return Option.some(`${p.name(attributes.owner)} = ${p.value("owner", condition.owner)}`)
+      return true
+    case "And": {
+      const parts = condition.all.map(simplify)
+      if (parts.includes(false)) return false
+      const left = parts.filter((part): part is Storage.Condition => part !== true)
+      return left.length === 0 ? true : left.length === 1 ? left[0]! : { _tag: "And", all: left }
+    }
+    case "Or": {
+      const parts = condition.any.map(simplify)
+      if (parts.includes(true)) return true
+      const left = parts.filter((part): part is Storage.Condition => part !== false)
+      return left.length === 0 ? false : left.length === 1 ? left[0]! : { _tag: "Or", any: left }
+    }
+    case "Not": {
+      const inner = simplify(condition.condition)
+      return inner === true ? false : inner === false ? true : { _tag: "Not", condition: inner }
+    }
+    default:
+      return condition
   }
 }
 
-/** The `UpdateExpression` of an update: what `applyUpdate` of the memory table does, as DynamoDB does it. */
+/** A simplified condition (no `Always` left in it) as an expression tree. */
+const toExpression = (p: Placeholders, condition: Storage.Condition): Expression => {
+  const line = () => p.name(attributes.line)
+  switch (condition._tag) {
+    case "Always":
+      throw new Error("toExpression needs a simplified condition")
+    case "And":
+      return allOf(...condition.all.map((part) => toExpression(p, part)))
+    case "Or":
+      return anyOf(...condition.any.map((part) => toExpression(p, part)))
+    case "Not":
+      return negate(toExpression(p, condition.condition))
+    case "Exists":
+      return atom(`attribute_exists(${p.name(attributes.key)})`)
+    case "VersionIs":
+      return atom(`${p.name(attributes.version)} = ${p.value("version", condition.version)}`)
+    case "Ours":
+      return ours(p)
+    case "ExpiredAt":
+      return expiredAt(p, condition.at)
+    case "HasOwner":
+      return atom(`attribute_exists(${p.name(attributes.owner)})`)
+    case "OwnerIs":
+      return atom(`${p.name(attributes.owner)} = ${p.value("owner", condition.owner)}`)
+    case "LeaseEndsBefore":
+      return allOf(ours(p), atom(`${p.name(attributes.expiresMs)} < ${p.value("leaseEnd", condition.at)}`))
+    case "LineSize":
+      return condition.size === 0
+        ? anyOf(atom(`attribute_not_exists(${line()})`), atom(`size(${line()}) = ${p.value("size", 0)}`))
+        : atom(`size(${line()}) = ${p.value("size", condition.size)}`)
+    case "LineAt":
+      return atom(`${line()}[${indexOf(condition.index)}] = ${p.value("entry", condition.entry)}`)
+    case "LineContains":
+      return atom(`contains(${line()}, ${p.value("entry", condition.entry)})`)
+  }
+}
+
+/** DynamoDB has no literal false: an item that both exists and does not. */
+const never = (p: Placeholders): string =>
+  `attribute_exists(${p.name(attributes.key)}) AND attribute_not_exists(${p.name(attributes.key)})`
+
+// An index is written into the expression itself, so it must be a plain non-negative integer.
+const indexOf = (index: number): number => {
+  if (!Number.isSafeInteger(index) || index < 0) throw new Error(`line index ${index} is not a non-negative integer`)
+  return index
+}
+
+/** The `ConditionExpression` meaning exactly `Storage.conditionHolds(condition, item)`; none when it always holds. */
+export const conditionExpression = (p: Placeholders, condition: Storage.Condition): Option.Option<string> => {
+  const simple = simplify(condition)
+  return simple === true ? Option.none() : Option.some(simple === false ? never(p) : print(toExpression(p, simple), 0))
+}
+
+/** The `UpdateExpression` of an update: what `Storage.applyUpdate` does, as DynamoDB does it. */
 export const updateExpression = (p: Placeholders, request: Storage.UpdateRequest): string => {
   const set: Array<string> = []
   const remove: Array<string> = []
-  const one = () => p.value("one", 1)
-  const zero = () => p.value("zero", 0)
-  const version = p.name(attributes.version)
-  set.push(`${version} = if_not_exists(${version}, ${zero()}) + ${one()}`)
+  if (request.bump !== false) {
+    // After our versioned write the item reads by `expiresMs` alone, so the write must say what it is.
+    if (request.expiresAt === undefined) throw new Error("a versioned update must set expiresAt")
+    const version = p.name(attributes.version)
+    // Both read the version before the update, so the stamp equals the new version.
+    const next = `if_not_exists(${version}, ${p.value("zero", 0)}) + ${p.value("one", 1)}`
+    set.push(`${version} = ${next}`, `${p.name(attributes.stamp)} = ${next}`)
+  }
   if (request.payload !== undefined) {
     Option.match(payloadValue(request.payload), {
       onNone: () => remove.push(p.name(attributes.payload)),
@@ -109,16 +213,31 @@ export const updateExpression = (p: Placeholders, request: Storage.UpdateRequest
   }
   if (request.fenceSeed !== undefined) {
     const fence = p.name(attributes.fence)
-    set.push(`${fence} = if_not_exists(${fence}, ${p.value("fenceSeed", request.fenceSeed)}) + ${one()}`)
+    set.push(`${fence} = if_not_exists(${fence}, ${p.value("fenceSeed", request.fenceSeed)}) + ${p.value("one", 1)}`)
   }
-  if (request.takeTicket === true) {
-    const ticket = p.name(attributes.ticket)
-    set.push(`${ticket} = if_not_exists(${ticket}, ${zero()}) + ${one()}`)
+  if (request.line !== undefined) {
+    const line = p.name(attributes.line)
+    const change = request.line
+    switch (change._tag) {
+      case "Append":
+        set.push(`${line} = list_append(if_not_exists(${line}, ${p.value("noLine", [])}), ${p.value("appended", [change.entry])})`)
+        break
+      case "Replace":
+        set.push(`${line}[${indexOf(change.index)}] = ${p.value("entry", change.entry)}`)
+        break
+      case "Remove":
+        // Highest index first: DynamoDB removes by the indices of the list before the update, dynalite one after
+        // the other; in descending order both remove the same entries.
+        for (const index of [...new Set(change.indices)].sort((a, b) => b - a)) remove.push(`${line}[${indexOf(index)}]`)
+        break
+    }
   }
-  if (request.served !== undefined) {
-    set.push(`${p.name(attributes.served)} = ${p.value("served", request.served)}`)
-  }
-  return `SET ${set.join(", ")}${remove.length === 0 ? "" : ` REMOVE ${remove.join(", ")}`}`
+  if (request.since !== undefined) set.push(`${p.name(attributes.since)} = ${p.value("since", request.since)}`)
+  if (request.hold !== undefined) set.push(`${p.name(attributes.hold)} = ${p.value("hold", request.hold)}`)
+  if (set.length === 0 && remove.length === 0) throw new Error("an update that changes nothing cannot be sent")
+  return [set.length === 0 ? "" : `SET ${set.join(", ")}`, remove.length === 0 ? "" : `REMOVE ${remove.join(", ")}`]
+    .filter((part) => part.length > 0)
+    .join(" ")
 }
 
 /** The `KeyConditionExpression` of a prefix query; an empty prefix is the whole partition. */

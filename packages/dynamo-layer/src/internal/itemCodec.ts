@@ -18,10 +18,13 @@ export const attributes = {
   /** Epoch milliseconds: the precise expiry leases need. */
   expiresMs: "expiresMs",
   payload: "payload",
+  /** The version our last versioned write left: when it differs from `version`, someone else (Go) wrote since. */
+  stamp: "stamp",
   owner: "owner",
   fence: "fence",
-  ticket: "ticket",
-  served: "served"
+  line: "line",
+  since: "since",
+  hold: "hold"
 } as const
 
 const counter = Schema.optionalWith(Schema.Number, { default: () => 0 })
@@ -33,10 +36,12 @@ const ItemRecord = Schema.Struct({
   [attributes.expires]: Schema.optional(Schema.Number),
   [attributes.expiresMs]: Schema.optional(Schema.Number),
   [attributes.payload]: Schema.optional(Schema.Unknown),
+  [attributes.stamp]: Schema.optional(Schema.Number),
   [attributes.owner]: Schema.optional(Schema.String),
   [attributes.fence]: counter,
-  [attributes.ticket]: counter,
-  [attributes.served]: counter
+  [attributes.line]: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  [attributes.since]: counter,
+  [attributes.hold]: counter
 })
 
 const decodeRecord = Schema.decodeUnknownEither(ItemRecord)
@@ -86,19 +91,26 @@ export const decodeItem = (
             }`
           })
         ),
-      onRight: (record) =>
-        Effect.succeed({
+      onRight: (record) => {
+        // Go dynalock rewrites `version` and `expires` but leaves our attributes: after such a write only those two
+        // are true, and `expiresMs` is a leftover (see the `ExpiredAt` expression, which reads items the same way).
+        const foreign = record.stamp === undefined || record.stamp !== record.version
+        const expiresAt = foreign ? (record.expires === undefined ? undefined : record.expires * 1000) : record.expiresMs
+        return Effect.succeed({
           key: record.name,
           version: record.version,
-          expiresAt:
-            record.expiresMs !== undefined
-              ? Option.some(record.expiresMs)
-              : record.expires !== undefined
-                ? Option.some(record.expires * 1000)
-                : Option.none(),
+          expiresAt: Option.fromNullable(expiresAt),
+          foreign,
           payload: toPayload(record.payload),
-          lock: { owner: Option.fromNullable(record.owner), fence: record.fence, ticket: record.ticket, served: record.served }
+          lock: {
+            owner: Option.fromNullable(record.owner),
+            fence: record.fence,
+            line: record.line,
+            since: record.since,
+            hold: record.hold
+          }
         })
+      }
     }
   )
 

@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import { LocalDynamo } from "@dynalock/test-layer"
 import type * as KeyValueStoreSuite from "@dynalock/test-layer/KeyValueStoreSuite"
-import { storageOn } from "./dynamo.js"
+import { storageOn, writeAsGo } from "./dynamo.js"
 
 /** A backend: one server per test file, clients built by `DynamoStore.make` as applications build them. */
 export const dynamoBackend = (
@@ -18,6 +18,8 @@ export const dynamoBackend = (
     Effect.flatMap(LocalDynamo.LocalDynamo, (server) =>
       DynamoStore.make({ tableName: server.tableName, partition, client: server.clientConfig })
     ),
+  writeForeign: (partition, key, changes) =>
+    Effect.flatMap(LocalDynamo.LocalDynamo, (server) => writeAsGo(server, partition, key, changes)),
   time: "live",
   // dynalite counts item sizes in UTF-16 code units; DynamoDB Local counts UTF-8 bytes as DynamoDB does.
   exactSizes: engine === "dynamodb-local"

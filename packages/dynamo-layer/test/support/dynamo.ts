@@ -1,12 +1,14 @@
 /** Shared helpers of the dynamo-layer tests: raw clients and the storage contract on a local server. */
 import { randomUUID } from "node:crypto"
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb"
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
-import { Duration, Effect, Either, Schedule } from "effect"
+import type { NativeAttributeValue } from "@aws-sdk/util-dynamodb"
+import { Duration, Effect, Either, Option, Schedule } from "effect"
 import type { Scope } from "effect"
 import type { Storage } from "@dynalock/core"
 import type { LocalDynamo } from "@dynalock/test-layer"
 import { acquireClient, defaultRetry, defaultTimeout, makeRequester } from "../../src/internal/client.js"
+import { itemKey, payloadValue, toAttributes } from "../../src/internal/itemCodec.js"
 import { makeStorage } from "../../src/internal/storage.js"
 
 /** Both local engines. */
@@ -44,3 +46,40 @@ export const storageOn = (
         partition
       )
   )
+
+/** Writes an item as Go dynalock's Put does: `ADD version 1`, `SET expires` (whole seconds) and `payload`. */
+export const writeAsGo = (
+  server: Pick<LocalDynamo.LocalDynamoServer, "clientConfig" | "tableName">,
+  partition: string,
+  key: string,
+  changes: { readonly expiresAt?: number; readonly payload?: Storage.Payload }
+): Effect.Effect<void, unknown, Scope.Scope> =>
+  Effect.gen(function* () {
+    const client = yield* rawClient(server.clientConfig)
+    const set: Array<string> = []
+    const values: Record<string, NativeAttributeValue> = { ":one": 1 }
+    if (changes.expiresAt !== undefined) {
+      set.push("#expires = :expires")
+      values[":expires"] = Math.floor(changes.expiresAt / 1000)
+    }
+    const payload = changes.payload === undefined ? Option.none() : payloadValue(changes.payload)
+    if (Option.isSome(payload)) {
+      set.push("#payload = :payload")
+      values[":payload"] = payload.value
+    }
+    yield* Effect.promise(() =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: server.tableName,
+          Key: itemKey(partition, key),
+          UpdateExpression: `ADD #version :one${set.length === 0 ? "" : ` SET ${set.join(", ")}`}`,
+          ExpressionAttributeNames: {
+            "#version": "version",
+            ...(set.some((part) => part.startsWith("#expires")) ? { "#expires": "expires" } : {}),
+            ...(Option.isSome(payload) ? { "#payload": "payload" } : {})
+          },
+          ExpressionAttributeValues: toAttributes(values)
+        })
+      )
+    )
+  })

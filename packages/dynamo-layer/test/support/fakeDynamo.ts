@@ -8,7 +8,14 @@ import type { Scope } from "effect"
 
 /** What to do with one request: answer with an error, hang, or break the connection. */
 export type Reply =
-  | { readonly _tag: "Error"; readonly status: number; readonly type: string; readonly message?: string }
+  | {
+      readonly _tag: "Error"
+      readonly status: number
+      readonly type: string
+      readonly message?: string
+      /** More fields of the error's body, e.g. the `Item` of a failed condition. */
+      readonly fields?: Record<string, unknown>
+    }
   | { readonly _tag: "Json"; readonly body: unknown }
   | { readonly _tag: "Hang" }
   | { readonly _tag: "Reset" }
@@ -48,7 +55,9 @@ export const fakeDynamo = (script: (operation: string, attempt: number) => Reply
               return response.end(JSON.stringify(reply.body))
             case "Error":
               response.writeHead(reply.status, { "content-type": "application/x-amz-json-1.0", "x-amzn-errortype": reply.type })
-              return response.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${reply.type}`, message: reply.message }))
+              return response.end(
+                JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${reply.type}`, message: reply.message, ...reply.fields })
+              )
           }
         })
       })

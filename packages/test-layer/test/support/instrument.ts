@@ -1,9 +1,25 @@
 // A storage wrapper for tests: counts requests, adds simulated latency, and injects failures.
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { StoreError } from "@dynalock/core"
 import type { Storage } from "@dynalock/core"
 
 export type Operation = "get" | "update" | "delete" | "query"
+
+/** What a request is in the lock protocol, told from its shape. */
+export type LockStep = "read" | "claim" | "join" | "refresh" | "withdraw" | "renew" | "release" | "other"
+
+export const lockStep = (operation: Operation, request: unknown): LockStep => {
+  if (operation === "get") return "read"
+  if (operation !== "update" || typeof request !== "object" || request === null) return "other"
+  const update = request as Storage.UpdateRequest
+  if (update.fenceSeed !== undefined) return "claim"
+  if (update.line?._tag === "Append") return "join"
+  if (update.line?._tag === "Replace") return "refresh"
+  if (update.line?._tag === "Remove" && update.bump === false) return "withdraw"
+  if (update.owner !== undefined && Option.isNone(update.owner)) return "release"
+  if (update.expiresAt !== undefined && update.owner === undefined) return "renew"
+  return "other"
+}
 
 /** What happens to one request: served; failed before reaching the table; applied but its answer lost. */
 export type Fate = "pass" | "fail" | "lose"

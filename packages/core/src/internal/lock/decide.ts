@@ -1,69 +1,134 @@
-/** The lock protocol's decisions: a pure function of the lock record, the waiter and the time. */
+/**
+ * The lock protocol's decisions: a pure function of the lock record, the waiter and the time. What each decision
+ * writes is in requests.ts; the loop that carries them out is in waiter.ts.
+ */
 import { Option } from "effect"
-import type { StoredItem } from "../../Storage.js"
+import type { Condition, StoredItem } from "../../Storage.js"
+import { and, or, not } from "../../Storage.js"
+import { isWaiting, leaseOf, lineOf, ownLeaseEnd } from "./record.js"
+import type { LineEntry } from "./record.js"
 import type { Settings } from "./settings.js"
 
+/** The holder gives the lease up locally this long before it ends, to stop its work in time. */
+export const safetyMargin = (ttl: number): number => Math.min(Math.max(ttl / 5, 1), 2000)
+
+/** Lines longer than this take no new entries: the record must stay well within DynamoDB's item size. */
+export const maxLineLength = 1000
+
+/** Claims that remove more entries than this pin the line by its length instead of entry by entry. */
+const maxPinnedEntries = 32
+
+/** Entries one claim removes at most; any lapsed entries left are removed by later claims. */
+const maxRemovals = 100
+
+/** What a claim needs to stay right: the record unchanged since it was read, and the line entries it removes. */
+export interface Claim {
+  readonly condition: Condition
+  readonly remove: ReadonlyArray<number>
+}
+
 export type Decision =
-  /** The lease is this waiter's own (an earlier write with an unknown outcome did apply). */
-  | { readonly _tag: "Mine" }
-  /** Take the lease now, with a write conditioned on the record's current version. */
-  | { readonly _tag: "Acquire"; readonly served: number }
-  /** Join the line of waiters before waiting. */
-  | { readonly _tag: "TakeTicket"; readonly item: StoredItem }
-  /** Wait: nothing can change for this waiter before `until` (epoch ms) except an early release. */
-  | { readonly _tag: "Wait"; readonly until: number }
+  /** The lease is this waiter's (an earlier claim whose answer was lost did apply) and still long enough to hand out. */
+  | { readonly _tag: "Granted"; readonly item: StoredItem; readonly leaseEnd: number }
+  /** The lease is this waiter's but too little of it is left to hand out safely: give it back. */
+  | { readonly _tag: "Late"; readonly item: StoredItem }
+  /** Take the lease now. */
+  | { readonly _tag: "Claim"; readonly claim: Claim }
+  /** Take a place at the end of the line. */
+  | { readonly _tag: "Join" }
+  /** Renew this waiter's place in line before it lapses. */
+  | { readonly _tag: "Refresh"; readonly entry: LineEntry }
+  /**
+   * Wait: nothing lets this waiter claim before `until` (epoch ms) except a release or a waiter ahead leaving.
+   * `ahead` counts the leases and waiters before it; `inLine` whether it has a place.
+   */
+  | {
+      readonly _tag: "Wait"
+      readonly until: number
+      readonly ahead: number
+      readonly inLine: boolean
+      /** The record's fencing counter, which tells how fast the line moves. */
+      readonly fence: number
+    }
+  /** It may not claim, and `wait: false` says not to wait. */
+  | { readonly _tag: "Held" }
 
-/**
- * When the current lease stops counting as held for others: its end plus the clock-skew bound. A record this
- * protocol never locked (no fence) but that is unexpired is a foreign lease, e.g. Go dynalock's, which writes no
- * owner: it is respected until it expires too.
- */
-const heldUntil = (item: StoredItem, skew: number): number => {
-  const foreign = Option.isNone(item.lock.owner) && item.lock.fence === 0 && Option.isSome(item.expiresAt)
-  if (Option.isNone(item.lock.owner) && !foreign) return Number.NEGATIVE_INFINITY
-  return Option.match(item.expiresAt, { onNone: () => Number.POSITIVE_INFINITY, onSome: (end) => end + skew })
+/** Who is deciding. */
+export interface Waiter {
+  readonly token: string
+  readonly ttl: number
+  readonly wait: boolean
 }
 
-/** A ticket still in line: handed out and neither served nor skipped. */
-export const ticketInLine = (item: StoredItem, ticket: Option.Option<number>): boolean =>
-  Option.isSome(ticket) && ticket.value > item.lock.served && ticket.value <= item.lock.ticket
-
 /**
- * Decides the next step of a waiter holding `ticket` (if any) with owner token `token`.
- *
- * Fairness: waiters take increasing tickets; a free lock goes to the first ticket in line. Each later ticket may
- * claim it `grace` after the one before it, so a waiter that vanished delays the line by at most `grace`; a
- * client without a ticket may take a free lock only when no ticket is in line.
+ * The claim a client sends without reading first: it applies only if the record is absent, or ours, free and with
+ * nobody in line. Otherwise it is rejected, and the rejection carries the record to decide on.
  */
-export const decide = (
-  current: Option.Option<StoredItem>,
-  token: string,
-  ticket: Option.Option<number>,
-  now: number,
-  settings: Settings
-): Decision => {
-  if (Option.isNone(current)) return { _tag: "Acquire", served: 0 }
-  const item = current.value
-  if (Option.isSome(item.lock.owner) && item.lock.owner.value === token) return { _tag: "Mine" }
-  const myTicket = Option.filter(ticket, () => ticketInLine(item, ticket))
-  const inLine = Option.isSome(myTicket)
-  const until = heldUntil(item, settings.skew)
-  if (now < until) return inLine ? { _tag: "Wait", until } : { _tag: "TakeTicket", item }
-  const freeSince = until === Number.NEGATIVE_INFINITY ? Option.getOrElse(item.expiresAt, () => 0) : until
-  const ahead = Option.match(myTicket, {
-    onNone: () => item.lock.ticket - item.lock.served,
-    onSome: (mine) => mine - item.lock.served - 1
-  })
-  const turnAt = ahead <= 0 ? Number.NEGATIVE_INFINITY : freeSince + ahead * settings.grace
-  if (now >= turnAt) {
-    const served = Math.max(item.lock.served, Option.getOrElse(myTicket, () => item.lock.ticket))
-    return { _tag: "Acquire", served }
+export const blindClaim = (now: number, settings: Settings): Claim => ({
+  condition: or(
+    not({ _tag: "Exists" }),
+    and(
+      { _tag: "Ours" },
+      or(not({ _tag: "HasOwner" }), { _tag: "ExpiredAt", at: now - settings.skew }),
+      { _tag: "LineSize", size: 0 }
+    )
+  ),
+  remove: []
+})
+
+const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEntry | undefined): Claim => {
+  const version: Condition = { _tag: "VersionIs", version: item.version }
+  if (mine !== undefined && mine.index < maxPinnedEntries) {
+    // Everything up to our own place goes; pinning just those entries lets others join behind meanwhile.
+    const through = line.slice(0, mine.index + 1)
+    return {
+      condition: and(version, ...through.map((entry): Condition => ({ _tag: "LineAt", index: entry.index, entry: entry.raw }))),
+      remove: through.map((entry) => entry.index)
+    }
   }
-  return inLine ? { _tag: "Wait", until: turnAt } : { _tag: "TakeTicket", item }
+  const upTo = mine === undefined ? line.length : mine.index + 1
+  return {
+    condition: and(version, { _tag: "LineSize", size: line.length }),
+    remove: line.slice(0, Math.min(upTo, maxRemovals)).map((entry) => entry.index)
+  }
 }
 
-/** How many tickets are ahead of this waiter's, if its ticket is in line. */
-export const ticketsAhead = (current: Option.Option<StoredItem>, ticket: Option.Option<number>): Option.Option<number> =>
-  Option.flatMap(current, (item) =>
-    ticketInLine(item, ticket) ? Option.map(ticket, (mine) => mine - item.lock.served - 1) : Option.none()
-  )
+/**
+ * Decides the next step of `waiter` on the record `current` at `now` (this client's clock).
+ *
+ * A free lease goes to the first waiter in line whose place has not lapsed; a client without a place may take it
+ * only when nobody waits. A waiter that crashed stops renewing its place, so once it lapses (deadline plus the skew
+ * bound) it is skipped, and the claim removes it.
+ */
+export const decide = (current: Option.Option<StoredItem>, waiter: Waiter, now: number, settings: Settings): Decision => {
+  if (Option.isNone(current)) return { _tag: "Claim", claim: { condition: not({ _tag: "Exists" }), remove: [] } }
+  const item = current.value
+  const own = ownLeaseEnd(item, waiter.token)
+  if (Option.isSome(own)) {
+    return now <= own.value - safetyMargin(waiter.ttl)
+      ? { _tag: "Granted", item, leaseEnd: own.value }
+      : { _tag: "Late", item }
+  }
+  const lease = leaseOf(item, now, settings)
+  // Entries of the holder's own token are leftovers of a join that arrived late: they never count.
+  const holder = lease._tag === "Held" && !item.foreign ? item.lock.owner : Option.none<string>()
+  const line = lineOf(item)
+  const mine = line.find((entry) => entry.token === waiter.token)
+  const waitingAhead = line
+    .slice(0, mine === undefined ? line.length : mine.index)
+    .filter((entry) => isWaiting(entry, now, settings, holder))
+  if (lease._tag === "Free" && waitingAhead.length === 0) return { _tag: "Claim", claim: claimOn(item, line, mine) }
+  if (!waiter.wait) return { _tag: "Held" }
+  const ahead = waitingAhead.length + (lease._tag === "Held" ? 1 : 0)
+  const leaseUntil = lease._tag === "Held" ? lease.until : Number.POSITIVE_INFINITY
+  // The first of those ahead whose place lapses, if it does not renew it.
+  const lapses = Math.min(...waitingAhead.map((entry) => entry.deadline + settings.skew))
+  if (mine === undefined) {
+    return line.length < maxLineLength
+      ? { _tag: "Join" }
+      : { _tag: "Wait", until: Math.min(leaseUntil, lapses), ahead, inLine: false, fence: item.lock.fence }
+  }
+  const refreshAt = mine.deadline - settings.grace / 2
+  if (now >= refreshAt) return { _tag: "Refresh", entry: mine }
+  return { _tag: "Wait", until: Math.min(leaseUntil, lapses, refreshAt), ahead, inLine: true, fence: item.lock.fence }
+}

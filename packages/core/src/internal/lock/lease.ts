@@ -4,92 +4,89 @@ import type { Scope } from "effect"
 import { isOutcomeUnknown, LockLost } from "../../Errors.js"
 import type { LockLostReason, StoreError } from "../../Errors.js"
 import type { Lock } from "../../Locker.js"
-import type { Storage, StoredItem } from "../../Storage.js"
-import type { Gate } from "./gate.js"
+import type { StoredItem } from "../../Storage.js"
+import type { Grant, LockContext } from "./context.js"
+import { bounded } from "../bounded.js"
+import { safetyMargin } from "./decide.js"
+import { ownLeaseEnd } from "./record.js"
 import { releaseRequest, renewRequest } from "./requests.js"
 
-/** What an acquisition won. `start` is when the winning write was sent: the lease is counted from then. */
-export interface Grant {
-  readonly key: string
-  readonly token: string
-  readonly fence: number
-  readonly value: Uint8Array
-  readonly start: number
-  readonly ttl: number
-  readonly renew: boolean
-}
-
-export interface LeaseContext {
-  readonly storage: Storage
-  readonly gate: Gate
-  /** Records this client released last, so that its next acquisition of the key can skip a read. */
-  readonly lastReleased: Map<string, StoredItem>
-}
-
 type Status =
-  | { readonly _tag: "Held"; readonly start: number }
+  | { readonly _tag: "Held"; readonly leaseEnd: number }
   | { readonly _tag: "Lost"; readonly reason: LockLostReason }
   | { readonly _tag: "Released" }
 
-/** The holder gives the lease up locally this long before it ends, to stop its work in time. */
-export const safetyMargin = (ttl: number): number => Math.min(Math.max(ttl / 5, 1), 2000)
-
 /** Finalizers never hang: a release that cannot finish in this time is left to the lease expiry. */
-const finalizerBound = Duration.seconds(5)
+export const finalizerBound = Duration.seconds(5)
 
 const lossReason = (current: Option.Option<StoredItem>): LockLostReason =>
-  Option.isSome(current) && Option.isSome(current.value.lock.owner) ? "TakenOver" : "Vanished"
-
-const ownedBy = (current: Option.Option<StoredItem>, token: string): boolean =>
-  Option.isSome(current) && Option.contains(current.value.lock.owner, token)
+  Option.isSome(current) && (current.value.foreign || Option.isSome(current.value.lock.owner)) ? "TakenOver" : "Vanished"
 
 const releaseRetry = Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(4)))
 
-/** Releases `token`'s lease if it holds one. A release whose outcome is unknown is checked by reading back. */
-export const releaseInStore = (context: LeaseContext, key: string, token: string): Effect.Effect<void, StoreError> => {
+/** The estimate of a key's typical hold after one more holding: a moving average that follows changes quickly. */
+const nextTypicalHold = (before: number, held: number): number =>
+  Math.max(1, Math.round(before === 0 ? held : before * 0.7 + held * 0.3))
+
+/**
+ * Releases `token`'s lease if it still holds one. A release whose outcome is unknown is checked by reading back.
+ * `held` is how long it was held, for the key's typical-hold estimate.
+ */
+export const releaseInStore = (
+  context: LockContext,
+  key: string,
+  token: string,
+  hold?: number
+): Effect.Effect<void, StoreError> => {
   const once = Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
-    const outcome = yield* Effect.either(context.storage.update(releaseRequest(key, token, now)))
+    const outcome = yield* Effect.either(context.storage.update(releaseRequest(key, token, now, hold)))
     if (outcome._tag === "Right") {
       if (outcome.right._tag === "Applied") {
-        Option.map(outcome.right.item, (item) => context.lastReleased.set(key, item))
+        const waiting = Option.exists(outcome.right.item, (item) => item.lock.line.length > 0)
+        if (waiting) context.contended.add(key)
+        else context.contended.delete(key)
         yield* context.gate.released(key)
       }
       return
     }
     if (!isOutcomeUnknown(outcome.left)) return yield* outcome.left
     const current = yield* context.storage.get(key, true)
-    if (ownedBy(current, token)) return yield* outcome.left
+    if (Option.exists(current, (item) => Option.isSome(ownLeaseEnd(item, token)))) return yield* outcome.left
     yield* context.gate.released(key)
   })
   return Effect.retry(once, releaseRetry)
 }
 
-type RenewalResult = { readonly _tag: "Renewed"; readonly start: number } | { readonly _tag: "Lost"; readonly reason: LockLostReason }
+type RenewalResult = { readonly _tag: "Renewed"; readonly leaseEnd: number } | { readonly _tag: "Lost"; readonly reason: LockLostReason }
 
-const renewOnce = (context: LeaseContext, grant: Grant): Effect.Effect<RenewalResult, StoreError> =>
+const renewOnce = (context: LockContext, grant: Grant): Effect.Effect<RenewalResult, StoreError> =>
   Effect.gen(function* () {
     const sent = yield* Clock.currentTimeMillis
+    const leaseEnd = sent + grant.ttl
     const outcome = yield* Effect.either(context.storage.update(renewRequest(grant.key, grant.token, sent, grant.ttl)))
     if (outcome._tag === "Right") {
-      return outcome.right._tag === "Applied"
-        ? ({ _tag: "Renewed", start: sent } as const)
-        : ({ _tag: "Lost", reason: lossReason(outcome.right.current) } as const)
+      if (outcome.right._tag === "Applied") return { _tag: "Renewed", leaseEnd } as const
+      // Rejected while still ours: a renewal sent later applied first (ours are only ever forward).
+      const current = outcome.right.current
+      const recorded = Option.flatMap(current, (item) => ownLeaseEnd(item, grant.token))
+      return Option.isSome(recorded) ? ({ _tag: "Renewed", leaseEnd: Math.min(recorded.value, leaseEnd) } as const) : ({ _tag: "Lost", reason: lossReason(current) } as const)
     }
     if (!isOutcomeUnknown(outcome.left)) return yield* outcome.left
     // The renewal may have applied: only the record can tell.
     const current = yield* context.storage.get(grant.key, true)
-    if (!ownedBy(current, grant.token)) return { _tag: "Lost", reason: lossReason(current) } as const
-    const applied = Option.exists(current, (item) => Option.contains(item.expiresAt, sent + grant.ttl))
-    return applied ? ({ _tag: "Renewed", start: sent } as const) : yield* outcome.left
+    const recorded = Option.flatMap(current, (item) => ownLeaseEnd(item, grant.token))
+    if (Option.isNone(recorded)) return { _tag: "Lost", reason: lossReason(current) } as const
+    return recorded.value >= leaseEnd ? ({ _tag: "Renewed", leaseEnd } as const) : yield* outcome.left
   })
 
 /** Holds a granted lease in the current scope and returns the caller's handle on it. */
-export const holdLease = (context: LeaseContext, grant: Grant): Effect.Effect<Lock, never, Scope.Scope> =>
+export const holdLease = (context: LockContext, grant: Grant): Effect.Effect<Lock, never, Scope.Scope> =>
   Effect.gen(function* () {
     const { key, ttl } = grant
     const margin = safetyMargin(ttl)
-    const status = yield* Ref.make<Status>({ _tag: "Held", start: grant.start })
+    const acquiredAt = grant.leaseEnd - ttl
+    const status = yield* Ref.make<Status>({ _tag: "Held", leaseEnd: grant.leaseEnd })
     const lostSignal = yield* Deferred.make<never, LockLost>()
     const letGo = yield* context.gate.hold(key)
 
@@ -105,7 +102,7 @@ export const holdLease = (context: LeaseContext, grant: Grant): Effect.Effect<Lo
     const sleepUntil = (at: number) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sleep(Duration.millis(Math.max(0, at - now))))
 
-    const heldSince = Effect.map(Ref.get(status), (current) => (current._tag === "Held" ? Option.some(current.start) : Option.none()))
+    const leaseEnd = Effect.map(Ref.get(status), (current) => (current._tag === "Held" ? Option.some(current.leaseEnd) : Option.none()))
 
     // Renew at a third of the lease; retry transient failures until the local deadline minus the margin,
     // and report the loss by then at the latest: other clients wait for the lease end plus the skew bound.
@@ -115,10 +112,10 @@ export const holdLease = (context: LeaseContext, grant: Grant): Effect.Effect<Lo
     )
     const renewal: Effect.Effect<void> = Effect.gen(function* () {
       while (true) {
-        const start = yield* heldSince
-        if (Option.isNone(start)) return
-        yield* sleepUntil(start.value + ttl / 3)
-        const giveUpAt = start.value + ttl - margin
+        const end = yield* leaseEnd
+        if (Option.isNone(end)) return
+        yield* sleepUntil(end.value - ttl + ttl / 3)
+        const giveUpAt = end.value - margin
         const now = yield* Clock.currentTimeMillis
         const result = yield* renewOnce(context, grant).pipe(
           Effect.retry(transientRetry),
@@ -127,11 +124,11 @@ export const holdLease = (context: LeaseContext, grant: Grant): Effect.Effect<Lo
         )
         if (Option.isNone(result)) return yield* markLost("Expired")
         if (result.value._tag === "Lost") return yield* markLost(result.value.reason)
-        const renewedAt = result.value.start
-        yield* Ref.update(status, (current): Status => (current._tag === "Held" ? { _tag: "Held", start: renewedAt } : current))
+        const renewed = result.value.leaseEnd
+        yield* Ref.update(status, (current): Status => (current._tag === "Held" ? { _tag: "Held", leaseEnd: Math.max(current.leaseEnd, renewed) } : current))
       }
     })
-    const watchdog = Effect.zipRight(sleepUntil(grant.start + ttl - margin), markLost("Expired"))
+    const watchdog = Effect.zipRight(sleepUntil(grant.leaseEnd - margin), markLost("Expired"))
     const keeper = yield* Effect.forkScoped(Effect.interruptible(grant.renew ? renewal : watchdog))
 
     const releaseTurn = yield* Effect.makeSemaphore(1)
@@ -141,12 +138,12 @@ export const holdLease = (context: LeaseContext, grant: Grant): Effect.Effect<Lo
         if (before._tag === "Released") return
         yield* Fiber.interrupt(keeper)
         if (before._tag === "Lost" && before.reason !== "Expired") return
-        yield* releaseInStore(context, key, grant.token)
+        const now = yield* Clock.currentTimeMillis
+        yield* releaseInStore(context, key, grant.token, nextTypicalHold(grant.typicalHold, now - acquiredAt))
       }).pipe(Effect.ensuring(letGo))
     )
     yield* Effect.addFinalizer(() =>
-      release.pipe(
-        Effect.timeout(finalizerBound),
+      bounded(release, finalizerBound).pipe(
         Effect.catchAllCause((cause) => Effect.logWarning(`dynalock: release of lock ${key} left to expiry`, cause))
       )
     )
@@ -157,9 +154,9 @@ export const holdLease = (context: LeaseContext, grant: Grant): Effect.Effect<Lo
       value: grant.value,
       lost: Deferred.await(lostSignal),
       remaining: Effect.gen(function* () {
-        const start = yield* heldSince
+        const end = yield* leaseEnd
         const now = yield* Clock.currentTimeMillis
-        return Duration.millis(Option.match(start, { onNone: () => 0, onSome: (at) => Math.max(0, at + ttl - now) }))
+        return Duration.millis(Option.match(end, { onNone: () => 0, onSome: (at) => Math.max(0, at - now) }))
       }),
       release
     }

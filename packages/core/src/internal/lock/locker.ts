@@ -1,39 +1,44 @@
 /** The `Locker` service over the storage contract. */
-import { Effect, Exit, Option, Scope } from "effect"
+import { Effect, Exit, Option, Ref, Scope } from "effect"
 import type { Locker } from "../../Locker.js"
 import type { Storage } from "../../Storage.js"
 import { partitionProblem, validateKey } from "../validation.js"
+import { leaveNothingBehind } from "./cleanup.js"
+import type { LockContext } from "./context.js"
+import { noFootprint } from "./footprint.js"
+import type { Footprint } from "./footprint.js"
 import { makeGate } from "./gate.js"
-import { holdLease, releaseInStore } from "./lease.js"
-import type { LeaseContext } from "./lease.js"
-import { obtain } from "./obtain.js"
-import type { Attempts } from "./obtain.js"
+import { holdLease } from "./lease.js"
 import { resolveLockOptions } from "./options.js"
-import { resolveSettings } from "./settings.js"
+import { defaultSettings, resolveSettings } from "./settings.js"
 import type { LockerSettings } from "./settings.js"
 import { newOwnerToken } from "./token.js"
+import { obtain } from "./waiter.js"
 
 export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Effect.Effect<Locker["Type"], never, Scope.Scope> =>
   Effect.gen(function* () {
     const settings = yield* Effect.either(resolveSettings(lockerSettings))
     const problem = partitionProblem(storage.partition, storage.table)
-    const context: LeaseContext = { storage, gate: makeGate(), lastReleased: new Map() }
+    const context: LockContext = {
+      storage,
+      settings: settings._tag === "Right" ? settings.right : defaultSettings,
+      gate: makeGate(),
+      contended: new Set()
+    }
 
     const acquire: Locker["Type"]["acquire"] = (key, options) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function* () {
           if (Option.isSome(problem)) return yield* problem.value
-          const validSettings = yield* settings
+          yield* settings
           const validKey = yield* validateKey(key)
-          const resolved = yield* resolveLockOptions(validKey, options)
+          const resolved = yield* resolveLockOptions(storage.partition, validKey, options)
           const token = newOwnerToken()
-          const attempts: Attempts = { maybeOwner: false }
-          const waited = yield* Effect.exit(restore(obtain(context, validSettings, validKey, token, resolved, attempts)))
+          const footprint = yield* Ref.make<Footprint>(noFootprint)
+          const waited = yield* Effect.exit(restore(obtain(context, validKey, token, resolved, footprint)))
           if (Exit.isFailure(waited)) {
-            // Whatever stopped the wait, a write that may have made us the owner must not leave a lease behind.
-            if (attempts.maybeOwner) {
-              yield* releaseInStore(context, validKey, token).pipe(Effect.timeout("5 seconds"), Effect.ignoreLogged)
-            }
+            // Whatever stopped the wait, it must leave no lease and no place in line behind.
+            yield* leaveNothingBehind(context, validKey, token, yield* Ref.get(footprint))
             return yield* Effect.failCause(waited.cause)
           }
           return yield* holdLease(context, waited.value)

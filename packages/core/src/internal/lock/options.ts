@@ -2,7 +2,7 @@
 import { Effect, Option, Schedule } from "effect"
 import { InvalidInput } from "../../Errors.js"
 import type { LockOptions } from "../../Locker.js"
-import { validateDuration, valueBytes } from "../validation.js"
+import { limits, maxPayloadBytes, validateDuration, valueBytes } from "../validation.js"
 
 export interface ResolvedLockOptions {
   readonly ttl: number
@@ -28,10 +28,26 @@ const checkBoolean = (what: string, input: unknown, fallback: boolean, key: stri
       ? Effect.succeed(input)
       : Effect.fail(new InvalidInput({ message: `${what} must be a boolean`, key }))
 
-export const resolveLockOptions = (key: string, options: LockOptions | undefined): Effect.Effect<ResolvedLockOptions, InvalidInput> =>
+/** The largest lock value for a key: what fits in one item beside the room kept for the line of waiters. */
+export const maxLockValueBytes = (partition: string, key: string): number =>
+  maxPayloadBytes(partition, key) - limits.lineReserveBytes
+
+const lockValue = (partition: string, key: string, value: unknown) =>
+  Effect.flatMap(valueBytes(value, key), (bytes) => {
+    const max = maxLockValueBytes(partition, key)
+    return bytes.length > max
+      ? Effect.fail(new InvalidInput({ message: `lock value is ${bytes.length} bytes, at most ${max} fit with this key`, key }))
+      : Effect.succeed(bytes)
+  })
+
+export const resolveLockOptions = (
+  partition: string,
+  key: string,
+  options: LockOptions | undefined
+): Effect.Effect<ResolvedLockOptions, InvalidInput> =>
   Effect.all({
     ttl: options?.ttl === undefined ? Effect.succeed(defaultTtl) : validateDuration("ttl", options.ttl, key),
-    value: options?.value === undefined ? Effect.succeed(new Uint8Array(0)) : valueBytes(options.value, key),
+    value: options?.value === undefined ? Effect.succeed(new Uint8Array(0)) : lockValue(partition, key, options.value),
     renew: checkBoolean("renew", options?.renew, true, key),
     retry:
       options?.retry === undefined

@@ -1,25 +1,26 @@
 /**
- * How fast a line of waiters moves, learnt from the `served` counter. A waiter far back in line uses it to look
- * again about halfway to its expected turn, so that it learns it is next soon after it is, rather than after a
- * poll interval its backoff has grown to while it waited behind the others.
+ * How fast a line of waiters moves, learnt from the fencing counter (one step per acquisition). A waiter far back
+ * in line uses it to look again about halfway to its expected turn, so that it learns it is next soon after it is,
+ * rather than after a poll interval its backoff has grown to while it waited behind the others.
  */
 export interface Pace {
-  /** Records what one poll saw; returns the milliseconds per served ticket, once the line has moved. */
-  readonly observe: (served: number, now: number) => number | undefined
+  readonly first?: { readonly fence: number; readonly at: number } | undefined
+  /** Milliseconds per acquisition, once the line has moved. */
+  readonly perAcquisition?: number | undefined
 }
 
-export const makePace = (): Pace => {
-  let first: { readonly served: number; readonly at: number } | undefined
-  let perTicket: number | undefined
-  return {
-    observe: (served, now) => {
-      if (first === undefined || served < first.served) first = { served, at: now }
-      else if (served > first.served) perTicket = (now - first.at) / (served - first.served)
-      return perTicket
-    }
-  }
+export const noPace: Pace = {}
+
+/** The pace after one more look at the record. */
+export const observe = (pace: Pace, fence: number, now: number): Pace => {
+  if (pace.first === undefined || fence < pace.first.fence) return { first: { fence, at: now }, perAcquisition: undefined }
+  if (fence === pace.first.fence) return pace
+  return { first: pace.first, perAcquisition: (now - pace.first.at) / (fence - pace.first.fence) }
 }
 
-/** The latest time to look again with `ahead` tickets before ours: halfway to the expected turn, at least 10 ms on. */
-export const nextLookAt = (now: number, ahead: number, perTicket: number | undefined): number =>
-  ahead === 0 || perTicket === undefined ? Number.POSITIVE_INFINITY : now + Math.max(10, (ahead * perTicket) / 2)
+/**
+ * The latest time to look again with `ahead` acquisitions before ours (the current lease counts as one): halfway to
+ * the expected turn, at least 10 ms on. The first in line relies on its schedule, restarted when it became first.
+ */
+export const nextLookAt = (now: number, ahead: number, pace: Pace): number =>
+  ahead <= 1 || pace.perAcquisition === undefined ? Number.POSITIVE_INFINITY : now + Math.max(10, (ahead * pace.perAcquisition) / 2)

@@ -6,6 +6,7 @@ import { validateDuration } from "../validation.js"
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface LockerSettings {
   /**
@@ -13,21 +14,29 @@ export interface LockerSettings {
    * that expired by the writer's clock is taken over only once it has also expired by this margin, so mutual
    * exclusion holds while clocks differ by less than this.
    */
-  readonly maxClockSkew?: Duration.DurationInput
+  readonly maxClockSkew?: Duration.DurationInput | undefined
   /**
-   * How long the first waiter in line has to claim a released lock before the next one may (default 2 seconds).
-   * It bounds the delay a crashed or vanished waiter can cause; waiters in line poll at least twice per grace.
+   * How long a waiter's place in line lasts unless it renews it (default 2 seconds); waiters renew theirs at
+   * least twice per period. A waiter that crashed is skipped once its place lapses, so crashed waiters delay a
+   * free lock by at most `queueGrace + maxClockSkew` in all, however many there are.
    */
-  readonly queueGrace?: Duration.DurationInput
+  readonly queueGrace?: Duration.DurationInput | undefined
+  /**
+   * How long a waiting `acquire` rides out a store that keeps failing transiently (throttled, unreachable, timing
+   * out) before it fails with the last `StoreError` (default 10 seconds). Counted from the first request of an
+   * unbroken run of failures; any answer from the store starts it again.
+   */
+  readonly maxStoreOutage?: Duration.DurationInput | undefined
 }
 
 /** Settings in milliseconds. */
 export interface Settings {
   readonly skew: number
   readonly grace: number
+  readonly outage: number
 }
 
-export const defaultSettings: Settings = { skew: 1000, grace: 2000 }
+export const defaultSettings: Settings = { skew: 1000, grace: 2000, outage: 10_000 }
 
 /** The settings in milliseconds, or why they are unusable. */
 export const resolveSettings = (settings: LockerSettings): Effect.Effect<Settings, InvalidInput> =>
@@ -36,6 +45,9 @@ export const resolveSettings = (settings: LockerSettings): Effect.Effect<Setting
       settings.maxClockSkew === undefined
         ? Effect.succeed(defaultSettings.skew)
         : validateDuration("maxClockSkew", settings.maxClockSkew, undefined, true),
-    grace:
-      settings.queueGrace === undefined ? Effect.succeed(defaultSettings.grace) : validateDuration("queueGrace", settings.queueGrace)
+    grace: settings.queueGrace === undefined ? Effect.succeed(defaultSettings.grace) : validateDuration("queueGrace", settings.queueGrace),
+    outage:
+      settings.maxStoreOutage === undefined
+        ? Effect.succeed(defaultSettings.outage)
+        : validateDuration("maxStoreOutage", settings.maxStoreOutage, undefined, true)
   })

@@ -1,0 +1,265 @@
+/**
+ * Waiting for a lease: a small state machine that carries out the decisions of decide.ts, one handler per
+ * decision, until the lease is granted or the wait gives up. What it may leave in the store is kept in a
+ * `Footprint` ref, written before each write, for the clean-up of a wait that ends without the lease.
+ */
+import { Clock, Effect, Option, Ref, ScheduleDecision, ScheduleIntervals } from "effect"
+import { AcquireCancelled, isOutcomeUnknown, isTransient } from "../../Errors.js"
+import type { StoreError } from "../../Errors.js"
+import type { StoredItem, UpdateRequest, WriteOutcome } from "../../Storage.js"
+import type { Grant, LockContext } from "./context.js"
+import { blindClaim, decide, safetyMargin } from "./decide.js"
+import type { Claim, Decision } from "./decide.js"
+import { sawRecord } from "./footprint.js"
+import type { Footprint } from "./footprint.js"
+import type { ResolvedLockOptions } from "./options.js"
+import { nextLookAt, noPace, observe } from "./pace.js"
+import type { Pace } from "./pace.js"
+import { formatEntry } from "./record.js"
+import type { LineEntry } from "./record.js"
+import { claimRequest, joinRequest, refreshRequest, releaseRequest } from "./requests.js"
+
+/** What the waiter knows of the record: nothing yet (it has not started), nothing current, or what it saw. */
+type Known =
+  | { readonly _tag: "Start" }
+  | { readonly _tag: "Stale" }
+  | { readonly _tag: "Seen"; readonly current: Option.Option<StoredItem> }
+
+interface WaiterState {
+  readonly known: Known
+  /** The caller's retry schedule, as far as it has run. */
+  readonly schedule: unknown
+  /** When the first request of an unbroken run of failures was sent. */
+  readonly failingSince: Option.Option<number>
+  readonly pace: Pace
+  /** Whether the last wait was as the first in line. */
+  readonly wasFirst: boolean
+}
+
+type Step = { readonly _tag: "Next"; readonly state: WaiterState } | { readonly _tag: "Done"; readonly grant: Grant }
+
+type WaitError = AcquireCancelled | StoreError
+
+const stale: Known = { _tag: "Stale" }
+const seen = (current: Option.Option<StoredItem>): Known => ({ _tag: "Seen", current })
+
+/** One acquisition's wait: `footprint` tells the caller what it may have left behind. */
+export const obtain = (
+  context: LockContext,
+  key: string,
+  token: string,
+  options: ResolvedLockOptions,
+  footprint: Ref.Ref<Footprint>
+): Effect.Effect<Grant, WaitError> => {
+  const { gate, settings, storage } = context
+  const waiter = { token, ttl: options.ttl, wait: options.wait }
+  const next = (state: WaiterState, changes: Partial<WaiterState>): Step => ({ _tag: "Next", state: { ...state, ...changes } })
+  const granted = (item: StoredItem, leaseEnd: number): Step => {
+    // Others still in line: the next acquisition of this key goes straight into line rather than claiming blind.
+    if (item.lock.line.some((entry) => !entry.startsWith(token))) context.contended.add(key)
+    else context.contended.delete(key)
+    return {
+      _tag: "Done",
+      grant: {
+        key,
+        token,
+        fence: item.lock.fence,
+        value: options.value,
+        leaseEnd,
+        ttl: options.ttl,
+        renew: options.renew,
+        typicalHold: item.lock.hold
+      }
+    }
+  }
+
+  /** The schedule's next step; fails when it is exhausted. */
+  const scheduleStep = (now: number, schedule: unknown) =>
+    Effect.flatMap(options.retry.step(now, undefined, schedule), ([nextSchedule, , step]) =>
+      ScheduleDecision.isDone(step)
+        ? Effect.fail(new AcquireCancelled({ key, reason: "ScheduleExhausted" }))
+        : Effect.succeed({ nextSchedule, at: ScheduleIntervals.start(step.intervals) })
+    )
+
+  // Whole milliseconds, at least one: a fractional remainder would round to a zero-length sleep, and the waiter
+  // would poll again at once, in a loop that never lets a TestClock (or much real time) move on.
+  const sleep = (millis: number) => gate.sleep(key, Math.max(1, Math.ceil(millis)))
+
+  /**
+   * A request failed. Errors that say the store will not do it fail the wait; transient ones are waited out by the
+   * schedule, for at most the outage bound counted from the first failure of the run.
+   */
+  const failed = (state: WaiterState, error: StoreError, sent: number) =>
+    Effect.gen(function* () {
+      if (!options.wait || !(isTransient(error) || isOutcomeUnknown(error))) return yield* error
+      const since = Option.getOrElse(state.failingSince, () => sent)
+      const now = yield* Clock.currentTimeMillis
+      if (now - since >= settings.outage) return yield* error
+      const { at, nextSchedule } = yield* scheduleStep(now, state.schedule)
+      yield* sleep(Math.min(at - now, since + settings.outage - now))
+      return next(state, { known: stale, schedule: nextSchedule, failingSince: Option.some(since) })
+    })
+
+  /** Sends a write, recording first that its outcome is unknown until it answers. */
+  const send = (request: UpdateRequest, mark: Partial<Footprint>) =>
+    Effect.zipRight(
+      Ref.update(footprint, (current) => ({ ...current, claimed: false, ...mark, uncertain: true })),
+      Effect.either(storage.update(request))
+    )
+
+  /** A write answered: remember the record it showed. */
+  const answered = (outcome: WriteOutcome) => {
+    const current = outcome._tag === "Applied" ? outcome.item : outcome.current
+    return Effect.as(Ref.update(footprint, (state) => sawRecord(state, current)), current)
+  }
+
+  /** A write's outcome stays unknown unless the error says it was not applied. */
+  const unanswered = (error: StoreError) =>
+    isOutcomeUnknown(error) ? Effect.void : Ref.update(footprint, (state) => ({ ...state, uncertain: false, claimed: false }))
+
+  const look = (state: WaiterState) =>
+    Effect.gen(function* () {
+      // Another lease of this client on this key: its release wakes us, so polling the store would be waste.
+      if (options.wait) yield* gate.whileHeldHere(key)
+      const sent = yield* Clock.currentTimeMillis
+      const read = yield* Effect.either(storage.get(key, true))
+      if (read._tag === "Left") return yield* failed(state, read.left, sent)
+      yield* Ref.update(footprint, (current) => sawRecord(current, read.right))
+      return next(state, { known: seen(read.right), failingSince: Option.none() })
+    })
+
+  const claim = (state: WaiterState, plan: Claim) =>
+    Effect.gen(function* () {
+      const sent = yield* Clock.currentTimeMillis
+      const request = claimRequest({ key, token, value: options.value, now: sent, ttl: options.ttl, claim: plan })
+      // The write that may make us the owner is never cut short: its outcome must be known, or marked.
+      const outcome = yield* Effect.uninterruptible(send(request, { claimed: true }))
+      if (outcome._tag === "Left") {
+        yield* unanswered(outcome.left)
+        return yield* failed(state, outcome.left, sent)
+      }
+      const current = yield* answered(outcome.right)
+      if (outcome.right._tag === "Applied" && Option.isSome(current)) {
+        // The lease counts from when the claim was sent; an answer that took too long leaves too little of it.
+        const now = yield* Clock.currentTimeMillis
+        const leaseEnd = sent + options.ttl
+        return now <= leaseEnd - safetyMargin(options.ttl) ? granted(current.value, leaseEnd) : yield* giveBack(state)
+      }
+      return next(state, { known: seen(current), failingSince: Option.none() })
+    })
+
+  /**
+   * Our lease arrived too late to be safe: release it, and wait a step of the schedule before trying again (with
+   * `wait: false`, give up), so that a store that keeps answering late cannot keep us claiming without pause.
+   */
+  const giveBack = (state: WaiterState) =>
+    Effect.gen(function* () {
+      const sent = yield* Clock.currentTimeMillis
+      const outcome = yield* send(releaseRequest(key, token, sent), {})
+      if (outcome._tag === "Left") {
+        yield* unanswered(outcome.left)
+        return yield* failed(state, outcome.left, sent)
+      }
+      yield* answered(outcome.right)
+      if (!options.wait) return yield* new AcquireCancelled({ key, reason: "Late" })
+      const now = yield* Clock.currentTimeMillis
+      const { at, nextSchedule } = yield* scheduleStep(now, state.schedule)
+      yield* sleep(at - now)
+      return next(state, { known: stale, schedule: nextSchedule })
+    })
+
+  /** A place in line: taking one, or renewing ours. The answer shows the record either way. */
+  const place = (state: WaiterState, request: (now: number) => UpdateRequest) =>
+    Effect.gen(function* () {
+      const sent = yield* Clock.currentTimeMillis
+      const outcome = yield* send(request(sent), { joined: true })
+      if (outcome._tag === "Left") {
+        yield* unanswered(outcome.left)
+        return yield* failed(state, outcome.left, sent)
+      }
+      const current = yield* answered(outcome.right)
+      return next(state, { known: seen(current), failingSince: Option.none() })
+    })
+
+  const join = (state: WaiterState) => place(state, (now) => joinRequest(key, token, formatEntry(token, now + settings.grace)))
+
+  const refresh = (state: WaiterState, entry: LineEntry) =>
+    place(state, (now) => refreshRequest(key, entry, formatEntry(token, now + settings.grace)))
+
+  const pause = (state: WaiterState, decision: Extract<Decision, { _tag: "Wait" }>, now: number) =>
+    Effect.gen(function* () {
+      // First in line: the holder may let go any moment, so look eagerly again, as at the start.
+      const first = decision.inLine && decision.ahead <= 1
+      const schedule = first && !state.wasFirst ? options.retry.initial : state.schedule
+      const { at, nextSchedule } = yield* scheduleStep(now, schedule)
+      const pace = observe(state.pace, decision.fence, now)
+      // A waiter in line must look at least twice per grace period, or its place would lapse.
+      const latest = Math.min(decision.until, nextLookAt(now, decision.ahead, pace), decision.inLine ? now + settings.grace / 2 : Number.POSITIVE_INFINITY)
+      yield* sleep(Math.min(at, latest) - now)
+      return next(state, { known: stale, schedule: nextSchedule, pace, wasFirst: first })
+    })
+
+  const act = (state: WaiterState, current: Option.Option<StoredItem>) =>
+    Effect.gen(function* () {
+      const now = yield* Clock.currentTimeMillis
+      const decision = decide(current, waiter, now, settings)
+      switch (decision._tag) {
+        case "Granted":
+          return granted(decision.item, decision.leaseEnd)
+        case "Late":
+          return yield* giveBack(state)
+        case "Claim":
+          return yield* claim(state, decision.claim)
+        case "Join":
+          return yield* join(state)
+        case "Refresh":
+          return yield* refresh(state, decision.entry)
+        case "Wait":
+          return yield* pause(state, decision, now)
+        case "Held":
+          return yield* new AcquireCancelled({ key, reason: "Held" })
+      }
+    })
+
+  /**
+   * The first step: a claim without reading, or, where others were waiting lately, straight into line. While this
+   * client holds the key itself, both would only be refused: its local release comes first.
+   */
+  const start = (state: WaiterState) =>
+    Effect.zipRight(
+      options.wait ? gate.whileHeldHere(key) : Effect.void,
+      Effect.suspend(() =>
+        options.wait && context.contended.has(key)
+          ? join(state)
+          : Effect.flatMap(Clock.currentTimeMillis, (now) => claim(state, blindClaim(now, settings)))
+      )
+    )
+
+  const step = (state: WaiterState): Effect.Effect<Step, WaitError> => {
+    switch (state.known._tag) {
+      case "Start":
+        return start(state)
+      case "Stale":
+        return look(state)
+      case "Seen":
+        return act(state, state.known.current)
+    }
+  }
+
+  const loop = (state: WaiterState): Effect.Effect<Grant, WaitError> =>
+    Effect.flatMap(step(state), (result) => (result._tag === "Done" ? Effect.succeed(result.grant) : loop(result.state)))
+
+  const initial: WaiterState = {
+    known: { _tag: "Start" },
+    schedule: options.retry.initial,
+    failingSince: Option.none(),
+    pace: noPace,
+    wasFirst: false
+  }
+  const waited = options.wait ? gate.serialize(key, loop(initial)) : loop(initial)
+  return Option.match(options.timeout, {
+    onNone: () => waited,
+    onSome: (millis) =>
+      Effect.timeoutFail(waited, { duration: millis, onTimeout: () => new AcquireCancelled({ key, reason: "Timeout" }) })
+  })
+}
