@@ -86,7 +86,7 @@ describe("nullsAsZeroValues", () => {
       Schema.Struct({ kind: Schema.Literal("circle"), radius: Schema.Number }),
       Schema.Struct({ kind: Schema.Literal("label"), text: Schema.String })
     )
-    assert.deepStrictEqual(read(Shape, { kind: "label", text: null }), Either.right({ kind: "label", text: "" }))
+    assert.deepStrictEqual(read(Shape, { kind: "label", text: null }), Either.right({ kind: "label" as const, text: "" }))
   })
 
   it("types without a zero value keep null, and the decode fails as before", () => {
