@@ -2,10 +2,11 @@
 import { randomUUID } from "node:crypto"
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb"
 import type { AttributeValue } from "@aws-sdk/client-dynamodb"
-import { Duration, Effect } from "effect"
+import { Duration, Effect, Either, Encoding } from "effect"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import { LocalDynamo } from "@dynalock/test-layer"
 import { startGoDriver } from "./goDriver.js"
+import type { GoPair } from "./goDriver.js"
 
 export const engines = ["dynalite", "dynamodb-local"] as const
 
@@ -14,6 +15,9 @@ export const serverLayer = (engine: (typeof engines)[number]) => LocalDynamo.lay
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
 export const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+
+/** The text of a Go pair's `BytesValue()`. */
+export const goText = (pair: GoPair): string => text(Either.getOrThrow(Encoding.decodeBase64(pair.bytes ?? "")))
 
 /** Sleeps until the wall clock is past `epochMillis`: Go compares expiry in whole seconds of its wall clock. */
 export const untilPast = (epochMillis: number): Effect.Effect<void> =>
