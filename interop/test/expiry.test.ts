@@ -25,6 +25,10 @@ for (const engine of engines) {
         assert.isAtLeast(defaultExpiry, Math.floor((before + 20_000) / 1000) * 1000)
         assert.isAtMost(defaultExpiry, after + 20_000)
         assert.isTrue(Option.isNone((yield* store.get("ttl/none")).expires))
+        // WriteWithNoExpires sets no expiry, and removes none either: the item keeps the hour.
+        yield* go.put("ttl/hour", { bytes: utf8("hour, again") }, { noExpires: true })
+        const again = yield* store.get("ttl/hour")
+        assert.deepStrictEqual([again.version, again.expires], [2, hour.expires])
 
         // Go stamped the current second, which is over once the clock passes it.
         yield* untilPast(seconds((yield* raw("ttl/passed")).expires) * 1000)
