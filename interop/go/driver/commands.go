@@ -216,9 +216,10 @@ func describe(pair *dynalock.KVPair, decode string) result {
 		out["attribute"] = nil
 	} else {
 		out["attribute"] = renderAttribute(attribute)
-		out["bytes"] = base64.StdEncoding.EncodeToString(pair.BytesValue())
+		bytes := pair.BytesValue()
+		out["bytes"] = base64.StdEncoding.EncodeToString(bytes)
 		// BytesValue returns nil when the attribute does not unmarshal into []byte (a map, a number).
-		out["bytesOk"] = pair.BytesValue() != nil
+		out["bytesOk"] = bytes != nil
 	}
 	if decode != "" {
 		value, err := newSample(decode)

@@ -72,11 +72,12 @@ func (d *driver) lock(cmd command) {
 	var acquire func() (<-chan struct{}, error)
 	switch cmd.Via {
 	case "", "context":
-		ctx, cancel := context.Background(), context.CancelFunc(func() {})
+		var ctx context.Context
+		var cancel context.CancelFunc
 		if cmd.TimeoutMs != nil {
-			ctx, cancel = context.WithTimeout(ctx, time.Duration(*cmd.TimeoutMs)*time.Millisecond)
+			ctx, cancel = context.WithTimeout(context.Background(), time.Duration(*cmd.TimeoutMs)*time.Millisecond)
 		} else {
-			ctx, cancel = context.WithCancel(ctx)
+			ctx, cancel = context.WithCancel(context.Background())
 		}
 		held.stop = cancel
 		acquire = func() (<-chan struct{}, error) { return held.locker.LockWithContext(ctx) }

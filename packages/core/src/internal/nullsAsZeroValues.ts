@@ -143,6 +143,7 @@ const rewrite = (ast: AST.AST, value: unknown, depth: number): unknown => {
  * where the schema does not accept `null`. It returns its argument itself when nothing had to change.
  */
 export const nullsAsZeroValues = <A, I, R>(schema: Schema.Schema<A, I, R>): ((value: unknown) => unknown) => {
-  const encoded = AST.encodedAST(schema.ast)
-  return (value) => rewrite(encoded, value, 0)
+  // Only values that fail to decode as stored come here: the encoded AST is not worth computing before.
+  let encoded: AST.AST | undefined
+  return (value) => rewrite((encoded ??= AST.encodedAST(schema.ast)), value, 0)
 }
