@@ -34,7 +34,9 @@ export interface AtomicPutOptions extends WriteOptions {
 
 /**
  * The store's operations over values of type `A` encoded by a `Schema` (see `KeyValueStore.forSchema`).
- * A stored value that does not decode fails with `StoreError { reason: "Validation" }`.
+ * A stored value that does not decode fails with `StoreError { reason: "Validation" }`. A `null` where the schema
+ * does not accept one reads as the zero value of the type there ("", 0, false, [], {}, empty bytes), as Go reads it:
+ * Go dynalock's encoder stores empty strings, nil slices and nil maps as `NULL`.
  *
  * @since 0.1.0
  */

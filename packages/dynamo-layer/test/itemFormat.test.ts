@@ -66,6 +66,31 @@ for (const engine of engines) {
       })
     )
 
+    it.scoped("reads the NULLs of Go's encoder (empty strings, nil slices and maps) as the schema's zero values", () =>
+      Effect.gen(function* () {
+        const { put, store } = yield* setup
+        // dynamodbattribute.MarshalMap of struct{ Message string; Count int; Tags []string; Note *string }{}.
+        yield* put({
+          name: { S: "go/zero" },
+          version: { N: "1" },
+          payload: { M: { Message: { NULL: true }, Count: { N: "0" }, Tags: { NULL: true }, Note: { NULL: true } } }
+        })
+        const Zero = Schema.Struct({
+          Message: Schema.String,
+          Count: Schema.Number,
+          Tags: Schema.Array(Schema.String),
+          Note: Schema.NullOr(Schema.String)
+        })
+        const zero = yield* store.forSchema(Zero).get("go/zero")
+        assert.deepStrictEqual(zero.value, { Message: "", Count: 0, Tags: [], Note: null })
+        assert.deepStrictEqual((yield* store.forSchema(Zero).list("go/")).map((pair) => pair.value), [zero.value])
+        // A schema that cannot take a zero value still fails, with the stored null in the message.
+        const error = yield* Effect.flip(store.forSchema(Schema.Struct({ Message: Schema.Literal("hi") })).get("go/zero"))
+        assert.strictEqual(error._tag, "StoreError")
+        assert.match(error.message, /actual null/)
+      })
+    )
+
     it.scoped("reads Go dynalock's expiry: `expires` seconds without `expiresMs`", () =>
       Effect.gen(function* () {
         const { put, store } = yield* setup

@@ -4,6 +4,7 @@ import { InvalidInput, StoreError } from "../Errors.js"
 import type { KVPair, TypedPair } from "../KVPair.js"
 import type { KeyValueStore, SchemaStore } from "../KeyValueStore.js"
 import type { Storage, StoredItem } from "../Storage.js"
+import { nullsAsZeroValues } from "./nullsAsZeroValues.js"
 import { bytesPayload, nativePayload, payloadBytes, payloadCandidates } from "./payload.js"
 import type { PayloadInput, PayloadStore } from "./payloadStore.js"
 import { makePayloadStore } from "./payloadStore.js"
@@ -20,7 +21,15 @@ const toPair = (partition: string, item: StoredItem): KVPair => ({
 })
 
 const decodeItem = <A, I>(schema: Schema.Schema<A, I>, partition: string, operation: string) => {
-  const decode = Schema.decodeUnknownEither(schema)
+  const decodeAsStored = Schema.decodeUnknownEither(schema)
+  const zeroNulls = nullsAsZeroValues(schema)
+  // As stored first; then with Go's NULLs (empty strings, nil slices) as the zero values the schema expects.
+  const decode = (candidate: unknown) => {
+    const decoded = decodeAsStored(candidate)
+    if (Either.isRight(decoded)) return decoded
+    const zeroed = zeroNulls(candidate)
+    return zeroed === candidate ? decoded : Either.orElse(decodeAsStored(zeroed), () => decoded)
+  }
   return (item: StoredItem): Effect.Effect<TypedPair<A>, StoreError> => {
     let firstError: ParseResult.ParseError | undefined
     for (const candidate of payloadCandidates(item.payload)) {

@@ -1,0 +1,44 @@
+/** What every interop test starts from: a local server, a fresh partition, our store and a Go client on it. */
+import { randomUUID } from "node:crypto"
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb"
+import type { AttributeValue } from "@aws-sdk/client-dynamodb"
+import { Duration, Effect, Either, Encoding } from "effect"
+import { DynamoStore } from "@dynalock/dynamo-layer"
+import { LocalDynamo } from "@dynalock/test-layer"
+import { startGoDriver } from "./goDriver.js"
+import type { GoPair } from "./goDriver.js"
+
+export const engines = ["dynalite", "dynamodb-local"] as const
+
+/** One server per test file and engine. DynamoDB Local's TTL sweep would delete the expired items tests look at. */
+export const serverLayer = (engine: (typeof engines)[number]) => LocalDynamo.layer({ engine, timeToLive: false })
+
+export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
+export const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+
+/** The text of a Go pair's `BytesValue()`. */
+export const goText = (pair: GoPair): string => text(Either.getOrThrow(Encoding.decodeBase64(pair.bytes ?? "")))
+
+/** Sleeps until the wall clock is past `epochMillis`: Go compares expiry in whole seconds of its wall clock. */
+export const untilPast = (epochMillis: number): Effect.Effect<void> =>
+  Effect.suspend(() => Effect.sleep(Duration.millis(Math.max(0, epochMillis - Date.now() + 5))))
+
+export const setup = (options?: { readonly lockBackoff?: Duration.DurationInput }) =>
+  Effect.gen(function* () {
+    const server = yield* LocalDynamo.LocalDynamo
+    const partition = `go-${randomUUID()}`
+    const { store } = yield* DynamoStore.make({ tableName: server.tableName, partition, client: server.clientConfig })
+    const go = yield* startGoDriver(server, partition, options)
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(() => new DynamoDBClient(server.clientConfig)),
+      (client) => Effect.sync(() => client.destroy())
+    )
+    /** The item as stored, attribute by attribute; empty when absent. */
+    const raw = (key: string): Effect.Effect<Record<string, AttributeValue>> =>
+      Effect.promise(() =>
+        client.send(
+          new GetItemCommand({ TableName: server.tableName, Key: { id: { S: partition }, name: { S: key } }, ConsistentRead: true })
+        )
+      ).pipe(Effect.map((output) => output.Item ?? {}))
+    return { server, partition, store, go, raw }
+  })
