@@ -8,7 +8,8 @@ const project = (name: string, root: string, testTimeout = 20_000) => ({
     include: [`${root}/test/**/*.test.ts`],
     testTimeout,
     hookTimeout: 60_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }
+    // No test may ever reach for EC2 instance metadata (a non-loopback address) when credentials are missing.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", AWS_EC2_METADATA_DISABLED: "true" }
   }
 })
 

@@ -9,13 +9,12 @@
  * @since 0.1.0
  */
 import type { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
-import { Config, Duration, Effect, Either, Layer, Option } from "effect"
-import type { ConfigError, Schedule, Scope } from "effect"
+import { Config, Effect, Either, Layer } from "effect"
+import type { ConfigError, Duration, Schedule, Scope } from "effect"
 import { Dynalock } from "@dynalock/core"
 import type { KeyValueStore, Locker, Storage, StoreError } from "@dynalock/core"
 import { acquireClient, defaultRetry, defaultTimeout, makeRequester } from "./internal/client.js"
-import type { RequestSettings } from "./internal/client.js"
-import { ConfigurationError } from "./internal/errors.js"
+import { checkRequestOptions } from "./internal/options.js"
 import { makeStorage } from "./internal/storage.js"
 import { createTable as createTableWith } from "./internal/table.js"
 
@@ -68,22 +67,14 @@ export interface CreateTableOptions extends RequestOptions {
   readonly timeToLive?: boolean
 }
 
-const settingsOf = (options: RequestOptions | undefined): Either.Either<RequestSettings, ConfigurationError> => {
-  const timeout = options?.requestTimeout === undefined ? Option.some(defaultTimeout) : Duration.decodeUnknown(options.requestTimeout)
-  return Option.isSome(timeout) && Duration.greaterThan(timeout.value, Duration.zero)
-    ? Either.right({ retry: options?.retry ?? defaultRetry, timeout: timeout.value })
-    : Either.left(new ConfigurationError({ message: "requestTimeout must be a positive duration" }))
-}
-
 // Bad options never make building fail: the problem is reported by every operation (core reports an empty table
-// name or partition as InvalidInput before any request; the rest fail as StoreError).
+// name or partition as InvalidInput before any request; the rest fail as StoreError reason Configuration).
 const requesterOf = (options: RequestOptions & { readonly tableName: string }) =>
-  Effect.map(acquireClient(options.client), (client) =>
-    Either.match(settingsOf(options), {
-      onLeft: (problem) => makeRequester(Either.left(problem), options.tableName, { retry: defaultRetry, timeout: defaultTimeout }),
-      onRight: (settings) => makeRequester(client, options.tableName, settings)
-    })
-  )
+  Either.match(checkRequestOptions(options), {
+    onLeft: (problem) =>
+      Effect.succeed(makeRequester(Either.left(problem), options?.tableName, { retry: defaultRetry, timeout: defaultTimeout })),
+    onRight: ({ client, settings }) => Effect.map(acquireClient(client), (made) => makeRequester(made, options.tableName, settings))
+  })
 
 const storageOf = (options: DynamoStoreOptions): Effect.Effect<Storage.Storage, never, Scope.Scope> =>
   Effect.map(requesterOf(options), (requester) => makeStorage(requester, options.partition))

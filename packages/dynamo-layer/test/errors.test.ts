@@ -164,7 +164,7 @@ describe("error mapping", () => {
     })
   )
 
-  it.scopedLive("a requestTimeout that is not a positive duration fails every request with Validation", () =>
+  it.scopedLive("a requestTimeout that is not a positive duration fails every request with Configuration", () =>
     Effect.gen(function* () {
       const server = yield* LocalDynamo.make()
       const { store } = yield* DynamoStore.make({
@@ -174,7 +174,7 @@ describe("error mapping", () => {
         requestTimeout: -1
       })
       const failure = yield* storeError(store.get("k"))
-      assert.strictEqual(failure.reason, "Validation")
+      assert.strictEqual(failure.reason, "Configuration")
       assert.include(failure.message, "requestTimeout")
     })
   )

@@ -55,17 +55,24 @@ const makeSchemaStore = <A, I>(store: PayloadStore, schema: Schema.Schema<A, I>)
   const encode = Schema.encodeEither(schema)
   const input =
     (value: A): PayloadInput =>
-    (key) =>
-      Either.match(encode(value), {
-        onLeft: (error) =>
-          Effect.fail(
-            new InvalidInput({
-              message: `value does not encode with the schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
-              key
-            })
-          ),
-        onRight: (encoded) => nativePayload(encoded, key)
-      })
+    (key) => {
+      // Encoding reads the caller's value (its getters, say), which may throw: that is bad input, not a defect.
+      const attempt = Either.try(() =>
+        Either.match(encode(value), {
+          onLeft: (error) =>
+            Effect.fail(
+              new InvalidInput({
+                message: `value does not encode with the schema: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+                key
+              })
+            ),
+          onRight: (encoded) => nativePayload(encoded, key)
+        })
+      )
+      return Either.getOrElse(attempt, (thrown) =>
+        Effect.fail(new InvalidInput({ message: `value could not be encoded: ${String(thrown)}`, key }))
+      )
+    }
   const decoder = (operation: string) => decodeItem(schema, partition, operation)
   return {
     partition,

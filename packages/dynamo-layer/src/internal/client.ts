@@ -27,7 +27,7 @@ import type {
 import { Cause, Data, Duration, Effect, Either, Option, Schedule } from "effect"
 import type { Scope } from "effect"
 import { StoreError } from "@dynalock/core"
-import { classify, toStoreError } from "./errors.js"
+import { ConfigurationError, classify, toStoreError } from "./errors.js"
 import type { Classified } from "./errors.js"
 
 /** A client, or the configuration to make one with. */
@@ -73,7 +73,12 @@ export const acquireClient = (option: ClientOption | undefined): Effect.Effect<E
   option !== undefined && isClient(option)
     ? Effect.succeed(Either.right(option))
     : Effect.acquireRelease(
-        Effect.sync(() => Either.try(() => new DynamoDBClient(option ?? {}))),
+        Effect.sync(() =>
+          Either.try({
+            try: () => new DynamoDBClient(option ?? {}),
+            catch: (error) => new ConfigurationError({ message: `the DynamoDB client cannot be made from this configuration: ${String(error)}` })
+          })
+        ),
         (made) => Either.match(made, { onLeft: () => Effect.void, onRight: (client) => Effect.sync(() => client.destroy()) })
       )
 
@@ -195,6 +200,7 @@ export const makeRequester = (
                 return new StoreError({
                   operation,
                   reason: "Timeout",
+                  applied: "unknown",
                   cause: new Cause.TimeoutException(`no answer within ${Duration.format(settings.timeout)}`),
                   detail: `no answer from DynamoDB within ${Duration.format(settings.timeout)} (table "${table}")`
                 })

@@ -35,8 +35,7 @@ const accessNames = new Set([
   "InvalidSignatureException",
   "IncompleteSignatureException",
   "MissingAuthenticationTokenException",
-  "ExpiredTokenException",
-  "CredentialsProviderError"
+  "ExpiredTokenException"
 ])
 
 const validationNames = new Set(["ValidationException", "SerializationException", "ItemCollectionSizeLimitExceededException"])
@@ -57,15 +56,40 @@ const statusOf = (error: unknown): number | undefined => {
   return typeof status === "number" ? status : undefined
 }
 
+/**
+ * What to set, when the SDK failed before sending anything because it lacks something only configuration gives:
+ * a region, credentials, a usable endpoint.
+ */
+const configurationProblem = (error: unknown): string | undefined => {
+  if (error instanceof ConfigurationError) return error.message
+  const name = text(field(error, "name")) ?? ""
+  const code = text(field(error, "code")) ?? ""
+  const message = text(field(error, "message")) ?? ""
+  if (/region is missing/i.test(message)) {
+    return "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a profile's region), or pass `client: { region }`"
+  }
+  if (name === "CredentialsProviderError") {
+    return (
+      "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run where a role " +
+      "provides them, or pass `client: { credentials }`"
+    )
+  }
+  if (code === "ERR_INVALID_URL" || /invalid url|endpoint/i.test(name)) {
+    return "the endpoint is not a usable URL: set AWS_ENDPOINT_URL_DYNAMODB or `client: { endpoint }` to e.g. http://127.0.0.1:8000"
+  }
+  return undefined
+}
+
 /** The class of an error thrown by the AWS SDK (or by Node's HTTP stack underneath it). */
 export const classify = (error: unknown): Classified => {
   const name = text(field(error, "name")) ?? ""
   const code = text(field(error, "code")) ?? ""
   const status = statusOf(error)
+  if (configurationProblem(error) !== undefined) return { reason: "Configuration", retry: "Never" }
   if (throttlingNames.has(name) || status === 429) return { reason: "Throttled", retry: "Always" }
   if (name === "ResourceNotFoundException") return { reason: "TableNotFound", retry: "Never" }
   if (accessNames.has(name)) return { reason: "AccessDenied", retry: "Never" }
-  if (validationNames.has(name) || error instanceof ConfigurationError) return { reason: "Validation", retry: "Never" }
+  if (validationNames.has(name)) return { reason: "Validation", retry: "Never" }
   // Node's error code first: the SDK names a reset connection "TimeoutError" so that its own retries resend it.
   if (unsentCodes.has(code)) return { reason: "Unavailable", retry: "Always" }
   if (brokenCodes.has(code)) return { reason: "Unavailable", retry: "IfIdempotent" }
@@ -84,14 +108,24 @@ export const describe = (error: unknown): string => {
   return code === undefined || message.includes(code) ? `${name}: ${message}` : `${name} (${code}): ${message}`
 }
 
-/** The `StoreError` for an SDK error. A missing table names the table, the usual first question. */
+/**
+ * Whether a failed request may have taken effect: not when it was refused or never sent; when it left and no answer
+ * came back, or the answer is not understood, it may have.
+ */
+const appliedOf = (classified: Classified): "no" | "unknown" =>
+  classified.retry === "IfIdempotent" || classified.reason === "Unknown" ? "unknown" : "no"
+
+/** The `StoreError` for an SDK error. A missing table names the table; a configuration problem says what to set. */
 export const toStoreError = (operation: string, table: string, error: unknown, classified: Classified = classify(error)): StoreError =>
   new StoreError({
     operation,
     reason: classified.reason,
     cause: error,
+    applied: appliedOf(classified),
     detail:
       classified.reason === "TableNotFound"
         ? `table "${table}" does not exist or is not active (${describe(error)})`
-        : describe(error)
+        : classified.reason === "Configuration"
+          ? `${configurationProblem(error) ?? describe(error)} (${describe(error)})`
+          : describe(error)
   })

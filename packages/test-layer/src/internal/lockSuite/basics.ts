@@ -79,6 +79,10 @@ export const lockBasicsTests = <R>({ clients, test, ttl }: LockSuiteContext<R>):
         yield* failsWith(a!.locker.tryAcquire("job", { ttl: "forever" as never }), "InvalidInput", "unparsable ttl")
         yield* failsWith(a!.locker.acquire("job", { retry: "often" as never }), "InvalidInput", "retry not a Schedule")
         yield* failsWith(a!.locker.acquire("job", { value: 42 as never }), "InvalidInput", "value neither bytes nor string")
+        // What fits one item beside the room kept for the line of waiters: no bigger value is ever sent.
+        const tooLarge = new Uint8Array(400 * 1024 - 64 * 1024)
+        yield* failsWith(a!.locker.acquire("job", { value: tooLarge }), "InvalidInput", "value too large for a lock record")
+        yield* failsWith(a!.locker.tryAcquire("job", { value: tooLarge }), "InvalidInput", "value too large (tryAcquire)")
         assert.isFalse(yield* a!.store.exists("job"), "nothing was written")
       }))
   })

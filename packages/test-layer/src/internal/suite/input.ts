@@ -116,6 +116,22 @@ export const inputTests = <R>({ fresh, on, test }: SuiteContext<R>): void => {
         }))
     }
 
+    test("a schema value whose encoding throws (a getter that throws): forSchema put and atomicPut", () =>
+      Effect.gen(function* () {
+        const { store } = yield* fresh
+        const explosive = Object.defineProperty({}, "boom", {
+          enumerable: true,
+          get: () => {
+            throw new Error("a getter that throws")
+          }
+        })
+        const typed = store.forSchema(Schema.Unknown)
+        const error = yield* failsWith(typed.put("k", explosive), "InvalidInput")
+        assert.include(error.message, "a getter that throws")
+        yield* failsWith(typed.atomicPut("k", explosive), "InvalidInput")
+        assert.isFalse(yield* store.exists("k"))
+      }))
+
     test("a previous that is not a pair of this key: atomicPut and atomicDelete", () =>
       Effect.gen(function* () {
         const { partition, store } = yield* fresh
