@@ -2,12 +2,12 @@
  * The single-workflow example's story:
  *
  * 1. Two runs of the same workflow start at once to provision "staging". The first takes the lock with `withLock`
- *    and provisions for longer than several leases: the lock is renewed in the background all along (the lock
- *    record's lease end, read from the lock partition, keeps moving). The second waits its turn, then finds the
- *    environment ready and does nothing.
- * 2. A third run provisions "preview". Midway an operator deletes its lock record by hand. The run's next renewal
- *    finds the record gone: the lock is lost, `withLock` interrupts the job where it is, and the run fails with
- *    `LockLost`, leaving the recorded progress for a later run to resume from.
+ *    and provisions for longer than several leases: the lock is renewed in the background all along (the lease
+ *    end `locker.inspect` shows keeps moving). The second waits its turn, then finds the environment ready and
+ *    does nothing.
+ * 2. A third run provisions "preview". Midway an operator breaks its lock (`locker.forceRelease`). The run's next
+ *    renewal finds the lease gone: the lock is lost, `withLock` interrupts the job where it is, and the run fails
+ *    with `LockLost`, leaving the recorded progress for a later run to resume from.
  *
  * Every run has its own clients, as separate workflow executions would.
  */
@@ -38,7 +38,7 @@ export interface Result {
   /** How many different lease ends the first run's lock record showed while it provisioned: renewals. */
   readonly leaseEndsSeen: number
   readonly third: RunOutcome
-  /** From the deletion of run-3's lock record to run-3's `LockLost`. */
+  /** From the breaking of run-3's lock to run-3's `LockLost`. */
   readonly lossNoticedAfter: Duration.Duration
   /** What "preview" looked like after the third run stopped. */
   readonly previewAfter: Option.Option<Environment>
@@ -48,9 +48,8 @@ export interface Result {
 const clientsOf = (table: DemoTable.DemoTable, settings: Settings) =>
   Effect.gen(function* () {
     const lock = { maxClockSkew: settings.maxClockSkew }
-    const locks = yield* DynamoStore.make({ ...DemoTable.storeOptions(table, "Lock"), lock })
-    const environments = yield* DynamoStore.make({ ...DemoTable.storeOptions(table, "Environments"), lock })
-    return { locker: locks.locker, lockRecords: locks.store, environments: environments.store }
+    const { locker, store } = yield* DynamoStore.make({ ...DemoTable.storeOptions(table, "Environments"), lock })
+    return { locker, environments: store }
   })
 
 /** Runs the story on `table`. */
@@ -70,17 +69,19 @@ export const run = (table: DemoTable.DemoTable, settings: Settings): Effect.Effe
         environment: "staging",
         environments: clients.environments,
         stepTime: settings.stepTime,
-        // Anyone can look at a lock record through the store: its lease end moves with every renewal.
+        // Anyone can look at a lock: its lease end moves with every renewal.
         afterStep: () =>
-          clients.lockRecords.get("env/staging").pipe(
-            Effect.flatMap((record) =>
-              Option.match(record.expires, {
+          clients.locker.inspect("env/staging").pipe(
+            Effect.flatMap((state) =>
+              Option.match(Option.flatMap(state, (lock) => Option.map(lock.expires, (end) => ({ end, lock }))), {
                 onNone: () => Effect.void,
-                onSome: (end) =>
+                onSome: ({ end, lock }) =>
                   Effect.flatMap(Clock.currentTimeMillis, (now) => {
                     leaseEnds.add(end.epochMillis)
                     const left = Duration.format(Duration.millis(end.epochMillis - now))
-                    return Console.log(`           lock held by ${new TextDecoder().decode(record.value)}, its lease ends in ${left}`)
+                    return Console.log(
+                      `           lock held by ${new TextDecoder().decode(lock.value)} (token ${lock.fencingToken}), its lease ends in ${left}`
+                    )
                   })
               })
             ),
@@ -98,16 +99,16 @@ export const run = (table: DemoTable.DemoTable, settings: Settings): Effect.Effe
       { concurrency: "unbounded" }
     )
 
-    yield* Console.log(`\nrun-3 provisions "preview"; midway, an operator deletes its lock record by hand`)
+    yield* Console.log(`\nrun-3 provisions "preview"; midway, an operator breaks its lock (forceRelease)`)
     const third = yield* Effect.gen(function* () {
       const clients = yield* clientsOf(table, settings)
       const operator = yield* clientsOf(table, settings)
       const midway = yield* Deferred.make<void>()
-      const deleted = yield* Deferred.make<number>()
+      const broken = yield* Deferred.make<number>()
       yield* Deferred.await(midway).pipe(
-        Effect.zipRight(operator.lockRecords.delete("env/preview")),
-        Effect.zipRight(Console.log("  operator: deleted the lock record env/preview")),
-        Effect.zipRight(Effect.flatMap(Clock.currentTimeMillis, (at) => Deferred.succeed(deleted, at))),
+        Effect.zipRight(operator.locker.forceRelease("env/preview")),
+        Effect.flatMap((broken) => Console.log(`  operator: forceRelease("env/preview") broke a live lease: ${broken}`)),
+        Effect.zipRight(Effect.flatMap(Clock.currentTimeMillis, (at) => Deferred.succeed(broken, at))),
         Effect.forkScoped
       )
       const outcome = yield* provision({
@@ -118,11 +119,11 @@ export const run = (table: DemoTable.DemoTable, settings: Settings): Effect.Effe
         afterStep: (done) => (done === 2 ? Deferred.succeed(midway, undefined) : Effect.void)
       }).pipe(clients.locker.withLock("env/preview", lockOptions("run-3")), Effect.either)
       const ended = yield* Clock.currentTimeMillis
-      const noticedAfter = Duration.millis(ended - (yield* Deferred.await(deleted)))
+      const noticedAfter = Duration.millis(ended - (yield* Deferred.await(broken)))
       if (Either.isLeft(outcome)) {
         yield* Console.log(
           `  run-3: stopped with ${outcome.left._tag} (${outcome.left.message}), ${Duration.format(noticedAfter)} after the ` +
-            `deletion: its next renewal found the record gone`
+            `break: its next renewal found the lease gone`
         )
       }
       return { outcome, noticedAfter }

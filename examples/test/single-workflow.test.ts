@@ -10,7 +10,7 @@ const ttl = Duration.millis(600)
 const short = { ttl, maxClockSkew: Duration.millis(100), stepTime: Duration.millis(400) }
 
 describe("single-workflow example", () => {
-  it.scopedLive("one run provisions through several renewed leases; a deleted lock record interrupts the job", () =>
+  it.scopedLive("one run provisions through several renewed leases; a lock broken by forceRelease interrupts the job", () =>
     Effect.gen(function* () {
       const table = yield* DemoTable.embedded("single-workflow")
       const result = yield* run(table, short)

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import type { Duration, Effect, Option, Schedule, Scope } from "effect"
+import type { DateTime, Duration, Effect, Option, Schedule, Scope } from "effect"
 import { Context } from "effect"
 import type { AcquireCancelled, InvalidInput, LockLost, StoreError } from "./Errors.js"
 import type { Value } from "./KVPair.js"
@@ -45,7 +45,26 @@ export interface Lock {
 }
 
 /**
- * Lease locks over the same table and partition as the store they were made with.
+ * What a lock record shows, as read by this client's clock (`Locker.inspect`, `Locker.list`).
+ *
+ * @since 0.2.0
+ */
+export interface LockState {
+  readonly key: string
+  /** A live lease exists (by this client's clock): its end has not passed. */
+  readonly held: boolean
+  /** The current holder's fencing token, or the last holder's. */
+  readonly fencingToken: bigint
+  /** The live lease's end; none when not held. */
+  readonly expires: Option.Option<DateTime.Utc>
+  /** The holder's payload (empty when not held). */
+  readonly value: Uint8Array
+  /** Waiters in line whose places have not lapsed. */
+  readonly waiting: number
+}
+
+/**
+ * Lease locks on the table of the store they were made with, in their own partition (`lockPartition`).
  *
  * @since 0.1.0
  */
@@ -60,11 +79,21 @@ export class Locker extends Context.Tag("@dynalock/core/Locker")<
       key: string,
       options?: LockOptions
     ) => Effect.Effect<Option.Option<Lock>, InvalidInput | StoreError, Scope.Scope>
+    /** Runs `self` holding the lock; a function gets the held `Lock` (its fencing token, say). */
     readonly withLock: (
       key: string,
       options?: LockOptions
     ) => <A, E, R>(
-      self: Effect.Effect<A, E, R>
+      self: Effect.Effect<A, E, R> | ((lock: Lock) => Effect.Effect<A, E, R>)
     ) => Effect.Effect<A, E | AcquireCancelled | LockLost | InvalidInput | StoreError, R>
+    /** The lock's record as it is now; none if the key was never locked (or its record was collected). */
+    readonly inspect: (key: string) => Effect.Effect<Option.Option<LockState>, InvalidInput | StoreError>
+    /** The locks held now whose keys begin with `prefix` (every page is read). */
+    readonly list: (prefix: string) => Effect.Effect<ReadonlyArray<LockState>, InvalidInput | StoreError>
+    /**
+     * Breaks a live lease (an operator's last resort for a stuck holder): true if there was one. The broken holder
+     * learns it through `lost` at its next renewal at the latest; the next holder's fencing token is higher.
+     */
+    readonly forceRelease: (key: string) => Effect.Effect<boolean, InvalidInput | StoreError>
   }
 >() {}

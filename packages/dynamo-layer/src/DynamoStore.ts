@@ -3,42 +3,20 @@
  * `@dynalock/core` into DynamoDB requests, maps errors and owns the client's lifetime: every key/value and lock
  * semantic lives in core, shared with the in-memory layer.
  *
- * Items are Go dynalock's (`id`, `name`, `version`, `expires`, `payload`), so both can share a table; the lock
- * adds `expiresMs`, `owner`, `fence`, `ticket` and `served` (see the package README).
+ * Items are Go dynalock's (`id`, `name`, `version`, `expires`, `payload`), so both can share a table; dynalock adds
+ * `stamp`, `expiresMs`, and for locks `owner`, `fence`, `line`, `since` and `hold` (see the package README).
  *
  * @since 0.1.0
  */
-import type { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
-import { Config, Effect, Either, Layer } from "effect"
-import type { ConfigError, Duration, Schedule, Scope } from "effect"
-import { Dynalock } from "@dynalock/core"
-import type { KeyValueStore, Locker, Storage, StoreError } from "@dynalock/core"
-import { acquireClient, defaultRetry, defaultTimeout, makeRequester } from "./internal/client.js"
-import { checkRequestOptions } from "./internal/options.js"
-import { makeStorage } from "./internal/storage.js"
+import { Config, Effect, Layer } from "effect"
+import type { ConfigError, Scope } from "effect"
+import { Dynalock, Table } from "@dynalock/core"
+import type { KeyValueStore, Locker, StoreError } from "@dynalock/core"
+import * as DynamoTable from "./DynamoTable.js"
+import type { RequestOptions } from "./DynamoTable.js"
 import { createTable as createTableWith } from "./internal/table.js"
 
-/**
- * How requests are sent.
- *
- * @since 0.1.0
- */
-export interface RequestOptions {
-  /**
-   * A client, or the configuration of one. Default: a client from the standard AWS environment (region,
-   * credentials, endpoint). A client made here is destroyed when the layer's scope closes; a client passed in
-   * is left alone. Either way the SDK's own retries are off for dynalock's requests: `retry` replaces them.
-   */
-  readonly client?: DynamoDBClient | DynamoDBClientConfig
-  /**
-   * How to space retries of throttled and transient failures; its recurrences bound them. Default: exponential
-   * from 25 ms, jittered, each wait capped at 2 s, at most 8 retries. Writes that may have been applied (a
-   * timeout, a broken connection, a 5xx) are never resent: they fail with `StoreError` and core reconciles.
-   */
-  readonly retry?: Schedule.Schedule<unknown, unknown>
-  /** How long one attempt may wait for an answer before it is aborted (`StoreError` reason `Timeout`). Default 5 seconds. */
-  readonly requestTimeout?: Duration.DurationInput
-}
+export type { RequestOptions } from "./DynamoTable.js"
 
 /**
  * Options of one store: the table, the partition its keys live in, and how requests are sent.
@@ -47,10 +25,15 @@ export interface RequestOptions {
  */
 export interface DynamoStoreOptions extends RequestOptions {
   readonly tableName: string
-  /** All keys of this store (and its locks) live in this partition (the `id` attribute). */
+  /** The keys of this store live in this partition (the `id` attribute). */
   readonly partition: string
+  /**
+   * The partition of the lock records; default `${partition}#locks`, so that no key/value write can touch a lock.
+   * Set it to `partition` to share lock records with Go dynalock (see docs/dynamodb.md).
+   */
+  readonly lockPartition?: string | undefined
   /** Settings every client sharing the table must agree on. */
-  readonly lock?: Dynalock.LockerSettings
+  readonly lock?: Dynalock.LockerSettings | undefined
 }
 
 /**
@@ -67,20 +50,11 @@ export interface CreateTableOptions extends RequestOptions {
   readonly timeToLive?: boolean
 }
 
-// Bad options never make building fail: the problem is reported by every operation (core reports an empty table
-// name or partition as InvalidInput before any request; the rest fail as StoreError reason Configuration).
-const requesterOf = (options: RequestOptions & { readonly tableName: string }) =>
-  Either.match(checkRequestOptions(options), {
-    onLeft: (problem) =>
-      Effect.succeed(makeRequester(Either.left(problem), options?.tableName, { retry: defaultRetry, timeout: defaultTimeout })),
-    onRight: ({ client, settings }) => Effect.map(acquireClient(client), (made) => makeRequester(made, options.tableName, settings))
-  })
-
-const storageOf = (options: DynamoStoreOptions): Effect.Effect<Storage.Storage, never, Scope.Scope> =>
-  Effect.map(requesterOf(options), (requester) => makeStorage(requester, options.partition))
-
-const dynalockOptions = (options: DynamoStoreOptions): Dynalock.DynalockOptions =>
-  options.lock === undefined ? {} : { lock: options.lock }
+const dynalockOptions = (options: DynamoStoreOptions): Dynalock.DynalockOptions => ({
+  partition: options?.partition,
+  lockPartition: options?.lockPartition,
+  lock: options?.lock
+})
 
 /**
  * One independent client (its own owner tokens and local waiter coordination) on a DynamoDB table partition.
@@ -89,9 +63,9 @@ const dynalockOptions = (options: DynamoStoreOptions): Dynalock.DynalockOptions 
  * @since 0.1.0
  */
 export const make = (options: DynamoStoreOptions): Effect.Effect<Dynalock.Services, never, Scope.Scope> =>
-  Effect.flatMap(storageOf(options), (storage) => Dynalock.make(storage, dynalockOptions(options))).pipe(
-    Effect.withSpan("DynamoStore.make")
-  )
+  Effect.flatMap(DynamoTable.make(options), (table) =>
+    Effect.provideService(Dynalock.make(dynalockOptions(options)), Table.Table, table)
+  ).pipe(Effect.withSpan("DynamoStore.make"))
 
 /**
  * Both services on a DynamoDB table partition.
@@ -99,7 +73,7 @@ export const make = (options: DynamoStoreOptions): Effect.Effect<Dynalock.Servic
  * @since 0.1.0
  */
 export const layer = (options: DynamoStoreOptions): Layer.Layer<KeyValueStore | Locker> =>
-  Dynalock.layer(storageOf(options), dynalockOptions(options))
+  Dynalock.layer(dynalockOptions(options)).pipe(Layer.provide(DynamoTable.layer(options)))
 
 /**
  * Both services, with options read from configuration, e.g.
@@ -120,4 +94,4 @@ export const layerConfig = (
  * @since 0.1.0
  */
 export const createTable = (options: CreateTableOptions): Effect.Effect<void, StoreError> =>
-  Effect.scoped(Effect.flatMap(requesterOf(options), (requester) => createTableWith(requester, options.timeToLive !== false)))
+  Effect.scoped(Effect.flatMap(DynamoTable.requester(options), (requester) => createTableWith(requester, options.timeToLive !== false)))

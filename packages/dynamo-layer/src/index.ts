@@ -4,3 +4,4 @@
  * @since 0.1.0
  */
 export * as DynamoStore from "./DynamoStore.js"
+export * as DynamoTable from "./DynamoTable.js"

@@ -23,10 +23,12 @@
  * @since 0.1.0
  */
 import { layer } from "@effect/vitest"
+import { lockAdminTests } from "./internal/lockSuite/admin.js"
 import { lockBasicsTests } from "./internal/lockSuite/basics.js"
 import { makeLockContext } from "./internal/lockSuite/context.js"
 import { lockExclusionTests } from "./internal/lockSuite/exclusion.js"
 import { lockLossTests } from "./internal/lockSuite/loss.js"
+import { lockNamespaceTests } from "./internal/lockSuite/namespaces.js"
 import { lockWaitingTests } from "./internal/lockSuite/waiting.js"
 import type { Backend } from "./KeyValueStoreSuite.js"
 
@@ -44,4 +46,6 @@ export const run = <R>(backend: Backend<R>): void =>
     lockWaitingTests(context)
     lockLossTests(context)
     lockExclusionTests(context)
+    lockNamespaceTests(context)
+    lockAdminTests(context)
   })

@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option } from "effect"
-import { Storage, StoreError } from "@dynalock/core"
+import { Effect, Layer, Option } from "effect"
+import { Storage, StoreError, Table } from "@dynalock/core"
 
 const utf8 = new TextEncoder()
 
@@ -46,10 +46,7 @@ const copy = (item: Storage.StoredItem): Storage.StoredItem => ({ ...item, paylo
  *
  * @since 0.1.0
  */
-export interface MemoryTable {
-  readonly name: string
-  /** The storage contract for one partition of this table. */
-  readonly storage: (partition: string) => Storage.Storage
+export interface MemoryTable extends Table.TableService {
   /** Number of items (live or expired) in a partition, for tests. */
   readonly size: (partition: string) => number
   /**
@@ -153,3 +150,11 @@ export const make: Effect.Effect<MemoryTable> = Effect.sync(() => {
     })
   return { name: "memory", storage, size: (partition) => itemsOf(partition).size, writeForeign }
 })
+
+/**
+ * A fresh, empty table as the `Table` service.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layer: Layer.Layer<Table.Table> = Layer.effect(Table.Table, make)

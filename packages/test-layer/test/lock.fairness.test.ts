@@ -17,7 +17,7 @@ describe("fairness and request economy (memory, TestClock)", () => {
         probes.push(probe)
         const worker = Effect.scoped(
           Effect.gen(function* () {
-            const { locker } = yield* Dynalock.make(probe.storage)
+            const { locker } = yield* Dynalock.makeOn(probe.storage)
             while (true) {
               yield* locker.withLock("hot", { ttl: "2 seconds" })(Effect.sleep("50 millis"))
               counts[i]!++
@@ -53,9 +53,9 @@ describe("fairness and request economy (memory, TestClock)", () => {
           const probe = instrument(table.storage("locks"))
           return yield* Effect.scoped(
             Effect.gen(function* () {
-              const holder = yield* Dynalock.make(table.storage("locks"))
+              const holder = yield* Dynalock.makeOn(table.storage("locks"))
               const held = yield* holder.locker.acquire("job", { ttl: "30 seconds" })
-              const { locker } = yield* Dynalock.make(probe.storage)
+              const { locker } = yield* Dynalock.makeOn(probe.storage)
               const fibers = []
               for (let i = 0; i < waiters; i++) {
                 fibers.push(yield* Effect.fork(locker.withLock("job")(Effect.sleep("10 millis"))))

@@ -16,12 +16,12 @@ describe("interruption at any point of acquisition (memory, TestClock)", () => {
         const holderWanted = at % 2 === 0 // half the runs wait behind another holder first
         yield* Effect.scoped(
           Effect.gen(function* () {
-            const other = yield* Dynalock.make(table.storage("locks"))
+            const other = yield* Dynalock.makeOn(table.storage("locks"))
             if (holderWanted) {
               const held = yield* other.locker.acquire("job", { ttl: "60 millis" })
               yield* Effect.fork(Effect.zipRight(Effect.sleep("20 millis"), held.release))
             }
-            const { locker } = yield* Dynalock.make(probe.storage)
+            const { locker } = yield* Dynalock.makeOn(probe.storage)
             const fiber = yield* Effect.fork(Effect.scoped(Effect.zipRight(locker.acquire("job", { ttl: "30 millis" }), Effect.never)))
             yield* TestClock.adjust(at)
             // An in-flight write finishes first (its outcome must be known), so let simulated time run meanwhile.
@@ -50,9 +50,9 @@ describe("interruption at any point of acquisition (memory, TestClock)", () => {
       const probe = instrument(table.storage("locks"))
       yield* Effect.scoped(
         Effect.gen(function* () {
-          const holder = yield* Dynalock.make(table.storage("locks"))
+          const holder = yield* Dynalock.makeOn(table.storage("locks"))
           yield* holder.locker.acquire("job", { ttl: "10 seconds" })
-          const { locker } = yield* Dynalock.make(probe.storage)
+          const { locker } = yield* Dynalock.makeOn(probe.storage)
           const waiter = yield* Effect.fork(Effect.scoped(locker.acquire("job")))
           yield* TestClock.adjust("3 seconds")
           // No time passes for the interruption itself: the wait is interruptible.

@@ -35,8 +35,8 @@ describe("late answers never hand out an unsafe lease (memory, TestClock)", () =
   const scenario = (late: (operation: "get" | "update" | "delete" | "query", request: unknown) => ReturnType<ReturnType<typeof once>>) =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make
-      const slow = yield* Dynalock.make(misbehaving(table.storage("locks"), late))
-      const other = yield* Dynalock.make(table.storage("locks"))
+      const slow = yield* Dynalock.makeOn(misbehaving(table.storage("locks"), late))
+      const other = yield* Dynalock.makeOn(table.storage("locks"))
       const holdings: Array<Holding> = []
       const slowFiber = yield* Effect.fork(
         Effect.scoped(Effect.flatMap(slow.locker.acquire("job", { ttl: "1 second" }), (lock) => hold("late", lock, 500, holdings)))
@@ -84,14 +84,14 @@ describe("late answers never hand out an unsafe lease (memory, TestClock)", () =
   it.scoped("with wait: false, a late answer is no lock, and the lease it won is given back", () =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make
-      const slow = yield* Dynalock.make(misbehaving(table.storage("locks"), once(isClaim, { _tag: "AnswerLate", millis: 900 })))
+      const slow = yield* Dynalock.makeOn(misbehaving(table.storage("locks"), once(isClaim, { _tag: "AnswerLate", millis: 900 })))
       const attempt = yield* Effect.fork(slow.locker.tryAcquire("job", { ttl: "1 second" }))
       yield* run(1000)
       assert.isTrue(Option.isNone(yield* Fiber.join(attempt)))
       const record = yield* table.storage("locks").get("job", true)
       assert.isTrue(Option.isSome(record) && Option.isNone(record.value.lock.owner), "no lease left behind")
       const now = yield* Clock.currentTimeMillis
-      const other = yield* Dynalock.make(table.storage("locks"))
+      const other = yield* Dynalock.makeOn(table.storage("locks"))
       assert.isTrue(Option.isSome(yield* other.locker.tryAcquire("job")), `free at ${now}`)
     })
   )

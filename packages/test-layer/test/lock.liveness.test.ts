@@ -26,7 +26,7 @@ const timeOf = <A, E>(effect: Effect.Effect<A, E>, limit: number) =>
 describe("liveness of the line of waiters (memory, TestClock)", () => {
   const setup = Effect.gen(function* () {
     const table = yield* MemoryTable.make
-    const client = () => Dynalock.make(table.storage("locks"))
+    const client = () => Dynalock.makeOn(table.storage("locks"))
     const holder = yield* client()
     const held = yield* holder.locker.acquire("job", { ttl: "10 seconds" })
     return { table, client, held }
@@ -81,7 +81,7 @@ describe("liveness of the line of waiters (memory, TestClock)", () => {
   it.scoped("a waiter whose place in line was taken but whose answer was lost holds nobody up (itself included)", () =>
     Effect.gen(function* () {
       const { table, held } = yield* setup
-      const waiter = yield* Dynalock.make(misbehaving(table.storage("locks"), once(isJoin, { _tag: "LoseAnswer" })))
+      const waiter = yield* Dynalock.makeOn(misbehaving(table.storage("locks"), once(isJoin, { _tag: "LoseAnswer" })))
       const waiting = yield* Effect.fork(Effect.scoped(Effect.as(waiter.locker.acquire("job"), "acquired")))
       yield* run(3000)
       yield* held.release
@@ -99,7 +99,7 @@ describe("liveness of the line of waiters (memory, TestClock)", () => {
       let crashed = false
       const crashable = (): Misbehaviour => (crashed ? { _tag: "Hang" } : serve)
       const doomed = yield* Effect.forEach([1, 2, 3, 4, 5], () =>
-        Effect.flatMap(Dynalock.make(misbehaving(table.storage("locks"), crashable)), ({ locker }) =>
+        Effect.flatMap(Dynalock.makeOn(misbehaving(table.storage("locks"), crashable)), ({ locker }) =>
           Effect.fork(Effect.scoped(locker.acquire("job")))
         )
       )
@@ -121,9 +121,9 @@ describe("liveness of the line of waiters (memory, TestClock)", () => {
   it.scoped("a store that is gone ends a waiting acquire with its StoreError after maxStoreOutage", () =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make
-      const gone = yield* Dynalock.make(misbehaving(table.storage("locks"), () => ({ _tag: "Fail" })), {
+      const gone = yield* Dynalock.makeOn(misbehaving(table.storage("locks"), () => ({ _tag: "Fail" })), {
         lock: { maxStoreOutage: "3 seconds" }
-      } as Dynalock.DynalockOptions)
+      })
       const started = yield* Clock.currentTimeMillis
       const attempt = yield* Effect.fork(Effect.scoped(Effect.either(gone.locker.acquire("job"))))
       const ended = yield* timeOf(Fiber.join(attempt), 60_000)
@@ -137,7 +137,7 @@ describe("liveness of the line of waiters (memory, TestClock)", () => {
   it.scoped("by default, too, the wait on a gone store ends", () =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make
-      const gone = yield* Dynalock.make(misbehaving(table.storage("locks"), () => ({ _tag: "Fail" })))
+      const gone = yield* Dynalock.makeOn(misbehaving(table.storage("locks"), () => ({ _tag: "Fail" })))
       const ended = yield* timeOf(Effect.scoped(Effect.either(gone.locker.acquire("job"))), 60_000)
       assert.isTrue(Option.isSome(ended))
     })

@@ -22,7 +22,7 @@ describe("lock resilience (memory, TestClock)", () => {
           return "pass"
         }
       })
-      const { locker } = yield* Dynalock.make(probe.storage)
+      const { locker } = yield* Dynalock.makeOn(probe.storage)
       const acquiring = yield* Effect.fork(locker.acquire("job", { ttl: "1 second" }))
       yield* TestClock.adjust("1 second")
       const lock = yield* Fiber.join(acquiring)
@@ -39,7 +39,7 @@ describe("lock resilience (memory, TestClock)", () => {
       const probe = instrument(table.storage("locks"), {
         fate: (operation, request): Fate => (isRenewal(operation, request) ? "lose" : "pass")
       })
-      const { locker } = yield* Dynalock.make(probe.storage)
+      const { locker } = yield* Dynalock.makeOn(probe.storage)
       const lock = yield* locker.acquire("job", { ttl: "1 second" })
       const lost = yield* Effect.fork(lock.lost)
       for (let i = 0; i < 50; i++) yield* TestClock.adjust("100 millis")
@@ -61,7 +61,7 @@ describe("lock resilience (memory, TestClock)", () => {
           return "lose"
         }
       })
-      const { locker } = yield* Dynalock.make(probe.storage)
+      const { locker } = yield* Dynalock.makeOn(probe.storage)
       const lock = yield* locker.acquire("job")
       const readsBefore = probe.counts.get
       yield* lock.release
@@ -78,8 +78,8 @@ describe("lock resilience (memory, TestClock)", () => {
       const holderProbe = instrument(table.storage("locks"), {
         fate: (operation, request): Fate => (isRenewal(operation, request) ? "fail" : "pass")
       })
-      const holder = yield* Dynalock.make(holderProbe.storage)
-      const other = yield* Dynalock.make(table.storage("locks"))
+      const holder = yield* Dynalock.makeOn(holderProbe.storage)
+      const other = yield* Dynalock.makeOn(table.storage("locks"))
       const lock = yield* holder.locker.acquire("job", { ttl: "1 second" })
       const lostAt = yield* Deferred.make<number>()
       yield* Effect.fork(Effect.flatMap(Effect.flip(lock.lost), () => Effect.flatMap(Clock.currentTimeMillis, (now) => Deferred.succeed(lostAt, now))))
@@ -101,7 +101,7 @@ describe("lock resilience (memory, TestClock)", () => {
       const probe = instrument(table.storage("locks"), {
         fate: (operation, request): Fate => (isRenewal(operation, request) ? "fail" : "pass")
       })
-      const { locker } = yield* Effect.scoped(Dynalock.make(probe.storage))
+      const { locker } = yield* Effect.scoped(Dynalock.makeOn(probe.storage))
       const interrupted = yield* Ref.make(false)
       const fiber = yield* Effect.fork(
         locker.withLock("job", { ttl: "1 second" })(
@@ -120,7 +120,7 @@ describe("lock resilience (memory, TestClock)", () => {
   it.effect("withLock returns the effect's result and releases the lock", () =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make
-      const { locker } = yield* Effect.scoped(Dynalock.make(table.storage("locks")))
+      const { locker } = yield* Effect.scoped(Dynalock.makeOn(table.storage("locks")))
       const result = yield* locker.withLock("job")(Effect.succeed(42))
       assert.strictEqual(result, 42)
       const failure = yield* Effect.flip(locker.withLock("job")(Effect.fail("boom" as const)))
@@ -133,8 +133,8 @@ describe("lock resilience (memory, TestClock)", () => {
   it.effect("fencing tokens increase across release, expiry and takeover", () =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make
-      const a = yield* Effect.scoped(Dynalock.make(table.storage("locks")))
-      const b = yield* Effect.scoped(Dynalock.make(table.storage("locks")))
+      const a = yield* Effect.scoped(Dynalock.makeOn(table.storage("locks")))
+      const b = yield* Effect.scoped(Dynalock.makeOn(table.storage("locks")))
       const tokens: Array<bigint> = []
       // release
       tokens.push(yield* Effect.scoped(Effect.map(a.locker.acquire("k"), (l) => l.fencingToken)))

@@ -54,7 +54,7 @@ export const contend = (options: ContentionOptions): Effect.Effect<ContentionRes
       const offset = options.offsets?.[i] ?? 0
       const worker = Effect.scoped(
         Effect.gen(function* () {
-          const { locker } = yield* Dynalock.make(probe.storage, options.settings === undefined ? {} : { lock: options.settings })
+          const { locker } = yield* Dynalock.makeOn(probe.storage, options.settings === undefined ? {} : { lock: options.settings })
           for (let round = 0; round < options.rounds; round++) {
             const outcome = yield* Effect.scoped(
               Effect.flatMap(locker.acquire("resource", options.lock), (lock) =>

@@ -2,7 +2,8 @@
 import { Effect, Exit, Option, Ref, Scope } from "effect"
 import type { Locker } from "../../Locker.js"
 import type { Storage } from "../../Storage.js"
-import { partitionProblem, validateKey } from "../validation.js"
+import { partitionProblem, validateKey, validatePrefix } from "../validation.js"
+import * as Admin from "./admin.js"
 import { leaveNothingBehind } from "./cleanup.js"
 import type { LockContext } from "./context.js"
 import { noFootprint } from "./footprint.js"
@@ -56,9 +57,36 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
       Effect.acquireUseRelease(
         Scope.make(),
         (scope) =>
-          Scope.extend(acquire(key, options), scope).pipe(Effect.flatMap((lock) => Effect.raceFirst(self, lock.lost))),
+          Scope.extend(acquire(key, options), scope).pipe(
+            Effect.flatMap((lock) => Effect.raceFirst(Effect.isEffect(self) ? self : self(lock), lock.lost))
+          ),
         (scope, exit) => Scope.close(scope, exit)
       ).pipe(Effect.withSpan("Locker.withLock", { attributes: { key } }))
 
-    return { acquire, tryAcquire, withLock }
+    /** Checks shared by the admin operations: the partition, the settings and the key. */
+    const usableKey = (key: string) =>
+      Effect.gen(function* () {
+        if (Option.isSome(problem)) return yield* problem.value
+        yield* settings
+        return yield* validateKey(key)
+      })
+
+    const inspect: Locker["Type"]["inspect"] = (key) =>
+      Effect.flatMap(usableKey(key), (valid) => Admin.inspect(context, valid)).pipe(
+        Effect.withSpan("Locker.inspect", { attributes: { key } })
+      )
+
+    const list: Locker["Type"]["list"] = (prefix) =>
+      Effect.gen(function* () {
+        if (Option.isSome(problem)) return yield* problem.value
+        yield* settings
+        return yield* Admin.list(context, yield* validatePrefix(prefix))
+      }).pipe(Effect.withSpan("Locker.list", { attributes: { prefix } }))
+
+    const forceRelease: Locker["Type"]["forceRelease"] = (key) =>
+      Effect.flatMap(usableKey(key), (valid) => Admin.forceRelease(context, valid)).pipe(
+        Effect.withSpan("Locker.forceRelease", { attributes: { key } })
+      )
+
+    return { acquire, tryAcquire, withLock, inspect, list, forceRelease }
   })

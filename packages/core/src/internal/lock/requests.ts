@@ -79,3 +79,12 @@ export const releaseRequest = (key: string, token: string, now: number, hold?: n
   payload: emptyPayload,
   hold
 })
+
+/** Break whatever lease the record at `version` has (an operator's forceRelease). */
+export const forceReleaseRequest = (key: string, version: number, now: number): UpdateRequest => ({
+  key,
+  condition: { _tag: "VersionIs", version },
+  owner: Option.none(),
+  expiresAt: Option.some(now),
+  payload: emptyPayload
+})

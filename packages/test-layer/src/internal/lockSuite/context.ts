@@ -15,8 +15,10 @@ export interface LockClient {
 export interface LockSuiteContext<R> {
   readonly backend: Backend<R>
   readonly test: (name: string, body: () => Effect.Effect<void, unknown, R | Scope.Scope>, timeout?: number) => void
-  /** `count` independent clients (as if in separate processes) on one fresh partition. */
+  /** `count` independent clients (as if in separate processes) on one fresh partition (locks in their own). */
   readonly clients: (count: number) => Effect.Effect<ReadonlyArray<LockClient>, unknown, R | Scope.Scope>
+  /** The same, but with lock records in the store's own partition (`lockPartition` = `partition`), as Go keeps them. */
+  readonly sharedClients: (count: number) => Effect.Effect<ReadonlyArray<LockClient>, unknown, R | Scope.Scope>
   /** The lease the tests use: sub-second in real time. */
   readonly ttl: Duration.Duration
   /** The clock-skew bound the clients assume. */
@@ -42,16 +44,20 @@ export const makeLockContext = <R>(backend: Backend<R>, it: Vitest.MethodsNonLiv
           const total = Duration.toMillis(Duration.decode(duration))
           for (let done = 0; done < total; done += Duration.toMillis(step)) yield* TestClock.adjust(step)
         })
-  const clients = (count: number) =>
+  const clientsOn = (count: number, lockPartition: (partition: string) => string) =>
     Effect.gen(function* () {
       const partition = `lock-suite/${randomUUID()}`
       const result: Array<LockClient> = []
       for (let i = 0; i < count; i++) {
-        const storage = yield* backend.storage(partition)
-        result.push(yield* Dynalock.make(storage, { lock: { maxClockSkew: skew } }))
+        const store = yield* backend.storage(partition)
+        const locks = yield* backend.storage(lockPartition(partition))
+        result.push(yield* Dynalock.makeOn({ store, locks }, { lock: { maxClockSkew: skew } }))
       }
       return result
     })
+  // As every layer keeps them by default: key/value items and lock records in partitions of their own.
+  const clients = (count: number) => clientsOn(count, Dynalock.defaultLockPartition)
+  const sharedClients = (count: number) => clientsOn(count, (partition) => partition)
   const within = <A, E, R2>(limit: Duration.DurationInput, effect: Effect.Effect<A, E, R2>) =>
     Effect.gen(function* () {
       const fiber = yield* Effect.fork(effect)
@@ -73,6 +79,7 @@ export const makeLockContext = <R>(backend: Backend<R>, it: Vitest.MethodsNonLiv
     backend,
     test: (name, body, timeout) => it.scoped(name, body, timeout ?? (live ? 30_000 : 20_000)),
     clients,
+    sharedClients,
     ttl,
     skew,
     elapse,

@@ -45,11 +45,11 @@ export const makeContext = <R>(backend: Backend<R>, it: Vitest.MethodsNonLive<R,
   // server) happen well before expiry.
   const ttl = live ? Duration.millis(500) : Duration.seconds(10)
   const elapse = (duration: Duration.DurationInput) => (live ? Effect.sleep(duration) : TestClock.adjust(duration))
-  const storeOver = (storage: Storage.Storage) => Effect.map(Dynalock.make(storage), (services) => services.store)
+  const storeOver = (storage: Storage.Storage) => Effect.map(Dynalock.makeOn(storage), (services) => services.store)
   const on = (partition: string) =>
     Effect.gen(function* () {
       const storage = yield* backend.storage(partition)
-      const services = backend.client === undefined ? yield* Dynalock.make(storage) : yield* backend.client(partition)
+      const services = backend.client === undefined ? yield* Dynalock.makeOn(storage) : yield* backend.client(partition)
       return { partition, store: services.store, storage }
     })
   const newPartition = Effect.sync(() => `kv-suite/${randomUUID()}`)
