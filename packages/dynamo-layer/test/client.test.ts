@@ -5,7 +5,7 @@ import { Config, ConfigProvider, Effect, Exit, Fiber, Layer, Option, Scope } fro
 import { KeyValueStore, Locker } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import { LocalDynamo } from "@dynalock/test-layer"
-import { freshPartition } from "./support/dynamo.js"
+import { freshPartition, storageOn } from "./support/dynamo.js"
 import { fakeDynamo } from "./support/fakeDynamo.js"
 
 afterEach(() => {
@@ -94,6 +94,30 @@ describe("configuration", () => {
         )
       )
       assert.strictEqual(missing._tag, "ConfigError")
+    })
+  )
+
+  it.scopedLive("lock records live in `${partition}#locks`, or where lockPartition (also from configuration) says", () =>
+    Effect.gen(function* () {
+      const server = yield* LocalDynamo.make()
+      const partition = freshPartition()
+      const raw = (id: string) => storageOn(server, id)
+      const byDefault = yield* DynamoStore.make({ tableName: server.tableName, partition, client: server.clientConfig })
+      yield* byDefault.locker.acquire("default")
+      assert.isTrue(Option.isSome(yield* (yield* raw(`${partition}#locks`)).get("default", true)))
+      assert.isFalse(yield* byDefault.store.exists("default"))
+      const live = DynamoStore.layerConfig({
+        tableName: Config.succeed(server.tableName),
+        partition: Config.succeed(partition),
+        lockPartition: Config.string("DYNALOCK_LOCK_PARTITION"),
+        client: Config.succeed(server.clientConfig)
+      })
+      const provider = ConfigProvider.fromMap(new Map([["DYNALOCK_LOCK_PARTITION", partition]]))
+      const shared = yield* Effect.gen(function* () {
+        yield* (yield* Locker).acquire("shared")
+        return yield* (yield* KeyValueStore).exists("shared")
+      }).pipe(Effect.scoped, Effect.provide(live), Effect.withConfigProvider(provider))
+      assert.isTrue(shared, "with lockPartition = partition the lock record is an item of the store's partition")
     })
   )
 
