@@ -61,6 +61,10 @@ export interface LockAttributes {
   readonly since: number
   /** How long holders of this key typically hold it (`hold`, ms), as the last releaser estimated it; 0 when unknown. */
   readonly hold: number
+  /** A semaphore's number of permits (`limit`); none for a plain lock. */
+  readonly limit: Option.Option<number>
+  /** A semaphore's current holders (`holders`), in the lock protocol's own format. */
+  readonly holders: ReadonlyArray<string>
 }
 
 /**
@@ -113,12 +117,24 @@ export type Condition =
   | { readonly _tag: "OwnerIs"; readonly owner: string }
   /** The item exists and has a precise lease end (`expiresMs`) strictly before `at`. */
   | { readonly _tag: "LeaseEndsBefore"; readonly at: number }
-  /** The item's line has exactly this many entries (an absent item or line has none). */
-  | { readonly _tag: "LineSize"; readonly size: number }
-  /** The item's line has this entry at this index. */
-  | { readonly _tag: "LineAt"; readonly index: number; readonly entry: string }
-  /** The item's line contains this entry. */
-  | { readonly _tag: "LineContains"; readonly entry: string }
+  /** The item's list (default the line) has exactly this many entries (an absent item or list has none). */
+  | { readonly _tag: "LineSize"; readonly size: number; readonly list?: ListName | undefined }
+  /** The item's list has this entry at this index. */
+  | { readonly _tag: "LineAt"; readonly index: number; readonly entry: string; readonly list?: ListName | undefined }
+  /** The item's list contains this entry. */
+  | { readonly _tag: "LineContains"; readonly entry: string; readonly list?: ListName | undefined }
+  /** The item's list is exactly these entries, in this order (an absent list is empty). */
+  | { readonly _tag: "ListIs"; readonly entries: ReadonlyArray<string>; readonly list: ListName }
+  /** The item exists and its `limit` is this one (none: it has no limit, it is not a semaphore). */
+  | { readonly _tag: "LimitIs"; readonly limit: Option.Option<number> }
+
+/**
+ * The two lists of a lock record: the line of waiters, and a semaphore's holders.
+ *
+ * @since 0.2.0
+ * @category model
+ */
+export type ListName = "line" | "holders"
 
 /**
  * A change to the line of waiters. `Remove` removes the entries at these indices of the line as it was before
@@ -133,6 +149,8 @@ export type LineUpdate =
   | { readonly _tag: "Append"; readonly entry: string }
   | { readonly _tag: "Replace"; readonly index: number; readonly entry: string }
   | { readonly _tag: "Remove"; readonly indices: ReadonlyArray<number> }
+  /** The whole list: these entries (none removes it). */
+  | { readonly _tag: "Set"; readonly entries: ReadonlyArray<string> }
 
 /**
  * An atomic single-item upsert. A field left `undefined` keeps the stored attribute.
@@ -162,6 +180,10 @@ export interface UpdateRequest {
   /** When set: `fence = if_not_exists(fence, fenceSeed) + 1`. */
   readonly fenceSeed?: number | undefined
   readonly line?: LineUpdate | undefined
+  /** A change to a semaphore's holders, as `line` changes the line. */
+  readonly holders?: LineUpdate | undefined
+  /** Sets `limit`. */
+  readonly limit?: number | undefined
   /** Sets `since`. */
   readonly since?: number | undefined
   /** Sets `hold`. */
@@ -242,7 +264,15 @@ export interface Storage {
  * @since 0.1.0
  * @category constructors
  */
-export const noLock: LockAttributes = { owner: Option.none(), fence: 0, line: [], since: 0, hold: 0 }
+export const noLock: LockAttributes = {
+  owner: Option.none(),
+  fence: 0,
+  line: [],
+  since: 0,
+  hold: 0,
+  limit: Option.none(),
+  holders: []
+}
 
 /**
  * No condition.
@@ -335,13 +365,25 @@ const holdsOn = (condition: Condition, item: StoredItem | undefined): boolean =>
     case "LeaseEndsBefore":
       return item !== undefined && !item.foreign && Option.isSome(item.expiresAt) && item.expiresAt.value < condition.at
     case "LineSize":
-      return (item?.lock.line.length ?? 0) === condition.size
+      return listOf(item, condition.list).length === condition.size
     case "LineAt":
-      return item !== undefined && item.lock.line[condition.index] === condition.entry
+      return item !== undefined && listOf(item, condition.list)[condition.index] === condition.entry
     case "LineContains":
-      return item !== undefined && item.lock.line.includes(condition.entry)
+      return item !== undefined && listOf(item, condition.list).includes(condition.entry)
+    case "ListIs": {
+      const list = listOf(item, condition.list)
+      return list.length === condition.entries.length && list.every((entry, index) => entry === condition.entries[index])
+    }
+    case "LimitIs":
+      return (
+        item !== undefined &&
+        (Option.isNone(condition.limit) ? Option.isNone(item.lock.limit) : Option.contains(item.lock.limit, condition.limit.value))
+      )
   }
 }
+
+const listOf = (item: StoredItem | undefined, list: ListName | undefined): ReadonlyArray<string> =>
+  item === undefined ? [] : list === "holders" ? item.lock.holders : item.lock.line
 
 /**
  * The reference meaning of a condition. Backends must agree with it exactly; the conformance suite checks.
@@ -364,6 +406,8 @@ const applyLine = (line: ReadonlyArray<string>, update: LineUpdate): ReadonlyArr
       const removed = new Set(update.indices)
       return line.filter((_, index) => !removed.has(index))
     }
+    case "Set":
+      return update.entries
   }
 }
 
@@ -390,7 +434,9 @@ export const applyUpdate = (current: Option.Option<StoredItem>, request: UpdateR
       fence: request.fenceSeed === undefined ? lock.fence : (lock.fence === 0 ? request.fenceSeed : lock.fence) + 1,
       line: request.line === undefined ? lock.line : applyLine(lock.line, request.line),
       since: request.since ?? lock.since,
-      hold: request.hold ?? lock.hold
+      hold: request.hold ?? lock.hold,
+      limit: request.limit === undefined ? lock.limit : Option.some(request.limit),
+      holders: request.holders === undefined ? lock.holders : applyLine(lock.holders, request.holders)
     }
   }
 }
@@ -415,7 +461,7 @@ export const itemSize = (partition: string, item: StoredItem): number =>
   utf8Length(partition) +
   utf8Length(item.key) +
   payloadSize(item.payload) +
-  item.lock.line.reduce((sum, entry) => sum + utf8Length(entry) + 1, 0) +
+  [...item.lock.line, ...item.lock.holders].reduce((sum, entry) => sum + utf8Length(entry) + 1, 0) +
   limits.itemOverheadBytes
 
 /**

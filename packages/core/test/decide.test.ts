@@ -13,20 +13,19 @@ const me = token("1")
 const other = token("2")
 const third = token("3")
 
-const record = (fields: Partial<StoredItem["lock"]> & { readonly expiresAt?: number; readonly foreign?: boolean; readonly version?: number }) =>
+const record = ({
+  expiresAt,
+  foreign,
+  version,
+  ...lock
+}: Partial<StoredItem["lock"]> & { readonly expiresAt?: number; readonly foreign?: boolean; readonly version?: number }) =>
   Option.some<StoredItem>({
     key: "k",
-    version: fields.version ?? 4,
-    expiresAt: Option.fromNullable(fields.expiresAt),
-    foreign: fields.foreign ?? false,
+    version: version ?? 4,
+    expiresAt: Option.fromNullable(expiresAt),
+    foreign: foreign ?? false,
     payload: { _tag: "Empty" },
-    lock: {
-      owner: fields.owner ?? noLock.owner,
-      fence: fields.fence ?? 3,
-      line: fields.line ?? [],
-      since: fields.since ?? 0,
-      hold: fields.hold ?? 0
-    }
+    lock: { ...noLock, fence: 3, ...lock }
   })
 
 const waiter = { token: me, ttl: 1000, wait: true }

@@ -39,7 +39,11 @@ const atom: fc.Arbitrary<Storage.Condition> = fc.oneof(
   fc.constantFrom("x", "y").map((owner): Storage.Condition => ({ _tag: "OwnerIs", owner })),
   fc.integer({ min: 0, max: 2 }).map((size): Storage.Condition => ({ _tag: "LineSize", size })),
   fc.record({ index: fc.integer({ min: 0, max: 2 }), entry }).map(({ entry, index }): Storage.Condition => ({ _tag: "LineAt", index, entry })),
-  entry.map((entry): Storage.Condition => ({ _tag: "LineContains", entry }))
+  entry.map((entry): Storage.Condition => ({ _tag: "LineContains", entry })),
+  fc.record({ index: fc.integer({ min: 0, max: 1 }), entry }).map(({ entry, index }): Storage.Condition => ({ _tag: "LineAt", list: "holders", index, entry })),
+  fc.array(entry, { maxLength: 2 }).map((entries): Storage.Condition => ({ _tag: "ListIs", list: "holders", entries })),
+  fc.array(entry, { maxLength: 2 }).map((entries): Storage.Condition => ({ _tag: "ListIs", list: "line", entries })),
+  fc.option(fc.constantFrom(1, 2), { nil: undefined }).map((limit): Storage.Condition => ({ _tag: "LimitIs", limit: Option.fromNullable(limit) }))
 )
 const condition: fc.Arbitrary<Storage.Condition> = fc.oneof(
   { weight: 3, arbitrary: atom },
@@ -47,7 +51,8 @@ const condition: fc.Arbitrary<Storage.Condition> = fc.oneof(
   { weight: 1, arbitrary: fc.array(atom, { minLength: 1, maxLength: 3 }).map((all) => Storage.and(...all)) },
   { weight: 1, arbitrary: fc.array(atom, { minLength: 1, maxLength: 3 }).map((any) => Storage.or(...any)) }
 )
-const lineUpdate = fc.oneof(
+const lineUpdate: fc.Arbitrary<Storage.LineUpdate> = fc.oneof(
+  fc.array(entry, { maxLength: 3 }).map((entries): Storage.LineUpdate => ({ _tag: "Set", entries })),
   entry.map((entry): Storage.LineUpdate => ({ _tag: "Append", entry })),
   fc.record({ index: fc.integer({ min: 0, max: 3 }), entry }).map(({ entry, index }): Storage.LineUpdate => ({ _tag: "Replace", index, entry })),
   fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }).map((indices): Storage.LineUpdate => ({ _tag: "Remove", indices }))
@@ -71,20 +76,25 @@ const op: fc.Arbitrary<Op> = fc.oneof(
         owner: option(fc.constantFrom("x", "y")),
         fenceSeed: fc.constantFrom(0, 7),
         since: fc.integer({ min: 0, max: 3 }),
-        hold: fc.integer({ min: 0, max: 3 })
+        hold: fc.integer({ min: 0, max: 3 }),
+        limit: fc.constantFrom(1, 2)
       },
       { requiredKeys: ["key", "condition", "expiresAt"] }
     )
     .map((request): Op => ({ _tag: "Update", request })) },
   { weight: 3, arbitrary: fc
-    .record({ key, condition, line: lineUpdate })
-    .map((request): Op => ({
+    .record({ key, condition, change: lineUpdate, list: fc.constantFrom<Storage.ListName>("line", "holders") })
+    .map(({ change, condition, key, list }): Op => ({
       _tag: "Update",
       request: {
-        ...request,
+        key,
         bump: false,
-        // The contract sends changes of entries only to an item whose line has some (DynamoDB refuses them otherwise).
-        condition: request.line._tag === "Append" ? request.condition : Storage.and(Storage.not({ _tag: "LineSize", size: 0 }), request.condition)
+        [list]: change,
+        // The contract sends changes of entries only to an item whose list has some (DynamoDB refuses them otherwise).
+        condition:
+          change._tag === "Replace" || change._tag === "Remove"
+            ? Storage.and(Storage.not({ _tag: "LineSize", list, size: 0 }), condition)
+            : condition
       }
     })) },
   { weight: 2, arbitrary: fc.record({ key, condition }).map((request): Op => ({ _tag: "Delete", request })) },
@@ -123,7 +133,9 @@ const plain = (item: Option.Option<Storage.StoredItem>) =>
       fence: found.lock.fence,
       line: found.lock.line,
       since: found.lock.since,
-      hold: found.lock.hold
+      hold: found.lock.hold,
+      limit: Option.getOrNull(found.lock.limit),
+      holders: found.lock.holders
     })
   })
 

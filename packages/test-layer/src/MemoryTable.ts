@@ -90,8 +90,10 @@ export const make: Effect.Effect<MemoryTable> = Effect.sync(() => {
             return Effect.succeed({ _tag: "Rejected", current: Option.map(before, copy) })
           }
           if (request.bump !== false && request.expiresAt === undefined) return Effect.fail(noExpiry(request.key))
-          const line = request.line
-          if (line !== undefined && line._tag !== "Append" && (before.pipe(Option.map((item) => item.lock.line.length), Option.getOrElse(() => 0)) === 0)) {
+          // DynamoDB refuses to change an entry of a list the item does not have.
+          const changesEntry = (change: Storage.LineUpdate | undefined, length: (item: Storage.StoredItem) => number) =>
+            (change?._tag === "Replace" || change?._tag === "Remove") && Option.getOrElse(Option.map(before, length), () => 0) === 0
+          if (changesEntry(request.line, (item) => item.lock.line.length) || changesEntry(request.holders, (item) => item.lock.holders.length)) {
             return Effect.fail(noLine(request.key))
           }
           const after = Storage.applyUpdate(before, { ...request, payload: request.payload && structuredClone(request.payload) })

@@ -126,7 +126,7 @@ const simplify = (condition: Storage.Condition): Simplified => {
 
 /** A simplified condition (no `Always` left in it) as an expression tree. */
 const toExpression = (p: Placeholders, condition: Storage.Condition): Expression => {
-  const line = () => p.name(attributes.line)
+  const listName = (list: Storage.ListName | undefined) => p.name(list === "holders" ? attributes.holders : attributes.line)
   switch (condition._tag) {
     case "Always":
       throw new Error("toExpression needs a simplified condition")
@@ -150,14 +150,31 @@ const toExpression = (p: Placeholders, condition: Storage.Condition): Expression
       return atom(`${p.name(attributes.owner)} = ${p.value("owner", condition.owner)}`)
     case "LeaseEndsBefore":
       return allOf(ours(p), atom(`${p.name(attributes.expiresMs)} < ${p.value("leaseEnd", condition.at)}`))
-    case "LineSize":
+    case "LineSize": {
+      const list = listName(condition.list)
       return condition.size === 0
-        ? anyOf(atom(`attribute_not_exists(${line()})`), atom(`size(${line()}) = ${p.value("size", 0)}`))
-        : atom(`size(${line()}) = ${p.value("size", condition.size)}`)
+        ? anyOf(atom(`attribute_not_exists(${list})`), atom(`size(${list}) = ${p.value("size", 0)}`))
+        : atom(`size(${list}) = ${p.value("size", condition.size)}`)
+    }
     case "LineAt":
-      return atom(`${line()}[${indexOf(condition.index)}] = ${p.value("entry", condition.entry)}`)
+      return atom(`${listName(condition.list)}[${indexOf(condition.index)}] = ${p.value("entry", condition.entry)}`)
     case "LineContains":
-      return atom(`contains(${line()}, ${p.value("entry", condition.entry)})`)
+      return atom(`contains(${listName(condition.list)}, ${p.value("entry", condition.entry)})`)
+    case "ListIs": {
+      const list = listName(condition.list)
+      // Element by element: dynalite cannot compare whole lists. An empty one may also be absent.
+      return condition.entries.length === 0
+        ? anyOf(atom(`attribute_not_exists(${list})`), atom(`size(${list}) = ${p.value("size", 0)}`))
+        : allOf(
+            atom(`size(${list}) = ${p.value("size", condition.entries.length)}`),
+            ...condition.entries.map((entry, index) => atom(`${list}[${index}] = ${p.value("entry", entry)}`))
+          )
+    }
+    case "LimitIs":
+      return Option.match(condition.limit, {
+        onNone: () => allOf(atom(`attribute_exists(${p.name(attributes.key)})`), atom(`attribute_not_exists(${p.name(attributes.limit)})`)),
+        onSome: (limit) => atom(`${p.name(attributes.limit)} = ${p.value("limit", limit)}`)
+      })
   }
 }
 
@@ -215,9 +232,8 @@ export const updateExpression = (p: Placeholders, request: Storage.UpdateRequest
     const fence = p.name(attributes.fence)
     set.push(`${fence} = if_not_exists(${fence}, ${p.value("fenceSeed", request.fenceSeed)}) + ${p.value("one", 1)}`)
   }
-  if (request.line !== undefined) {
-    const line = p.name(attributes.line)
-    const change = request.line
+  const listUpdate = (name: Attribute, change: Storage.LineUpdate) => {
+    const line = p.name(name)
     switch (change._tag) {
       case "Append":
         set.push(`${line} = list_append(if_not_exists(${line}, ${p.value("noLine", [])}), ${p.value("appended", [change.entry])})`)
@@ -230,8 +246,15 @@ export const updateExpression = (p: Placeholders, request: Storage.UpdateRequest
         // the other; in descending order both remove the same entries.
         for (const index of [...new Set(change.indices)].sort((a, b) => b - a)) remove.push(`${line}[${indexOf(index)}]`)
         break
+      case "Set":
+        if (change.entries.length === 0) remove.push(line)
+        else set.push(`${line} = ${p.value("list", change.entries)}`)
+        break
     }
   }
+  if (request.line !== undefined) listUpdate(attributes.line, request.line)
+  if (request.holders !== undefined) listUpdate(attributes.holders, request.holders)
+  if (request.limit !== undefined) set.push(`${p.name(attributes.limit)} = ${p.value("limit", request.limit)}`)
   if (request.since !== undefined) set.push(`${p.name(attributes.since)} = ${p.value("since", request.since)}`)
   if (request.hold !== undefined) set.push(`${p.name(attributes.hold)} = ${p.value("hold", request.hold)}`)
   if (set.length === 0 && remove.length === 0) throw new Error("an update that changes nothing cannot be sent")

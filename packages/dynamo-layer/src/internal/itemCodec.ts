@@ -24,7 +24,11 @@ export const attributes = {
   fence: "fence",
   line: "line",
   since: "since",
-  hold: "hold"
+  hold: "hold",
+  /** A semaphore's number of permits. */
+  limit: "limit",
+  /** A semaphore's holders. */
+  holders: "holders"
 } as const
 
 const counter = Schema.optionalWith(Schema.Number, { default: () => 0 })
@@ -41,7 +45,9 @@ const ItemRecord = Schema.Struct({
   [attributes.fence]: counter,
   [attributes.line]: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
   [attributes.since]: counter,
-  [attributes.hold]: counter
+  [attributes.hold]: counter,
+  [attributes.limit]: Schema.optional(Schema.Number),
+  [attributes.holders]: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
 })
 
 const decodeRecord = Schema.decodeUnknownEither(ItemRecord)
@@ -107,7 +113,9 @@ export const decodeItem = (
             fence: record.fence,
             line: record.line,
             since: record.since,
-            hold: record.hold
+            hold: record.hold,
+            limit: Option.fromNullable(record.limit),
+            holders: record.holders
           }
         })
       }

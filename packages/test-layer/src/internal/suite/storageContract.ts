@@ -22,7 +22,9 @@ export const plainItem = (item: Option.Option<Storage.StoredItem>) =>
       fence: found.lock.fence,
       line: [...found.lock.line],
       since: found.lock.since,
-      hold: found.lock.hold
+      hold: found.lock.hold,
+      limit: Option.getOrNull(found.lock.limit),
+      holders: [...found.lock.holders]
     })
   })
 
@@ -53,6 +55,10 @@ const states = (at: number): ReadonlyArray<{ readonly name: string; readonly wri
       update({ payload: bytes("a"), owner: Option.some("other"), expiresAt: Option.some(at + 1_000) }),
       ...[1, 2, 3].map((n) => update({ bump: false, line: { _tag: "Append", entry: entry(n) } }))
     ]
+  },
+  {
+    name: "a semaphore of 2 with one holder",
+    writes: [update({ expiresAt: Option.none(), limit: 2, holders: { _tag: "Set", entries: ["h1"] } })]
   },
   {
     name: "v1 with a line emptied",
@@ -109,6 +115,15 @@ const conditions = (at: number): ReadonlyArray<readonly [string, Storage.Conditi
     ["LineAt(7, e1)", c({ _tag: "LineAt", index: 7, entry: entry(1) })],
     ["LineContains(e3)", c({ _tag: "LineContains", entry: entry(3) })],
     ["not LineContains(e9)", Storage.not({ _tag: "LineContains", entry: entry(9) })],
+    ["ListIs(line, e1 e2 e3)", c({ _tag: "ListIs", list: "line", entries: [entry(1), entry(2), entry(3)] })],
+    ["ListIs(line, none)", c({ _tag: "ListIs", list: "line", entries: [] })],
+    ["ListIs(holders, h1)", c({ _tag: "ListIs", list: "holders", entries: ["h1"] })],
+    ["ListIs(holders, none)", c({ _tag: "ListIs", list: "holders", entries: [] })],
+    ["LineAt(holders, 0, h1)", c({ _tag: "LineAt", list: "holders", index: 0, entry: "h1" })],
+    ["LineSize(holders, 1)", c({ _tag: "LineSize", list: "holders", size: 1 })],
+    ["LimitIs(2)", c({ _tag: "LimitIs", limit: Option.some(2) })],
+    ["LimitIs(3)", c({ _tag: "LimitIs", limit: Option.some(3) })],
+    ["LimitIs(none)", c({ _tag: "LimitIs", limit: Option.none() })],
     [
       "free and nobody in line",
       Storage.or(
@@ -218,7 +233,7 @@ export const storageContractTests = <R>({ backend, fresh, now, test }: SuiteCont
             return plainItem(stored)
           })
         const payload = bytes("payload")
-        const base = { key: "k", foreign: false, payload, owner: "a", fence: 11, since: 7, hold: 40 }
+        const base = { key: "k", foreign: false, payload, owner: "a", fence: 11, since: 7, hold: 40, limit: null, holders: [] }
         assert.deepStrictEqual(
           yield* apply({ payload, expiresAt: Option.some(at + 1_234), owner: Option.some("a"), fenceSeed: 10, since: 7, hold: 40 }),
           { ...base, version: 1, expiresAt: at + 1_234, line: [] }
@@ -249,6 +264,14 @@ export const storageContractTests = <R>({ backend, fresh, now, test }: SuiteCont
           { ...base, version: 3, expiresAt: null, payload: { _tag: "Empty" }, owner: null, fence: 12, line: [] },
           "Empty and none remove attributes; the fence seed only matters for an item without a fence"
         )
+        assert.deepStrictEqual(
+          yield* apply({ expiresAt: Option.none(), limit: 3, holders: { _tag: "Set", entries: ["a", "b"] } }),
+          { ...base, version: 4, expiresAt: null, payload: { _tag: "Empty" }, owner: null, fence: 12, line: [], limit: 3, holders: ["a", "b"] },
+          "a semaphore's limit and holders"
+        )
+        assert.deepStrictEqual((yield* apply({ bump: false, holders: { _tag: "Replace", index: 1, entry: "b'" } }))?.holders, ["a", "b'"])
+        assert.deepStrictEqual((yield* apply({ bump: false, holders: { _tag: "Remove", indices: [0] } }))?.holders, ["b'"])
+        assert.deepStrictEqual((yield* apply({ bump: false, holders: { _tag: "Set", entries: [] } }))?.holders, [], "an empty set removes them")
         const native: Storage.Payload = { _tag: "Native", value: { list: [1, "two", null, true], bytes: Uint8Array.from([1]) } }
         assert.deepStrictEqual((yield* apply({ payload: native, expiresAt: Option.none() }))?.payload, native)
       }))
