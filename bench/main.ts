@@ -1,7 +1,10 @@
 /**
- * `npm run bench`: key/value and lock benchmarks on the memory layer and on dynalite in its own process.
+ * `npm run bench`: key/value and lock benchmarks on the memory layer and on dynalite in its own process, and
+ * dynalock beside the peer lock libraries (section `peers`).
  * `npm run bench -- fairness handoff` runs only the named sections and prints them without touching the results.
  * A full run prints every table and writes bench/results.md and bench/results.json.
+ * Options (after the sections): `--seconds N` per contention scenario of the comparison (default 25),
+ * `--processes N` contenders (default 8), `--rows id,id` only those rows of bench/peers/contenders.ts.
  */
 import { execFileSync } from "node:child_process"
 import { writeFileSync } from "node:fs"
@@ -15,6 +18,9 @@ import { handoff } from "./handoff.js"
 import { kv } from "./kv.js"
 import { lockLatency } from "./lockLatency.js"
 import { memory } from "./memory.js"
+import { peers } from "./peers.js"
+import { parseCommandLine } from "./support/options.js"
+import type { BenchOptions } from "./support/options.js"
 import { renderTable } from "./support/report.js"
 import type { Table } from "./support/report.js"
 
@@ -22,20 +28,24 @@ interface SectionResult {
   readonly tables: ReadonlyArray<Table>
 }
 
-const sections: Record<string, (server: LocalDynamoService.LocalDynamoServer) => Effect.Effect<SectionResult>> = {
+const sections: Record<string, (server: LocalDynamoService.LocalDynamoServer, options: BenchOptions) => Effect.Effect<SectionResult>> = {
   kv,
   lock: lockLatency,
   fairness,
   handoff,
+  peers,
   memory
 }
 
-const requested = process.argv.slice(2)
+const commandLine = parseCommandLine(process.argv.slice(2))
+const requested = commandLine.sections
 const unknown = requested.filter((name) => !(name in sections))
-if (unknown.length > 0) {
-  console.error(`unknown section(s) ${unknown.join(", ")}; known: ${Object.keys(sections).join(", ")}`)
+if (unknown.length > 0 || commandLine.errors.length > 0) {
+  if (unknown.length > 0) console.error(`unknown section(s) ${unknown.join(", ")}; known: ${Object.keys(sections).join(", ")}`)
+  commandLine.errors.forEach((error) => console.error(error))
   process.exit(2)
 }
+const options = commandLine.options
 const selected = requested.length === 0 ? Object.keys(sections) : requested
 const full = requested.length === 0
 
@@ -65,7 +75,7 @@ const program = Effect.scoped(
     const timings: Record<string, number> = {}
     for (const name of selected) {
       const started = performance.now()
-      const result = yield* sections[name]!(server)
+      const result = yield* sections[name]!(server, options)
       timings[name] = Math.round((performance.now() - started) / 1000)
       results[name] = result
       for (const table of result.tables) console.log(renderTable(table))
@@ -84,11 +94,12 @@ const program = Effect.scoped(
       `- machine: ${env.cpu}, ${env.memory}, Node ${env.node}`,
       `- load average (1/5/15 min) at start: ${env.loadAverageAtStart}; at end: ${loadAverageAtEnd}`,
       `- section durations (s): ${Object.entries(timings).map(([name, seconds]) => `${name} ${seconds}`).join(", ")}`,
+      `- options: ${options.scenarioSeconds} s per contention scenario of the comparison, ${options.processes} contender processes${options.rows === undefined ? "" : `, rows ${options.rows.join(", ")}`}`,
       "",
       ...Object.values(results).flatMap((result) => result.tables.map(renderTable))
     ].join("\n")
     const json = JSON.stringify(
-      { environment: { ...env, loadAverageAtEnd }, timings, results: Object.fromEntries(Object.entries(results).map(([name, { tables: _, ...figures }]) => [name, figures])) },
+      { environment: { ...env, loadAverageAtEnd }, options, timings, results: Object.fromEntries(Object.entries(results).map(([name, { tables: _, ...figures }]) => [name, figures])) },
       (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value),
       2
     )

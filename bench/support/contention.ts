@@ -17,6 +17,10 @@ export interface ContentionFigures {
   readonly acquisitionsPerSecond: number
   readonly minShare: number
   readonly maxShare: number
+  /** Processes that never had the lock. */
+  readonly starved: number
+  /** The longest wait of any process (`acquire` called -> lock held), counting a wait the run's end stopped. */
+  readonly longestWait: number
   readonly requestsPerAcquisition: number
   /** Time some process held the lock, as a share of the run (first entry to last exit). */
   readonly busyShare: number
@@ -37,7 +41,14 @@ export interface ContentionFigures {
 
 const total = (counts: Record<string, number>): number => Object.values(counts).reduce((sum, n) => sum + n, 0)
 
-export const analyze = (runs: ReadonlyArray<ReadonlyArray<LockWorkerEvent>>): ContentionFigures => {
+/**
+ * The figures of one run: each process's events, in process order. Requests are those each process counted on its
+ * client, unless `serverRequests` (each process's requests as the server saw them, by operation) is given.
+ */
+export const analyze = (
+  runs: ReadonlyArray<ReadonlyArray<LockWorkerEvent>>,
+  serverRequests?: ReadonlyArray<Record<string, number>>
+): ContentionFigures => {
   const perProcess = runs.map((events) => ({
     acquisitions: events.filter((event): event is Extract<LockWorkerEvent, { _tag: "Acquired" }> => event._tag === "Acquired"),
     stats: events.find((event): event is Extract<LockWorkerEvent, { _tag: "Stats" }> => event._tag === "Stats")
@@ -49,7 +60,7 @@ export const analyze = (runs: ReadonlyArray<ReadonlyArray<LockWorkerEvent>>): Co
   const span = count === 0 ? 0 : all.at(-1)!.exit - all[0]!.enter
   const handoffs = all.slice(1).map((next, i) => ({ next, before: all[i]! }))
   const cross = handoffs.filter(({ next, before }) => next.worker !== before.worker)
-  const requests = perProcess.map(({ stats }) => stats?.requests ?? {})
+  const requests = serverRequests ?? perProcess.map(({ stats }) => stats?.requests ?? {})
   const shares = perProcess.map(({ acquisitions }) => acquisitions.length / Math.max(1, count))
   return {
     processes: perProcess.map(({ acquisitions }, i) => ({
@@ -62,6 +73,12 @@ export const analyze = (runs: ReadonlyArray<ReadonlyArray<LockWorkerEvent>>): Co
     acquisitionsPerSecond: count / Math.max(1e-9, span / 1000),
     minShare: Math.min(...shares),
     maxShare: Math.max(...shares),
+    starved: shares.filter((share) => share === 0).length,
+    longestWait: Math.max(
+      0,
+      ...all.map((acquisition) => acquisition.enter - acquisition.requested),
+      ...perProcess.map(({ stats }) => stats?.openWaitMillis ?? 0)
+    ),
     requestsPerAcquisition: requests.reduce((sum, counts) => sum + total(counts), 0) / Math.max(1, count),
     busyShare: all.reduce((sum, acquisition) => sum + (acquisition.exit - acquisition.enter), 0) / Math.max(1e-9, span),
     waitRequests: summarize(all.map((acquisition) => total(acquisition.waitRequests))),
@@ -70,7 +87,9 @@ export const analyze = (runs: ReadonlyArray<ReadonlyArray<LockWorkerEvent>>): Co
     crossHandoffRequests: summarize(cross.map(({ next }) => total(next.waitRequests))),
     crossHandoffs: cross.length,
     overlaps: handoffs.filter(({ next, before }) => next.enter <= before.exit).length,
-    tokenDisorders: handoffs.filter(({ next, before }) => BigInt(next.token) <= BigInt(before.token)).length,
+    tokenDisorders: handoffs.filter(
+      ({ next, before }) => next.token !== undefined && before.token !== undefined && BigInt(next.token) <= BigInt(before.token)
+    ).length,
     unfinishedWaits: perProcess.reduce((sum, { stats }) => sum + (stats?.unfinishedWaits ?? 0), 0)
   }
 }

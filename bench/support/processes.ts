@@ -10,6 +10,10 @@ export interface WorkerProcess<E extends { readonly _tag: string }> {
   readonly events: ReadonlyArray<E>
   /** Writes "go": the worker starts its run. */
   readonly start: Effect.Effect<void>
+  /** Writes one line (a command) to the worker's stdin. */
+  readonly send: (line: string) => Effect.Effect<void>
+  /** Calls `listener` with every event from now on, as it arrives. */
+  readonly onEvent: (listener: (event: E) => void) => void
   /** The first event with this tag, past or future; a defect if the process ends first or time runs out. */
   readonly next: <T extends E["_tag"]>(tag: T, within: Duration.DurationInput) => Effect.Effect<Extract<E, { readonly _tag: T }>>
 }
@@ -24,6 +28,8 @@ export const spawnWorker = <E extends { readonly _tag: string }>(
     pid: child.pid,
     events: child.events,
     start: child.start,
+    send: child.send,
+    onEvent: child.onEvent,
     next: <T extends E["_tag"]>(tag: T, within: Duration.DurationInput) =>
       child.waitFor((event): event is Extract<E, { readonly _tag: T }> => event._tag === tag, within)
   }))

@@ -25,7 +25,8 @@ export interface Acquisition {
   readonly exit: number
   /** `release` returned. */
   readonly released: number
-  readonly token: string
+  /** The fencing token, where the library has one. */
+  readonly token?: string
   /** Requests sent while `acquire` ran, by operation. */
   readonly waitRequests: Record<string, number>
   readonly lost: boolean
@@ -38,6 +39,8 @@ export interface MemoryFigures {
 
 export type LockWorkerEvent =
   | { readonly _tag: "Ready"; readonly pid: number }
+  /** Sent the moment a contender enters its section, where the run forces handoffs (see contenderWorker). */
+  | { readonly _tag: "Entered"; readonly enter: number }
   | ({ readonly _tag: "Acquired" } & Acquisition)
   | {
       readonly _tag: "Stats"
@@ -45,6 +48,8 @@ export type LockWorkerEvent =
       readonly requests: Record<string, number>
       /** Waits that ended without the lock (the run's end came first). */
       readonly unfinishedWaits: number
+      /** How long the wait the run's end stopped had lasted, in ms. */
+      readonly openWaitMillis?: number
       /** Measured at the end of the last hold, while the lock was held; after the client was built when none. */
       readonly memory: MemoryFigures
     }

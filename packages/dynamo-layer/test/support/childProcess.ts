@@ -18,6 +18,10 @@ export interface ChildProcess<E> {
   readonly events: ReadonlyArray<E>
   /** Writes "go": the script starts its run. */
   readonly start: Effect.Effect<void>
+  /** Writes one line to the script's stdin (for scripts that take commands while they run). */
+  readonly send: (line: string) => Effect.Effect<void>
+  /** Calls `listener` with every event from now on, as it arrives (for replies that cannot wait for a poll). */
+  readonly onEvent: (listener: (event: E) => void) => void
   /** The first event (past or future) that satisfies `match`; a defect if the process ends first or time runs out. */
   readonly waitFor: <F extends E>(match: (event: E) => event is F, within: Duration.DurationInput) => Effect.Effect<F>
   /** Sends `signal` and waits for the process to be gone. */
@@ -40,14 +44,20 @@ export const spawnJsonLines = <E>(
       const events: Array<E> = []
       const listeners = new Set<() => void>()
       const notify = () => listeners.forEach((listener) => listener())
+      const eventListeners: Array<(event: E) => void> = []
       let stderr = ""
       let ended = false
       createInterface({ input: child.stdout! }).on("line", (line) => {
+        let event: E
         try {
-          events.push(JSON.parse(line) as E)
+          event = JSON.parse(line) as E
         } catch {
           stderr = `${stderr}[stdout] ${line}\n`.slice(-4000)
+          notify()
+          return
         }
+        events.push(event)
+        eventListeners.forEach((listener) => listener(event))
         notify()
       })
       child.stderr!.on("data", (chunk: Buffer) => {
@@ -100,6 +110,10 @@ export const spawnJsonLines = <E>(
         pid: child.pid ?? 0,
         events,
         start: Effect.sync(() => child.stdin!.write("go\n")),
+        send: (line) => Effect.sync(() => child.stdin!.write(`${line}\n`)),
+        onEvent: (listener) => {
+          eventListeners.push(listener)
+        },
         waitFor,
         kill
       }

@@ -1,0 +1,59 @@
+/** Command-line options of `npm run bench`: section names, then `--name value` pairs. */
+
+export interface BenchOptions {
+  /** The comparison's contention scenarios last this long each (`--seconds`, default 25). */
+  readonly scenarioSeconds: number
+  /** The comparison's contender processes (`--processes`, default 8). */
+  readonly processes: number
+  /** Only these rows of the comparison, by id (`--rows dynalock,dlc-100`); all when absent. */
+  readonly rows: ReadonlyArray<string> | undefined
+}
+
+export const defaultOptions: BenchOptions = { scenarioSeconds: 25, processes: 8, rows: undefined }
+
+export interface CommandLine {
+  readonly sections: ReadonlyArray<string>
+  readonly options: BenchOptions
+  readonly errors: ReadonlyArray<string>
+}
+
+const positive = (name: string, text: string | undefined, errors: Array<string>): number | undefined => {
+  const value = Number(text)
+  if (text === undefined || !Number.isFinite(value) || value <= 0) {
+    errors.push(`--${name} needs a positive number, got ${text ?? "nothing"}`)
+    return undefined
+  }
+  return value
+}
+
+export const parseCommandLine = (argv: ReadonlyArray<string>): CommandLine => {
+  const sections: Array<string> = []
+  const errors: Array<string> = []
+  let options = defaultOptions
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (!arg.startsWith("--")) {
+      sections.push(arg)
+      continue
+    }
+    const value = argv[++i]
+    switch (arg) {
+      case "--seconds": {
+        const seconds = positive("seconds", value, errors)
+        if (seconds !== undefined) options = { ...options, scenarioSeconds: seconds }
+        break
+      }
+      case "--processes": {
+        const processes = positive("processes", value, errors)
+        if (processes !== undefined) options = { ...options, processes: Math.round(Math.max(2, processes)) }
+        break
+      }
+      case "--rows":
+        options = { ...options, rows: (value ?? "").split(",").filter((row) => row.length > 0) }
+        break
+      default:
+        errors.push(`unknown option ${arg}; known: --seconds, --processes, --rows`)
+    }
+  }
+  return { sections, options, errors }
+}
