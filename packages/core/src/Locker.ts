@@ -45,6 +45,52 @@ export interface Lock {
 }
 
 /**
+ * A held share of a semaphore: leased, renewed, lost and released like a `Lock`.
+ *
+ * @since 0.2.0
+ */
+export interface Permit {
+  readonly key: string
+  /** How many of the semaphore's permits this holds. */
+  readonly permits: number
+  /** Suspends while held; fails once the permits are lost. */
+  readonly lost: Effect.Effect<never, LockLost>
+  /** Local lease time left (zero once lost or released). */
+  readonly remaining: Effect.Effect<Duration.Duration>
+  /** Early release; idempotent; also done when the scope closes. */
+  readonly release: Effect.Effect<void, StoreError>
+}
+
+/**
+ * Up to `limit` permits held at once across all clients (`Locker.semaphore`). Waiters are served in the order they
+ * came: a request waits while an earlier one does not fit, so none is overtaken forever, whether it asks for one
+ * permit or many. A permit's `value` option is refused: permits carry no payload.
+ *
+ * @since 0.2.0
+ */
+export interface DistributedSemaphore {
+  readonly key: string
+  readonly limit: number
+  /** Waits for `permits` (default 1, at most `limit`) by `options.retry`; the lease is released with the scope. */
+  readonly acquire: (
+    permits?: number,
+    options?: LockOptions
+  ) => Effect.Effect<Permit, AcquireCancelled | InvalidInput | StoreError, Scope.Scope>
+  /** One attempt: none if the permits are not free now (or others wait before us). */
+  readonly tryAcquire: (
+    permits?: number,
+    options?: LockOptions
+  ) => Effect.Effect<Option.Option<Permit>, InvalidInput | StoreError, Scope.Scope>
+  /** Runs `self` holding `permits`; if they are lost, `self` is interrupted and the result is `LockLost`. */
+  readonly withPermits: (
+    permits: number,
+    options?: LockOptions
+  ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | AcquireCancelled | LockLost | InvalidInput | StoreError, R>
+  /** Permits free now, as a claim would count them (leases that ended count as free). */
+  readonly available: Effect.Effect<number, InvalidInput | StoreError>
+}
+
+/**
  * What a lock record shows, as read by this client's clock (`Locker.inspect`, `Locker.list`).
  *
  * @since 0.2.0
@@ -95,5 +141,10 @@ export class Locker extends Context.Tag("@dynalock/core/Locker")<
      * learns it through `lost` at its next renewal at the latest; the next holder's fencing token is higher.
      */
     readonly forceRelease: (key: string) => Effect.Effect<boolean, InvalidInput | StoreError>
+    /**
+     * A semaphore of `limit` permits on `key` (a positive integer; every client of the key must use the same).
+     * Its record lives with the locks; a semaphore key cannot also be a plain lock (`InvalidInput`).
+     */
+    readonly semaphore: (key: string, limit: number) => DistributedSemaphore
   }
 >() {}

@@ -29,6 +29,7 @@ import { makeLockContext } from "./internal/lockSuite/context.js"
 import { lockExclusionTests } from "./internal/lockSuite/exclusion.js"
 import { lockLossTests } from "./internal/lockSuite/loss.js"
 import { lockNamespaceTests } from "./internal/lockSuite/namespaces.js"
+import { lockSemaphoreTests } from "./internal/lockSuite/semaphores.js"
 import { lockWaitingTests } from "./internal/lockSuite/waiting.js"
 import type { Backend } from "./KeyValueStoreSuite.js"
 
@@ -48,4 +49,5 @@ export const run = <R>(backend: Backend<R>): void =>
     lockExclusionTests(context)
     lockNamespaceTests(context)
     lockAdminTests(context)
+    lockSemaphoreTests(context)
   })

@@ -2,19 +2,33 @@
 import { Clock, DateTime, Effect, Option } from "effect"
 import type { StoreError } from "../../Errors.js"
 import type { LockState } from "../../Locker.js"
-import type { StoredItem } from "../../Storage.js"
+import type { StoredItem, UpdateRequest } from "../../Storage.js"
 import { payloadBytes } from "../payload.js"
 import type { LockContext } from "./context.js"
-import { isWaiting, lineOf } from "./record.js"
+import { holdersOf, isWaiting, lineOf } from "./record.js"
 import { forceReleaseRequest } from "./requests.js"
 
-/** The end of the lease a record has, whether it has passed or not: none when released (or never leased). */
-const leaseEnd = (item: StoredItem): Option.Option<number> =>
-  item.version === 0 || (!item.foreign && Option.isNone(item.lock.owner)) ? Option.none() : item.expiresAt
+/** Breaks whatever the record holds: a plain lock's lease, or every holder of a semaphore. */
+const breakRequest = (item: StoredItem, now: number): UpdateRequest =>
+  Option.isSome(item.lock.limit) && !item.foreign
+    ? { key: item.key, bump: false, condition: { _tag: "ListIs", list: "holders", entries: item.lock.holders }, holders: { _tag: "Set", entries: [] } }
+    : forceReleaseRequest(item.key, item.version, now)
+
+/**
+ * The end of the lease a record has, whether it has passed or not: none when released (or never leased). For a
+ * semaphore, the latest end of its holders' leases.
+ */
+const leaseEnd = (item: StoredItem, now: number): Option.Option<number> => {
+  if (Option.isSome(item.lock.limit) && !item.foreign) {
+    const ends = holdersOf(item).map((holder) => holder.deadline).filter((end) => end > now)
+    return ends.length === 0 ? Option.none() : Option.some(Math.max(...ends))
+  }
+  return item.version === 0 || (!item.foreign && Option.isNone(item.lock.owner)) ? Option.none() : item.expiresAt
+}
 
 /** A record as this client reads it at `now`. */
 export const stateOf = (context: LockContext, item: StoredItem, now: number): LockState => {
-  const live = Option.filter(leaseEnd(item), (end) => now < end)
+  const live = Option.filter(leaseEnd(item, now), (end) => now < end)
   const holder = item.foreign ? Option.none<string>() : item.lock.owner
   return {
     key: item.key,
@@ -61,7 +75,7 @@ const forceOn = (
 ): Effect.Effect<boolean, StoreError> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     if (Option.isNone(current) || !stateOf(context, current.value, now).held) return Effect.succeed(false)
-    return Effect.flatMap(context.storage.update(forceReleaseRequest(key, current.value.version, now)), (outcome) => {
+    return Effect.flatMap(context.storage.update(breakRequest(current.value, now)), (outcome) => {
       if (outcome._tag === "Applied") return Effect.as(context.gate.released(key), true)
       return attempt >= forceAttempts ? Effect.succeed(false) : forceOn(context, key, outcome.current, attempt + 1)
     })

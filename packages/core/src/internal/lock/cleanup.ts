@@ -2,7 +2,7 @@
  * After a wait that ended without the lease (timeout, interruption, schedule exhausted, a store failure): leave
  * nothing behind that could delay anyone else, neither a lease a lost answer may have given us nor a place in line.
  */
-import { Duration, Effect, Option } from "effect"
+import { Clock, Duration, Effect, Option, Schedule } from "effect"
 import type { StoreError } from "../../Errors.js"
 import { isOutcomeUnknown } from "../../Errors.js"
 import type { StoredItem } from "../../Storage.js"
@@ -10,7 +10,8 @@ import type { LockContext } from "./context.js"
 import type { Footprint } from "./footprint.js"
 import { mayOwn, sawRecord } from "./footprint.js"
 import { bounded } from "../bounded.js"
-import { finalizerBound, releaseInStore } from "./lease.js"
+import type { Kind } from "./kind.js"
+import { finalizerBound } from "./lease.js"
 import { lineOf } from "./record.js"
 import { withdrawRequest } from "./requests.js"
 
@@ -46,6 +47,34 @@ const withdraw = (
   })
 }
 
+const giveBackRetry = Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(4)))
+
+/** Gives back whatever lease the record shows us having, reading it again after any doubt. */
+const giveBack = (context: LockContext, key: string, kind: Kind, known: Option.Option<StoredItem>) => {
+  const once = (current: Option.Option<StoredItem>): Effect.Effect<void, StoreError> =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Option.match(kind.giveBack(current, now), {
+        onNone: () => Effect.void,
+        onSome: (request) =>
+          Effect.flatMap(context.storage.update(request), (outcome) =>
+            outcome._tag === "Applied"
+              ? context.gate.released(key)
+              : // Refused: still ours (a semaphore's holders moved), or not ours any more, and then done.
+                Option.exists(outcome.current, (item) => Option.isSome(kind.leaseEnd(item)))
+                ? once(outcome.current)
+                : Effect.void
+          )
+      })
+    )
+  return once(known).pipe(
+    Effect.catchAll((error) =>
+      isOutcomeUnknown(error) || error.reason === "Throttled"
+        ? Effect.retry(Effect.flatMap(context.storage.get(key, true), once), giveBackRetry)
+        : Effect.fail(error)
+    )
+  )
+}
+
 const current = (context: LockContext, key: string, footprint: Footprint) =>
   footprint.uncertain || Option.isNone(footprint.seen) ? context.storage.get(key, true) : Effect.succeed(footprint.seen.value)
 
@@ -53,12 +82,18 @@ const current = (context: LockContext, key: string, footprint: Footprint) =>
  * Undoes whatever `footprint` says the wait may have left in the store. A lease a lost answer may have given us
  * is worth up to `finalizerBound` (others would wait for it to expire); a place in line only `withdrawBound`.
  */
-export const leaveNothingBehind = (context: LockContext, key: string, token: string, footprint: Footprint): Effect.Effect<void> => {
+export const leaveNothingBehind = (
+  context: LockContext,
+  key: string,
+  token: string,
+  footprint: Footprint,
+  kind: Kind
+): Effect.Effect<void> => {
   const leaveLine = (record: Option.Option<StoredItem>) =>
     footprint.joined ? bounded(withdraw(context, key, token, record), withdrawBound).pipe(Effect.ignore) : Effect.void
-  if (mayOwn(footprint, token)) {
+  if (mayOwn(footprint, kind.leaseEnd)) {
     const releaseIfOurs = Effect.tap(current(context, key, footprint), (record) =>
-      mayOwn(sawRecord(footprint, record), token) ? releaseInStore(context, key, token) : Effect.void
+      mayOwn(sawRecord(footprint, record), kind.leaseEnd) ? giveBack(context, key, kind, record) : Effect.void
     )
     return bounded(releaseIfOurs, finalizerBound).pipe(
       Effect.tapErrorCause((cause) => Effect.logWarning(`dynalock: a lease of lock ${key} may be left to expire`, cause)),

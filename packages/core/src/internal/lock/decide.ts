@@ -21,10 +21,14 @@ const maxPinnedEntries = 32
 /** Entries one claim removes at most; any lapsed entries left are removed by later claims. */
 const maxRemovals = 100
 
-/** What a claim needs to stay right: the record unchanged since it was read, and the line entries it removes. */
+/**
+ * What a claim needs to stay right (the record unchanged since it was read), the line entries it removes, and for a
+ * semaphore the holders it keeps.
+ */
 export interface Claim {
   readonly condition: Condition
   readonly remove: ReadonlyArray<number>
+  readonly holders?: ReadonlyArray<string> | undefined
 }
 
 export type Decision =
@@ -52,6 +56,8 @@ export type Decision =
     }
   /** It may not claim, and `wait: false` says not to wait. */
   | { readonly _tag: "Held" }
+  /** The record is not of this kind (a semaphore's for a plain lock, or the other way round): bad input. */
+  | { readonly _tag: "Refused"; readonly message: string }
 
 /** Who is deciding. */
 export interface Waiter {
@@ -69,6 +75,7 @@ export const blindClaim = (now: number, settings: Settings): Claim => ({
     not({ _tag: "Exists" }),
     and(
       { _tag: "Ours" },
+      { _tag: "LimitIs", limit: Option.none() },
       or(not({ _tag: "HasOwner" }), { _tag: "ExpiredAt", at: now - settings.skew }),
       { _tag: "LineSize", size: 0 }
     )
@@ -103,6 +110,7 @@ const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEnt
 export const decide = (current: Option.Option<StoredItem>, waiter: Waiter, now: number, settings: Settings): Decision => {
   if (Option.isNone(current)) return { _tag: "Claim", claim: { condition: not({ _tag: "Exists" }), remove: [] } }
   const item = current.value
+  if (Option.isSome(item.lock.limit)) return { _tag: "Refused", message: `${item.key} is a semaphore, not a plain lock` }
   const own = ownLeaseEnd(item, waiter.token)
   if (Option.isSome(own)) {
     return now <= own.value - safetyMargin(waiter.ttl)

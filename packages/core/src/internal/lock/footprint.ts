@@ -4,7 +4,6 @@
  */
 import { Option } from "effect"
 import type { StoredItem } from "../../Storage.js"
-import { ownLeaseEnd } from "./record.js"
 
 export interface Footprint {
   /** The record as last seen; none when never seen. */
@@ -27,7 +26,10 @@ export const sawRecord = (footprint: Footprint, current: Option.Option<StoredIte
   claimed: false
 })
 
-/** Whether the record could name `token` as owner: a claim is in doubt, or the record last seen says so. */
-export const mayOwn = (footprint: Footprint, token: string): boolean =>
+/**
+ * Whether the record could give us a lease: a claim is in doubt, or the record last seen does (`leaseEnd` reads
+ * ours from a record).
+ */
+export const mayOwn = (footprint: Footprint, leaseEnd: (item: StoredItem) => Option.Option<number>): boolean =>
   (footprint.uncertain && footprint.claimed) ||
-  Option.exists(footprint.seen, (current) => Option.exists(current, (item) => Option.isSome(ownLeaseEnd(item, token))))
+  Option.exists(footprint.seen, (current) => Option.exists(current, (item) => Option.isSome(leaseEnd(item))))

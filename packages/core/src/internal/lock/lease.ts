@@ -58,7 +58,10 @@ export const releaseInStore = (
   return Effect.retry(once, releaseRetry)
 }
 
-type RenewalResult = { readonly _tag: "Renewed"; readonly leaseEnd: number } | { readonly _tag: "Lost"; readonly reason: LockLostReason }
+/** What one renewal achieved. */
+export type RenewalResult =
+  | { readonly _tag: "Renewed"; readonly leaseEnd: number }
+  | { readonly _tag: "Lost"; readonly reason: LockLostReason }
 
 const renewOnce = (context: LockContext, grant: Grant): Effect.Effect<RenewalResult, StoreError> =>
   Effect.gen(function* () {
@@ -80,15 +83,38 @@ const renewOnce = (context: LockContext, grant: Grant): Effect.Effect<RenewalRes
     return recorded.value >= leaseEnd ? ({ _tag: "Renewed", leaseEnd } as const) : yield* outcome.left
   })
 
-/** Holds a granted lease in the current scope and returns the caller's handle on it. */
-export const holdLease = (context: LockContext, grant: Grant): Effect.Effect<Lock, never, Scope.Scope> =>
+/** What keeping a lease of some kind needs: how to renew it once, and how to give it back. */
+export interface LeaseOps {
+  readonly renewOnce: Effect.Effect<RenewalResult, StoreError>
+  /** Gives the lease back; `held` is how long it was held. */
+  readonly release: (held: number) => Effect.Effect<void, StoreError>
+  /** Whether the lease excludes this client's own other waiters (a plain lock; not a semaphore's permits). */
+  readonly exclusive: boolean
+}
+
+/** The caller's handle on a kept lease. */
+export interface KeptLease {
+  readonly lost: Effect.Effect<never, LockLost>
+  readonly remaining: Effect.Effect<Duration.Duration>
+  readonly release: Effect.Effect<void, StoreError>
+}
+
+/**
+ * Keeps a granted lease in the current scope: renews it in the background (or watches it run out), reports its
+ * loss before anyone else can take it over, and gives it back early or when the scope closes.
+ */
+export const keepLease = (
+  context: LockContext,
+  grant: Grant,
+  ops: LeaseOps
+): Effect.Effect<KeptLease, never, Scope.Scope> =>
   Effect.gen(function* () {
     const { key, ttl } = grant
     const margin = safetyMargin(ttl)
     const acquiredAt = grant.leaseEnd - ttl
     const status = yield* Ref.make<Status>({ _tag: "Held", leaseEnd: grant.leaseEnd })
     const lostSignal = yield* Deferred.make<never, LockLost>()
-    const letGo = yield* context.gate.hold(key)
+    const letGo = ops.exclusive ? yield* context.gate.hold(key) : context.gate.released(key)
 
     const markLost = (reason: LockLostReason) =>
       Ref.modify(status, (current): [boolean, Status] =>
@@ -117,7 +143,7 @@ export const holdLease = (context: LockContext, grant: Grant): Effect.Effect<Loc
         yield* sleepUntil(end.value - ttl + ttl / 3)
         const giveUpAt = end.value - margin
         const now = yield* Clock.currentTimeMillis
-        const result = yield* renewOnce(context, grant).pipe(
+        const result = yield* ops.renewOnce.pipe(
           Effect.retry(transientRetry),
           Effect.timeout(Duration.millis(Math.max(0, giveUpAt - now))),
           Effect.option
@@ -139,19 +165,16 @@ export const holdLease = (context: LockContext, grant: Grant): Effect.Effect<Loc
         yield* Fiber.interrupt(keeper)
         if (before._tag === "Lost" && before.reason !== "Expired") return
         const now = yield* Clock.currentTimeMillis
-        yield* releaseInStore(context, key, grant.token, nextTypicalHold(grant.typicalHold, now - acquiredAt))
+        yield* ops.release(now - acquiredAt)
       }).pipe(Effect.ensuring(letGo))
     )
     yield* Effect.addFinalizer(() =>
       bounded(release, finalizerBound).pipe(
-        Effect.catchAllCause((cause) => Effect.logWarning(`dynalock: release of lock ${key} left to expiry`, cause))
+        Effect.catchAllCause((cause) => Effect.logWarning(`dynalock: release of ${key} left to expiry`, cause))
       )
     )
 
     return {
-      key,
-      fencingToken: BigInt(grant.fence),
-      value: grant.value,
       lost: Deferred.await(lostSignal),
       remaining: Effect.gen(function* () {
         const end = yield* leaseEnd
@@ -161,3 +184,14 @@ export const holdLease = (context: LockContext, grant: Grant): Effect.Effect<Loc
       release
     }
   })
+
+/** Holds a granted plain lock in the current scope and returns the caller's handle on it. */
+export const holdLease = (context: LockContext, grant: Grant): Effect.Effect<Lock, never, Scope.Scope> =>
+  Effect.map(
+    keepLease(context, grant, {
+      renewOnce: renewOnce(context, grant),
+      release: (held) => releaseInStore(context, grant.key, grant.token, nextTypicalHold(grant.typicalHold, held)),
+      exclusive: true
+    }),
+    (kept) => ({ key: grant.key, fencingToken: BigInt(grant.fence), value: grant.value, ...kept })
+  )

@@ -1,20 +1,18 @@
 /** The `Locker` service over the storage contract. */
-import { Effect, Exit, Option, Ref, Scope } from "effect"
+import { Effect, Option, Scope } from "effect"
 import type { Locker } from "../../Locker.js"
 import type { Storage } from "../../Storage.js"
 import { partitionProblem, validateKey, validatePrefix } from "../validation.js"
 import * as Admin from "./admin.js"
-import { leaveNothingBehind } from "./cleanup.js"
+import { makeSemaphore, validateLimit } from "../semaphore/semaphore.js"
+import { acquireWith } from "./acquire.js"
 import type { LockContext } from "./context.js"
-import { noFootprint } from "./footprint.js"
-import type { Footprint } from "./footprint.js"
 import { makeGate } from "./gate.js"
 import { holdLease } from "./lease.js"
+import { lockKind } from "./lockKind.js"
 import { resolveLockOptions } from "./options.js"
 import { defaultSettings, resolveSettings } from "./settings.js"
 import type { LockerSettings } from "./settings.js"
-import { newOwnerToken } from "./token.js"
-import { obtain } from "./waiter.js"
 
 export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Effect.Effect<Locker["Type"], never, Scope.Scope> =>
   Effect.gen(function* () {
@@ -27,24 +25,26 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
       contended: new Set()
     }
 
+    /** Checks shared by every operation: the partition, the settings and the key. */
+    const usableKey = (key: string) =>
+      Effect.gen(function* () {
+        if (Option.isSome(problem)) return yield* problem.value
+        yield* settings
+        return yield* validateKey(key)
+      })
+
     const acquire: Locker["Type"]["acquire"] = (key, options) =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function* () {
-          if (Option.isSome(problem)) return yield* problem.value
-          yield* settings
-          const validKey = yield* validateKey(key)
-          const resolved = yield* resolveLockOptions(storage.partition, validKey, options)
-          const token = newOwnerToken()
-          const footprint = yield* Ref.make<Footprint>(noFootprint)
-          const waited = yield* Effect.exit(restore(obtain(context, validKey, token, resolved, footprint)))
-          if (Exit.isFailure(waited)) {
-            // Whatever stopped the wait, it must leave no lease and no place in line behind.
-            yield* leaveNothingBehind(context, validKey, token, yield* Ref.get(footprint))
-            return yield* Effect.failCause(waited.cause)
-          }
-          return yield* holdLease(context, waited.value)
-        })
-      ).pipe(Effect.withSpan("Locker.acquire", { attributes: { key } }))
+      Effect.gen(function* () {
+        const validKey = yield* usableKey(key)
+        const resolved = yield* resolveLockOptions(storage.partition, validKey, options)
+        return yield* acquireWith(
+          context,
+          validKey,
+          resolved,
+          (token) => lockKind(validKey, token, resolved, context.settings),
+          (grant) => holdLease(context, grant)
+        )
+      }).pipe(Effect.withSpan("Locker.acquire", { attributes: { key } }))
 
     const tryAcquire: Locker["Type"]["tryAcquire"] = (key, options) =>
       acquire(key, { ...options, wait: false }).pipe(
@@ -63,14 +63,6 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
         (scope, exit) => Scope.close(scope, exit)
       ).pipe(Effect.withSpan("Locker.withLock", { attributes: { key } }))
 
-    /** Checks shared by the admin operations: the partition, the settings and the key. */
-    const usableKey = (key: string) =>
-      Effect.gen(function* () {
-        if (Option.isSome(problem)) return yield* problem.value
-        yield* settings
-        return yield* validateKey(key)
-      })
-
     const inspect: Locker["Type"]["inspect"] = (key) =>
       Effect.flatMap(usableKey(key), (valid) => Admin.inspect(context, valid)).pipe(
         Effect.withSpan("Locker.inspect", { attributes: { key } })
@@ -88,5 +80,8 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
         Effect.withSpan("Locker.forceRelease", { attributes: { key } })
       )
 
-    return { acquire, tryAcquire, withLock, inspect, list, forceRelease }
+    const semaphore: Locker["Type"]["semaphore"] = (key, limit) =>
+      makeSemaphore(context, key, limit, Effect.flatMap(usableKey(key), (valid) => Effect.as(validateLimit(limit, valid), valid)))
+
+    return { acquire, tryAcquire, withLock, inspect, list, forceRelease, semaphore }
   })

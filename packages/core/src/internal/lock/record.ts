@@ -42,7 +42,10 @@ export const leaseOf = (item: StoredItem, now: number, settings: Settings): Leas
 export const ownLeaseEnd = (item: StoredItem, token: string): Option.Option<number> =>
   !item.foreign && Option.contains(item.lock.owner, token) ? item.expiresAt : Option.none()
 
-/** One waiter in line. `deadline` (its own clock) is when its place lapses unless it renews it. */
+/**
+ * One waiter in line, or one holder of a semaphore's permits. `deadline` (its own clock) is when its place lapses
+ * unless it renews it, or when its lease ends.
+ */
 export interface LineEntry {
   readonly index: number
   readonly raw: string
@@ -59,8 +62,13 @@ export const formatEntry = (token: string, deadline: number, permits = 1): strin
   permits === 1 ? `${token}:${Math.ceil(deadline)}` : `${token}:${Math.ceil(deadline)}:${permits}`
 
 /** The parsed line; an entry in no format of ours reads as lapsed long ago, so that anyone may remove it. */
-export const lineOf = (item: StoredItem): ReadonlyArray<LineEntry> =>
-  item.lock.line.map((raw, index) => {
+export const lineOf = (item: StoredItem): ReadonlyArray<LineEntry> => entriesOf(item.lock.line)
+
+/** A semaphore's holders, in the line's format: `deadline` is each one's lease end. */
+export const holdersOf = (item: StoredItem): ReadonlyArray<LineEntry> => entriesOf(item.lock.holders)
+
+const entriesOf = (list: ReadonlyArray<string>): ReadonlyArray<LineEntry> =>
+  list.map((raw, index) => {
     const match = entryPattern.exec(raw)
     return match === null
       ? { index, raw, token: "", deadline: Number.NEGATIVE_INFINITY, permits: 1 }

@@ -4,20 +4,20 @@
  * `Footprint` ref, written before each write, for the clean-up of a wait that ends without the lease.
  */
 import { Clock, Effect, Option, Ref, ScheduleDecision, ScheduleIntervals } from "effect"
-import { AcquireCancelled, isOutcomeUnknown, isTransient } from "../../Errors.js"
+import { AcquireCancelled, InvalidInput, isOutcomeUnknown, isTransient } from "../../Errors.js"
 import type { StoreError } from "../../Errors.js"
 import type { StoredItem, UpdateRequest, WriteOutcome } from "../../Storage.js"
 import type { Grant, LockContext } from "./context.js"
-import { blindClaim, decide, safetyMargin } from "./decide.js"
+import { safetyMargin } from "./decide.js"
 import type { Claim, Decision } from "./decide.js"
 import { sawRecord } from "./footprint.js"
 import type { Footprint } from "./footprint.js"
 import type { ResolvedLockOptions } from "./options.js"
 import { nextLookAt, noPace, observe } from "./pace.js"
 import type { Pace } from "./pace.js"
-import { formatEntry } from "./record.js"
+import type { Kind } from "./kind.js"
 import type { LineEntry } from "./record.js"
-import { claimRequest, joinRequest, refreshRequest, releaseRequest } from "./requests.js"
+import { joinRequest, refreshRequest } from "./requests.js"
 
 /** What the waiter knows of the record: nothing yet (it has not started), nothing current, or what it saw. */
 type Known =
@@ -43,16 +43,16 @@ type WaitError = AcquireCancelled | StoreError
 const stale: Known = { _tag: "Stale" }
 const seen = (current: Option.Option<StoredItem>): Known => ({ _tag: "Seen", current })
 
-/** One acquisition's wait: `footprint` tells the caller what it may have left behind. */
+/** One acquisition's wait for a lease of `kind`: `footprint` tells the caller what it may have left behind. */
 export const obtain = (
   context: LockContext,
   key: string,
   token: string,
   options: ResolvedLockOptions,
-  footprint: Ref.Ref<Footprint>
-): Effect.Effect<Grant, WaitError> => {
+  footprint: Ref.Ref<Footprint>,
+  kind: Kind
+): Effect.Effect<Grant, WaitError | InvalidInput> => {
   const { gate, settings, storage } = context
-  const waiter = { token, ttl: options.ttl, wait: options.wait }
   const next = (state: WaiterState, changes: Partial<WaiterState>): Step => ({ _tag: "Next", state: { ...state, ...changes } })
   const granted = (item: StoredItem, leaseEnd: number): Step => {
     // Others still in line: the next acquisition of this key goes straight into line rather than claiming blind.
@@ -63,7 +63,7 @@ export const obtain = (
       grant: {
         key,
         token,
-        fence: item.lock.fence,
+        fence: kind.fence(item),
         value: options.value,
         leaseEnd,
         ttl: options.ttl,
@@ -131,7 +131,7 @@ export const obtain = (
   const claim = (state: WaiterState, plan: Claim) =>
     Effect.gen(function* () {
       const sent = yield* Clock.currentTimeMillis
-      const request = claimRequest({ key, token, value: options.value, now: sent, ttl: options.ttl, claim: plan })
+      const request = kind.claimRequest(plan, sent)
       // The write that may make us the owner is never cut short: its outcome must be known, or marked.
       const outcome = yield* Effect.uninterruptible(send(request, { claimed: true }))
       if (outcome._tag === "Left") {
@@ -143,7 +143,7 @@ export const obtain = (
         // The lease counts from when the claim was sent; an answer that took too long leaves too little of it.
         const now = yield* Clock.currentTimeMillis
         const leaseEnd = sent + options.ttl
-        return now <= leaseEnd - safetyMargin(options.ttl) ? granted(current.value, leaseEnd) : yield* giveBack(state)
+        return now <= leaseEnd - safetyMargin(options.ttl) ? granted(current.value, leaseEnd) : yield* giveBack(state, current)
       }
       return next(state, { known: seen(current), failingSince: Option.none() })
     })
@@ -152,10 +152,12 @@ export const obtain = (
    * Our lease arrived too late to be safe: release it, and wait a step of the schedule before trying again (with
    * `wait: false`, give up), so that a store that keeps answering late cannot keep us claiming without pause.
    */
-  const giveBack = (state: WaiterState) =>
+  const giveBack = (state: WaiterState, current: Option.Option<StoredItem>) =>
     Effect.gen(function* () {
       const sent = yield* Clock.currentTimeMillis
-      const outcome = yield* send(releaseRequest(key, token, sent), {})
+      const request = kind.giveBack(current, sent)
+      if (Option.isNone(request)) return next(state, { known: stale })
+      const outcome = yield* send(request.value, {})
       if (outcome._tag === "Left") {
         yield* unanswered(outcome.left)
         return yield* failed(state, outcome.left, sent)
@@ -181,10 +183,10 @@ export const obtain = (
       return next(state, { known: seen(current), failingSince: Option.none() })
     })
 
-  const join = (state: WaiterState) => place(state, (now) => joinRequest(key, token, formatEntry(token, now + settings.grace)))
+  const join = (state: WaiterState) => place(state, (now) => joinRequest(key, token, kind.entry(now + settings.grace)))
 
   const refresh = (state: WaiterState, entry: LineEntry) =>
-    place(state, (now) => refreshRequest(key, entry, formatEntry(token, now + settings.grace)))
+    place(state, (now) => refreshRequest(key, entry, kind.entry(now + settings.grace)))
 
   const pause = (state: WaiterState, decision: Extract<Decision, { _tag: "Wait" }>, now: number) =>
     Effect.gen(function* () {
@@ -202,12 +204,12 @@ export const obtain = (
   const act = (state: WaiterState, current: Option.Option<StoredItem>) =>
     Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
-      const decision = decide(current, waiter, now, settings)
+      const decision = kind.decide(current, now)
       switch (decision._tag) {
         case "Granted":
           return granted(decision.item, decision.leaseEnd)
         case "Late":
-          return yield* giveBack(state)
+          return yield* giveBack(state, current)
         case "Claim":
           return yield* claim(state, decision.claim)
         case "Join":
@@ -218,6 +220,8 @@ export const obtain = (
           return yield* pause(state, decision, now)
         case "Held":
           return yield* new AcquireCancelled({ key, reason: "Held" })
+        case "Refused":
+          return yield* new InvalidInput({ message: decision.message, key })
       }
     })
 
@@ -231,11 +235,11 @@ export const obtain = (
       Effect.suspend(() =>
         options.wait && context.contended.has(key)
           ? join(state)
-          : Effect.flatMap(Clock.currentTimeMillis, (now) => claim(state, blindClaim(now, settings)))
+          : Effect.flatMap(Clock.currentTimeMillis, (now) => claim(state, kind.blindClaim(now)))
       )
     )
 
-  const step = (state: WaiterState): Effect.Effect<Step, WaitError> => {
+  const step = (state: WaiterState): Effect.Effect<Step, WaitError | InvalidInput> => {
     switch (state.known._tag) {
       case "Start":
         return start(state)
@@ -246,7 +250,7 @@ export const obtain = (
     }
   }
 
-  const loop = (state: WaiterState): Effect.Effect<Grant, WaitError> =>
+  const loop = (state: WaiterState): Effect.Effect<Grant, WaitError | InvalidInput> =>
     Effect.flatMap(step(state), (result) => (result._tag === "Done" ? Effect.succeed(result.grant) : loop(result.state)))
 
   const initial: WaiterState = {

@@ -1,0 +1,19 @@
+/** The plain lock as a kind of lease for the wait loop: one owner, a fencing token, a value. */
+import { Option } from "effect"
+import type { Kind } from "./kind.js"
+import { blindClaim, decide } from "./decide.js"
+import type { ResolvedLockOptions } from "./options.js"
+import { formatEntry, ownLeaseEnd } from "./record.js"
+import { claimRequest, releaseRequest } from "./requests.js"
+import type { Settings } from "./settings.js"
+
+export const lockKind = (key: string, token: string, options: ResolvedLockOptions, settings: Settings): Kind => ({
+  decide: (current, now) => decide(current, { token, ttl: options.ttl, wait: options.wait }, now, settings),
+  blindClaim: (now) => blindClaim(now, settings),
+  claimRequest: (claim, sent) => claimRequest({ key, token, value: options.value, now: sent, ttl: options.ttl, claim }),
+  leaseEnd: (item) => ownLeaseEnd(item, token),
+  // Conditioned on the owner token: harmless when the record no longer names us.
+  giveBack: (_, now) => Option.some(releaseRequest(key, token, now)),
+  entry: (deadline) => formatEntry(token, deadline),
+  fence: (item) => item.lock.fence
+})
