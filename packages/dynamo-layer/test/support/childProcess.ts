@@ -18,6 +18,8 @@ export interface ChildProcess<E> {
   readonly events: ReadonlyArray<E>
   /** Writes "go": the script starts its run. */
   readonly start: Effect.Effect<void>
+  /** Writes one line of another command on the script's stdin. */
+  readonly tell: (line: string) => Effect.Effect<void>
   /** The first event (past or future) that satisfies `match`; a defect if the process ends first or time runs out. */
   readonly waitFor: <F extends E>(match: (event: E) => event is F, within: Duration.DurationInput) => Effect.Effect<F>
   /** Sends `signal` and waits for the process to be gone. */
@@ -100,6 +102,7 @@ export const spawnJsonLines = <E>(
         pid: child.pid ?? 0,
         events,
         start: Effect.sync(() => child.stdin!.write("go\n")),
+        tell: (line) => Effect.sync(() => child.stdin!.write(`${line}\n`)),
         waitFor,
         kill
       }
