@@ -35,10 +35,22 @@ export const lockRequestKind = (request: ProxyRequest): LockRequestKind => {
 /** Faults (other than Pass) by request kind and fault kind. */
 export type FaultCounts = Partial<Record<LockRequestKind, Partial<Record<Fault["_tag"], number>>>>
 
-/** `plan`, and a live tally of the faults it gave each kind of request (and of the requests of each kind). */
-export const tallied = (plan: Plan) => {
+/** One request as the plan saw it: when (by the clock given to `tallied`), whose, which kind, which fault. */
+export interface SeenRequest {
+  readonly at: number
+  readonly client: string | undefined
+  readonly kind: LockRequestKind
+  readonly fault: Fault["_tag"]
+}
+
+/**
+ * `plan`, and a live tally of the faults it gave each kind of request (and of the requests of each kind). With a
+ * `clock`, every request is also logged, to show what happened around a moment of interest.
+ */
+export const tallied = (plan: Plan, clock?: () => number) => {
   const faults: FaultCounts = {}
   const requests: Partial<Record<LockRequestKind, number>> = {}
+  const log: Array<SeenRequest> = []
   const counted: Plan = (request) => {
     const kind = lockRequestKind(request)
     requests[kind] = (requests[kind] ?? 0) + 1
@@ -47,9 +59,10 @@ export const tallied = (plan: Plan) => {
       const byFault = (faults[kind] ??= {})
       byFault[fault._tag] = (byFault[fault._tag] ?? 0) + 1
     }
+    if (clock !== undefined) log.push({ at: clock(), client: request.client, kind, fault: fault._tag })
     return fault
   }
-  return { plan: counted, faults, requests }
+  return { plan: counted, faults, requests, log }
 }
 
 /** Only the requests of these kinds get `plan`'s faults (and only they are shown to it); the others pass. */

@@ -9,7 +9,7 @@
  */
 import { createInterface } from "node:readline"
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
-import { Duration, Effect, Random } from "effect"
+import { Duration, Effect, Random, Schedule } from "effect"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import { tagClient } from "@dynalock/test-layer/FaultProxy"
 import { withClockOffset } from "./offsetClock.js"
@@ -49,9 +49,27 @@ const program = Effect.gen(function* () {
     tableName: args.tableName,
     partition: args.partition,
     client,
+    ...(args.storeRetryMillis === undefined
+      ? {}
+      : {
+          retry: Schedule.exponential(Duration.millis(args.storeRetryMillis[0]), 2).pipe(
+            Schedule.union(Schedule.spaced(Duration.millis(args.storeRetryMillis[1]))),
+            Schedule.jittered,
+            Schedule.intersect(Schedule.recurs(8))
+          )
+        }),
     ...(args.requestTimeoutMillis === undefined ? {} : { requestTimeout: Duration.millis(args.requestTimeoutMillis) }),
     lock: { maxClockSkew: Duration.millis(args.skewMillis), queueGrace: millisOrDefault(args.queueGraceMillis) }
   })
+  const retry =
+    args.lockRetryMillis === undefined
+      ? {}
+      : {
+          retry: Schedule.exponential(Duration.millis(args.lockRetryMillis[0]), 1.5).pipe(
+            Schedule.jittered,
+            Schedule.union(Schedule.spaced(Duration.millis(args.lockRetryMillis[1])))
+          )
+        }
   emit({ _tag: "Ready", pid: process.pid })
   yield* Effect.promise(() => go)
   const hold =
@@ -64,7 +82,7 @@ const program = Effect.gen(function* () {
     yield* Effect.scoped(
       Effect.gen(function* () {
         emit({ _tag: "Acquiring", at: now() })
-        const lock = yield* locker.acquire(args.key, { ttl: Duration.millis(args.ttlMillis) })
+        const lock = yield* locker.acquire(args.key, { ttl: Duration.millis(args.ttlMillis), ...retry })
         emit({ _tag: "Enter", at: now(), token: lock.fencingToken.toString() })
         const lost = yield* Effect.raceFirst(Effect.as(hold, false), Effect.as(Effect.ignore(lock.lost), true))
         // The section ends before the release is sent: from here on another holder may enter.

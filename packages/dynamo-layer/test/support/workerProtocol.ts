@@ -17,6 +17,16 @@ export interface WorkerArgs {
   readonly skewMillis: number
   /** The Locker's `queueGrace` (default: the library's). */
   readonly queueGraceMillis?: number | undefined
+  /**
+   * DynamoStore's `retry`: exponential from `base` ms, doubling, each wait capped at `cap` ms, jittered, at most 8
+   * retries (default: the library's, which grows to 2 s for a throttled table).
+   */
+  readonly storeRetryMillis?: readonly [base: number, cap: number] | undefined
+  /**
+   * The acquisitions' `retry` schedule: exponential from `base` ms, 1.5 times a step, jittered, each wait at most
+   * `cap` ms (default: the library's, 50 ms growing to 1 s).
+   */
+  readonly lockRetryMillis?: readonly [base: number, cap: number] | undefined
   /** DynamoStore's `requestTimeout` (default: the library's). */
   readonly requestTimeoutMillis?: number | undefined
   /** How far this worker's Effect `Clock` is ahead of the machine's (behind if negative); default 0. */
