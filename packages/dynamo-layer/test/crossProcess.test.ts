@@ -6,7 +6,9 @@ import { Effect } from "effect"
 import { LocalDynamo } from "@dynalock/test-layer"
 import { spawnWorker, tagged } from "./support/workerProcess.js"
 import type { WorkerProcess } from "./support/workerProcess.js"
-import type { WorkerArgs, WorkerEvent } from "./support/workerProtocol.js"
+import type { WorkerArgs } from "./support/workerProtocol.js"
+import { overlapsOf, tokenDisordersOf } from "./support/sections.js"
+import { sectionsOf } from "./support/workerRuns.js"
 
 /** The parent reads the same machine-wide monotonic clock as the workers (see lockWorker.ts). */
 const now = (): number => Number(process.hrtime.bigint()) / 1e6
@@ -24,28 +26,6 @@ const argsFor = (server: LocalDynamo.LocalDynamoServer, overrides: Partial<Worke
   skewMillis: 100,
   ...overrides
 })
-
-interface Section {
-  readonly worker: number
-  readonly enter: number
-  readonly exit: number
-  readonly token: bigint
-  readonly lost: boolean
-}
-
-/** A worker's events as critical sections: each Enter closed by the Exit or Lost after it. */
-const sectionsOf = (worker: number, events: ReadonlyArray<WorkerEvent>): Array<Section> => {
-  const sections: Array<Section> = []
-  let open: Extract<WorkerEvent, { _tag: "Enter" }> | undefined
-  for (const event of events) {
-    if (event._tag === "Enter") open = event
-    if ((event._tag === "Exit" || event._tag === "Lost") && open !== undefined) {
-      sections.push({ worker, enter: open.at, exit: event.at, token: BigInt(open.token), lost: event._tag === "Lost" })
-      open = undefined
-    }
-  }
-  return sections
-}
 
 const readyAll = (workers: ReadonlyArray<WorkerProcess>) =>
   Effect.forEach(workers, (worker) => worker.waitFor(tagged("Ready"), startup), { concurrency: "unbounded", discard: true })
@@ -66,21 +46,11 @@ describe("the lock across OS processes (dynalite in a separate process)", () => 
           discard: true
         })
 
-        const sections = workers.flatMap((worker, i) => sectionsOf(i, worker.events)).sort((a, b) => a.enter - b.enter)
+        const sections = workers.flatMap((worker, i) => sectionsOf(`worker ${i}`, worker.events)).sort((a, b) => a.enter - b.enter)
         assert.strictEqual(sections.length, 4 * rounds)
         assert.deepStrictEqual(sections.filter((section) => section.lost), [])
-        const overlaps = sections.flatMap((section, i) => {
-          const before = sections[i - 1]
-          return before !== undefined && section.enter <= before.exit
-            ? [`worker ${section.worker} entered ${(before.exit - section.enter).toFixed(3)} ms before worker ${before.worker} left`]
-            : []
-        })
-        assert.deepStrictEqual(overlaps, [])
-        const unordered = sections.flatMap((section, i) => {
-          const before = sections[i - 1]
-          return before !== undefined && section.token <= before.token ? [`token ${section.token} after ${before.token}`] : []
-        })
-        assert.deepStrictEqual(unordered, [])
+        assert.deepStrictEqual(overlapsOf(sections), [])
+        assert.deepStrictEqual(tokenDisordersOf(sections), [])
         const gaps = sections.slice(1).map((section, i) => section.enter - sections[i]!.exit)
         console.log(
           `cross-process exclusion: ${sections.length} sections in ${(sections.at(-1)!.exit - sections[0]!.enter).toFixed(0)} ms, ` +

@@ -1,14 +1,18 @@
 /**
- * A lock contender in its own OS process, driven by crossProcess.test.ts through `workerProcess.ts`.
+ * A lock contender in its own OS process, driven by the cross-process tests through `workerProcess.ts`.
  *
  * Run as `node --import tsx --conditions=@dynalock/source lockWorker.ts '<WorkerArgs as JSON>'`. It reports on
  * stdout as JSON lines (`WorkerEvent`). Timestamps are `process.hrtime` in milliseconds: on Linux that is
  * CLOCK_MONOTONIC, one clock for every process of the machine, so the parent can order sections across workers.
- * Reading the clock here is the test's business; the library itself only reads Effect's Clock.
+ * Reading the clock here is the test's business; the library itself only reads Effect's Clock (which
+ * `offsetMillis` shifts, as a machine whose clock is off would).
  */
 import { createInterface } from "node:readline"
-import { Duration, Effect, Random } from "effect"
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { Duration, Effect, Random, Schedule } from "effect"
 import { DynamoStore } from "@dynalock/dynamo-layer"
+import { tagClient } from "@dynalock/test-layer/FaultProxy"
+import { withClockOffset } from "./offsetClock.js"
 import type { WorkerArgs, WorkerEvent } from "./workerProtocol.js"
 
 const args = JSON.parse(process.argv[2] ?? "{}") as WorkerArgs
@@ -19,30 +23,67 @@ const emit = (event: WorkerEvent): void => {
   process.stdout.write(`${JSON.stringify(event)}\n`)
 }
 
-// The parent talks on stdin: "go" starts the work. When the parent goes away, however it dies, stdin closes,
-// and a worker must never outlive it.
+// The parent talks on stdin: "go" starts the work, "release" ends the (first) section held "untilReleased". When the parent
+// goes away, however it dies, stdin closes, and a worker must never outlive it.
 const lines = createInterface({ input: process.stdin })
 const go = new Promise<void>((resolve) => lines.on("line", (line) => line.trim() === "go" && resolve()))
+const releaseAsked = new Promise<void>((resolve) => lines.on("line", (line) => line.trim() === "release" && resolve()))
 lines.on("close", () => process.exit(2))
 
+const millisOrDefault = (millis: number | undefined) => (millis === undefined ? undefined : Duration.millis(millis))
+
 const program = Effect.gen(function* () {
+  const client = yield* Effect.acquireRelease(
+    Effect.sync(
+      () =>
+        new DynamoDBClient({
+          endpoint: args.endpoint,
+          region: "local",
+          credentials: { accessKeyId: "local", secretAccessKey: "local" }
+        })
+    ),
+    (made) => Effect.sync(() => made.destroy())
+  )
+  if (args.clientTag !== undefined) tagClient(client, args.clientTag)
   const { locker } = yield* DynamoStore.make({
     tableName: args.tableName,
     partition: args.partition,
-    client: { endpoint: args.endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } },
-    lock: { maxClockSkew: Duration.millis(args.skewMillis) }
+    client,
+    ...(args.storeRetryMillis === undefined
+      ? {}
+      : {
+          retry: Schedule.exponential(Duration.millis(args.storeRetryMillis[0]), 2).pipe(
+            Schedule.union(Schedule.spaced(Duration.millis(args.storeRetryMillis[1]))),
+            Schedule.jittered,
+            Schedule.intersect(Schedule.recurs(8))
+          )
+        }),
+    ...(args.requestTimeoutMillis === undefined ? {} : { requestTimeout: Duration.millis(args.requestTimeoutMillis) }),
+    lock: { maxClockSkew: Duration.millis(args.skewMillis), queueGrace: millisOrDefault(args.queueGraceMillis) }
   })
+  const retry =
+    args.lockRetryMillis === undefined
+      ? {}
+      : {
+          retry: Schedule.exponential(Duration.millis(args.lockRetryMillis[0]), 1.5).pipe(
+            Schedule.jittered,
+            Schedule.union(Schedule.spaced(Duration.millis(args.lockRetryMillis[1])))
+          )
+        }
   emit({ _tag: "Ready", pid: process.pid })
   yield* Effect.promise(() => go)
+  const hold =
+    args.holdMillis === "forever"
+      ? Effect.never
+      : args.holdMillis === "untilReleased"
+        ? Effect.promise(() => releaseAsked)
+        : Effect.flatMap(Random.nextIntBetween(args.holdMillis[0], args.holdMillis[1] + 1), (millis) => Effect.sleep(millis))
   for (let round = 0; round < args.rounds; round++) {
     yield* Effect.scoped(
       Effect.gen(function* () {
-        const lock = yield* locker.acquire(args.key, { ttl: Duration.millis(args.ttlMillis) })
+        emit({ _tag: "Acquiring", at: now() })
+        const lock = yield* locker.acquire(args.key, { ttl: Duration.millis(args.ttlMillis), ...retry })
         emit({ _tag: "Enter", at: now(), token: lock.fencingToken.toString() })
-        const hold =
-          args.holdMillis === "forever"
-            ? Effect.never
-            : Effect.flatMap(Random.nextIntBetween(args.holdMillis[0], args.holdMillis[1] + 1), (millis) => Effect.sleep(millis))
         const lost = yield* Effect.raceFirst(Effect.as(hold, false), Effect.as(Effect.ignore(lock.lost), true))
         // The section ends before the release is sent: from here on another holder may enter.
         emit(lost ? { _tag: "Lost", at: now() } : { _tag: "Exit", at: now() })
@@ -52,7 +93,7 @@ const program = Effect.gen(function* () {
   emit({ _tag: "Done" })
 })
 
-Effect.runPromise(Effect.scoped(program)).then(
+Effect.runPromise(Effect.scoped(withClockOffset(args.offsetMillis ?? 0)(program))).then(
   () => process.exit(0),
   (error: unknown) => {
     emit({ _tag: "Failed", message: String(error) })

@@ -23,12 +23,14 @@ export interface Proxied {
   readonly clientConfig: DynamoDBClientConfig
   /** A `DynamoStore` whose requests go through the proxy, its client tagged `tag` if given. */
   readonly store: (
-    options?: Partial<Pick<DynamoStore.DynamoStoreOptions, "retry" | "requestTimeout">> & { readonly tag?: string }
+    options?: Partial<Pick<DynamoStore.DynamoStoreOptions, "retry" | "requestTimeout" | "lock">> & { readonly tag?: string }
   ) => Effect.Effect<Dynalock.Services, never, Scope.Scope>
   /** A raw SDK client through the proxy, tagged if `tag` is given. */
   readonly client: (options?: { readonly tag?: string; readonly maxAttempts?: number }) => Effect.Effect<DynamoDBClient, never, Scope.Scope>
   /** The item of `key` in this test's partition, read directly from the server (consistent). */
   readonly stored: (key: string) => Effect.Effect<Option.Option<StoredItem>>
+  /** The same item with every attribute, as the server holds it (unmarshalled). */
+  readonly rawItem: (key: string) => Effect.Effect<Option.Option<Record<string, unknown>>>
 }
 
 export const proxied = (
@@ -53,21 +55,17 @@ export const proxied = (
           partition,
           client: made,
           ...(options?.retry === undefined ? {} : { retry: options.retry }),
-          ...(options?.requestTimeout === undefined ? {} : { requestTimeout: options.requestTimeout })
+          ...(options?.requestTimeout === undefined ? {} : { requestTimeout: options.requestTimeout }),
+          ...(options?.lock === undefined ? {} : { lock: options.lock })
         })
       )
-    const stored: Proxied["stored"] = (key) =>
+    const rawItem: Proxied["rawItem"] = (key) =>
       Effect.promise(() =>
         direct.send(
           new GetItemCommand({ TableName: server.tableName, Key: { id: { S: partition }, name: { S: key } }, ConsistentRead: true })
         )
-      ).pipe(
-        Effect.map((output) =>
-          Option.map(Option.fromNullable(output.Item), (item) => {
-            const record = unmarshall(item)
-            return { version: Number(record.version), payload: record.payload }
-          })
-        )
-      )
-    return { proxy, partition, clientConfig, store, client, stored }
+      ).pipe(Effect.map((output) => Option.map(Option.fromNullable(output.Item), (item) => unmarshall(item))))
+    const stored: Proxied["stored"] = (key) =>
+      Effect.map(rawItem(key), Option.map((record) => ({ version: Number(record.version), payload: record.payload })))
+    return { proxy, partition, clientConfig, store, client, stored, rawItem }
   })

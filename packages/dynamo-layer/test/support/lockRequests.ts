@@ -1,0 +1,75 @@
+/**
+ * The lock protocol's requests as the fault proxy sees them: which kind each one is (read by its DynamoDB
+ * expression, see src/internal/expressions.ts), and a plan wrapper that counts the faults each kind got.
+ */
+import type { Fault, Plan, ProxyRequest } from "@dynalock/test-layer/FaultProxy"
+
+export const lockRequestKinds = ["read", "claim", "join", "refresh", "renew", "release", "withdraw", "other"] as const
+
+export type LockRequestKind = (typeof lockRequestKinds)[number]
+
+const updateExpressionOf = (request: ProxyRequest): string => {
+  const body = request.body
+  const expression = typeof body === "object" && body !== null ? (body as { readonly UpdateExpression?: unknown }).UpdateExpression : undefined
+  return typeof expression === "string" ? expression : ""
+}
+
+/**
+ * The kind of a lock request. A claim is the only write that moves the fencing counter, a release the only one
+ * that removes the owner; line changes without a version bump are joins (append), refreshes (an entry replaced)
+ * and withdrawals (entries removed); a versioned write that touches neither owner nor line is a renewal.
+ */
+export const lockRequestKind = (request: ProxyRequest): LockRequestKind => {
+  if (request.operation === "GetItem") return "read"
+  if (request.operation !== "UpdateItem") return "other"
+  const update = updateExpressionOf(request)
+  if (update.includes("#fence")) return "claim"
+  if (update.includes("list_append")) return "join"
+  if (/REMOVE .*#owner/.test(update)) return "release"
+  if (update.includes("#version")) return "renew"
+  if (/SET #line\[\d+\]/.test(update)) return "refresh"
+  if (/REMOVE #line\[\d+\]/.test(update)) return "withdraw"
+  return "other"
+}
+
+/** Faults (other than Pass) by request kind and fault kind. */
+export type FaultCounts = Partial<Record<LockRequestKind, Partial<Record<Fault["_tag"], number>>>>
+
+/** One request as the plan saw it: when (by the clock given to `tallied`), whose, which kind, which fault. */
+export interface SeenRequest {
+  readonly at: number
+  readonly client: string | undefined
+  readonly kind: LockRequestKind
+  readonly fault: Fault["_tag"]
+}
+
+/**
+ * `plan`, and a live tally of the faults it gave each kind of request (and of the requests of each kind). With a
+ * `clock`, every request is also logged, to show what happened around a moment of interest.
+ */
+export const tallied = (plan: Plan, clock?: () => number) => {
+  const faults: FaultCounts = {}
+  const requests: Partial<Record<LockRequestKind, number>> = {}
+  const log: Array<SeenRequest> = []
+  const counted: Plan = (request) => {
+    const kind = lockRequestKind(request)
+    requests[kind] = (requests[kind] ?? 0) + 1
+    const fault = plan(request)
+    if (fault._tag !== "Pass") {
+      const byFault = (faults[kind] ??= {})
+      byFault[fault._tag] = (byFault[fault._tag] ?? 0) + 1
+    }
+    if (clock !== undefined) log.push({ at: clock(), client: request.client, kind, fault: fault._tag })
+    return fault
+  }
+  return { plan: counted, faults, requests, log }
+}
+
+/** Only the requests of these kinds get `plan`'s faults (and only they are shown to it); the others pass. */
+export const onLockRequest =
+  (kinds: LockRequestKind | ReadonlyArray<LockRequestKind>, plan: Plan | Fault): Plan =>
+  (request) => {
+    const wanted: ReadonlyArray<LockRequestKind> = typeof kinds === "string" ? [kinds] : kinds
+    if (!wanted.includes(lockRequestKind(request))) return { _tag: "Pass" }
+    return typeof plan === "function" ? plan(request) : plan
+  }
