@@ -48,7 +48,7 @@ const storeErrorOf = <A, E extends { readonly _tag: string }>(effect: Effect.Eff
 
 /** The record's lock fields, read past the proxy. */
 const recordOf = (setup: Proxied, key: string) =>
-  Effect.map(setup.rawItem(key), (item) => {
+  Effect.map(setup.rawLockRecord(key), (item) => {
     const record = Option.getOrThrow(item)
     const line = Array.isArray(record.line) ? (record.line as Array<string>) : []
     return { owner: record.owner as string | undefined, fence: BigInt(String(record.fence)), line }

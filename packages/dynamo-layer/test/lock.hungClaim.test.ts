@@ -36,7 +36,7 @@ const storeErrorOf = <A, E extends { readonly _tag: string }>(effect: Effect.Eff
   })
 
 const recordOf = (setup: Proxied, key: string) =>
-  Effect.map(setup.rawItem(key), (item) => {
+  Effect.map(setup.rawLockRecord(key), (item) => {
     const record = Option.getOrThrow(item)
     return { owner: record.owner as string | undefined, fence: BigInt(String(record.fence)) }
   })

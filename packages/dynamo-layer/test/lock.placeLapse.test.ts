@@ -17,7 +17,7 @@ const now = (): number => performance.now()
 const millis = (value: number) => Duration.millis(value)
 
 const lineOf = (setup: Proxied, key: string) =>
-  Effect.map(setup.rawItem(key), (item) =>
+  Effect.map(setup.rawLockRecord(key), (item) =>
     Option.match(item, { onNone: () => [], onSome: (record) => (Array.isArray(record.line) ? (record.line as Array<string>) : []) })
   )
 

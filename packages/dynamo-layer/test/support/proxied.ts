@@ -4,7 +4,7 @@ import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { unmarshall } from "@aws-sdk/util-dynamodb"
 import { Effect, Option } from "effect"
 import type { Scope } from "effect"
-import type { Dynalock } from "@dynalock/core"
+import { Dynalock } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import type { LocalDynamo } from "@dynalock/test-layer"
 import * as FaultProxy from "@dynalock/test-layer/FaultProxy"
@@ -31,6 +31,8 @@ export interface Proxied {
   readonly stored: (key: string) => Effect.Effect<Option.Option<StoredItem>>
   /** The same item with every attribute, as the server holds it (unmarshalled). */
   readonly rawItem: (key: string) => Effect.Effect<Option.Option<Record<string, unknown>>>
+  /** The lock record of `key` (in the stores' lock partition) with every attribute, as the server holds it. */
+  readonly rawLockRecord: (key: string) => Effect.Effect<Option.Option<Record<string, unknown>>>
 }
 
 export const proxied = (
@@ -59,13 +61,13 @@ export const proxied = (
           ...(options?.lock === undefined ? {} : { lock: options.lock })
         })
       )
-    const rawItem: Proxied["rawItem"] = (key) =>
+    const rawIn = (id: string) => (key: string) =>
       Effect.promise(() =>
-        direct.send(
-          new GetItemCommand({ TableName: server.tableName, Key: { id: { S: partition }, name: { S: key } }, ConsistentRead: true })
-        )
+        direct.send(new GetItemCommand({ TableName: server.tableName, Key: { id: { S: id }, name: { S: key } }, ConsistentRead: true }))
       ).pipe(Effect.map((output) => Option.map(Option.fromNullable(output.Item), (item) => unmarshall(item))))
+    const rawItem: Proxied["rawItem"] = rawIn(partition)
+    const rawLockRecord: Proxied["rawLockRecord"] = rawIn(Dynalock.defaultLockPartition(partition))
     const stored: Proxied["stored"] = (key) =>
       Effect.map(rawItem(key), Option.map((record) => ({ version: Number(record.version), payload: record.payload })))
-    return { proxy, partition, clientConfig, store, client, stored, rawItem }
+    return { proxy, partition, clientConfig, store, client, stored, rawItem, rawLockRecord }
   })
