@@ -157,6 +157,9 @@ export interface Requester {
   readonly sendUnconditional: <Out>(operation: string, idempotent: boolean, run: Run<Out>) => Effect.Effect<Out, StoreError>
 }
 
+/** What an attempt throws when its own time ran out, told apart from an abort by the caller. */
+const timedOut = Symbol("dynalock/timedOut")
+
 const conditionItem = (error: unknown): Option.Option<Record<string, AttributeValue>> => {
   const item = (error as { readonly Item?: Record<string, AttributeValue> }).Item
   return item !== undefined && Object.keys(item).length > 0 ? Option.some(item) : Option.none()
@@ -168,18 +171,28 @@ export const makeRequester = (
   table: string,
   settings: RequestSettings
 ): Requester => {
+  const timeoutMillis = Math.max(1, Math.ceil(Duration.toMillis(settings.timeout)))
   const send: Requester["send"] = (operation, idempotent, run) =>
     Either.match(client, {
       onLeft: (error) => Effect.fail(toStoreError(operation, table, error)),
       onRight: (client) => {
         const attempt = Effect.tryPromise({
-          // The signal aborts the HTTP request when the fiber is interrupted, by a caller or by the timeout.
-          try: (signal) => run(client, signal),
+          // The request aborts itself when its time is up: a timeout by interruption would never come for a request
+          // that must not be interrupted (a claim whose outcome must be known), and would cost a fiber each.
+          // The fiber's own signal aborts it when a caller interrupts it.
+          try: (signal) => {
+            const timeUp = AbortSignal.timeout(timeoutMillis)
+            return run(client, AbortSignal.any([signal, timeUp])).catch((error: unknown) => {
+              throw timeUp.aborted ? timedOut : error
+            })
+          },
           catch: (error): Attempt =>
-            (error as { readonly name?: unknown } | null)?.name === "ConditionalCheckFailedException"
-              ? new ConditionFailed({ item: conditionItem(error) })
-              : { _tag: "Sdk", error, classified: classify(error) }
-        }).pipe(Effect.timeoutFail({ duration: settings.timeout, onTimeout: (): Attempt => ({ _tag: "TimedOut" }) }))
+            error === timedOut
+              ? { _tag: "TimedOut" }
+              : (error as { readonly name?: unknown } | null)?.name === "ConditionalCheckFailedException"
+                ? new ConditionFailed({ item: conditionItem(error) })
+                : { _tag: "Sdk", error, classified: classify(error) }
+        })
         const retriable = (failure: Attempt): boolean => {
           switch (failure._tag) {
             case "ConditionFailed":
@@ -208,7 +221,7 @@ export const makeRequester = (
                 return toStoreError(operation, table, failure.error, failure.classified)
             }
           }),
-          Effect.withSpan(`DynamoDB.${operation}`, { attributes: { table } })
+          Effect.withSpan(`DynamoDB.${operation}`, { attributes: { table }, captureStackTrace: false })
         )
       }
     })
