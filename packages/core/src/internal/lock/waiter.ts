@@ -96,7 +96,9 @@ export const obtain = (
       const now = yield* Clock.currentTimeMillis
       if (now - since >= settings.outage) return yield* error
       const { at, nextSchedule } = yield* scheduleStep(now, state.schedule)
-      yield* sleep(Math.min(at - now, since + settings.outage - now))
+      // A waiter that may have a place in line must look again within half a grace period, or the place lapses.
+      const inLine = (yield* Ref.get(footprint)).joined ? now + settings.grace / 2 : Number.POSITIVE_INFINITY
+      yield* sleep(Math.min(at, inLine, since + settings.outage) - now)
       return next(state, { known: stale, schedule: nextSchedule, failingSince: Option.some(since) })
     })
 
