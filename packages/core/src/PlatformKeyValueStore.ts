@@ -34,6 +34,7 @@ import type { InvalidInput, StoreError } from "./Errors.js"
 import { toPlatformError } from "./internal/platformError.js"
 import { KeyValueStore } from "./KeyValueStore.js"
 import type { TypedPair } from "./KVPair.js"
+import { traced } from "./internal/traced.js"
 
 const utf8 = new TextEncoder()
 
@@ -87,7 +88,7 @@ export const make = (store: KeyValueStore["Type"]): Platform.KeyValueStore => {
   const platform =
     <A>(method: string, key?: string) =>
     (effect: Effect.Effect<A, InvalidInput | StoreError>): Effect.Effect<A, PlatformError> =>
-      effect.pipe(Effect.mapError(toPlatformError(method, key)), Effect.withSpan(`PlatformKeyValueStore.${method}`))
+      effect.pipe(Effect.mapError(toPlatformError(method, key)), traced(`PlatformKeyValueStore.${method}`))
 
   const read = (key: string): Effect.Effect<Option.Option<TypedPair<unknown>>, InvalidInput | StoreError> =>
     values.get(key).pipe(

@@ -9,6 +9,7 @@ import { bytesPayload, nativePayload, payloadBytes, payloadCandidates } from "./
 import type { PayloadInput, PayloadStore } from "./payloadStore.js"
 import { makePayloadStore } from "./payloadStore.js"
 import { valueBytes } from "./validation.js"
+import { traced } from "./traced.js"
 
 const expiresOf = (item: StoredItem) => Option.map(item.expiresAt, (millis) => DateTime.unsafeMake(millis))
 
@@ -76,17 +77,17 @@ const makeSchemaStore = <A, I>(store: PayloadStore, schema: Schema.Schema<A, I>)
   const decoder = (operation: string) => decodeItem(schema, partition, operation)
   return {
     partition,
-    get: (key, options) => store.get(key, options).pipe(Effect.flatMap(decoder("get")), Effect.withSpan("SchemaStore.get")),
-    exists: (key, options) => store.exists(key, options).pipe(Effect.withSpan("SchemaStore.exists")),
+    get: (key, options) => store.get(key, options).pipe(Effect.flatMap(decoder("get")), traced("SchemaStore.get")),
+    exists: (key, options) => store.exists(key, options).pipe(traced("SchemaStore.exists")),
     put: (key, value, options) =>
-      store.put(key, input(value), options).pipe(Effect.flatMap(decoder("put")), Effect.withSpan("SchemaStore.put")),
-    delete: (key) => store.delete(key).pipe(Effect.withSpan("SchemaStore.delete")),
+      store.put(key, input(value), options).pipe(Effect.flatMap(decoder("put")), traced("SchemaStore.put")),
+    delete: (key) => store.delete(key).pipe(traced("SchemaStore.delete")),
     list: (prefix, options) =>
-      store.list(prefix, options).pipe(Effect.flatMap(Effect.forEach(decoder("list"))), Effect.withSpan("SchemaStore.list")),
+      store.list(prefix, options).pipe(Effect.flatMap(Effect.forEach(decoder("list"))), traced("SchemaStore.list")),
     stream: (prefix, options) => store.stream(prefix, options).pipe(Stream.mapEffect(decoder("stream"))),
     atomicPut: (key, value, options) =>
-      store.atomicPut(key, input(value), options).pipe(Effect.flatMap(decoder("atomicPut")), Effect.withSpan("SchemaStore.atomicPut")),
-    atomicDelete: (key, previous) => store.atomicDelete(key, previous).pipe(Effect.withSpan("SchemaStore.atomicDelete"))
+      store.atomicPut(key, input(value), options).pipe(Effect.flatMap(decoder("atomicPut")), traced("SchemaStore.atomicPut")),
+    atomicDelete: (key, previous) => store.atomicDelete(key, previous).pipe(traced("SchemaStore.atomicDelete"))
   }
 }
 
@@ -100,19 +101,19 @@ export const makeKeyValueStore = (storage: Storage): KeyValueStore["Type"] => {
     (key) =>
       Effect.map(valueBytes(value, key), bytesPayload)
   const stream: KeyValueStore["Type"]["stream"] = (prefix, options) =>
-    store.stream(prefix, options).pipe(Stream.map(pair), Stream.withSpan("KeyValueStore.stream"))
+    store.stream(prefix, options).pipe(Stream.map(pair), Stream.withSpan("KeyValueStore.stream", { captureStackTrace: false }))
   return {
     partition,
-    get: (key, options) => store.get(key, options).pipe(Effect.map(pair), Effect.withSpan("KeyValueStore.get")),
-    exists: (key, options) => store.exists(key, options).pipe(Effect.withSpan("KeyValueStore.exists")),
-    put: (key, value, options) => store.put(key, bytes(value), options).pipe(Effect.map(pair), Effect.withSpan("KeyValueStore.put")),
-    delete: (key) => store.delete(key).pipe(Effect.withSpan("KeyValueStore.delete")),
+    get: (key, options) => store.get(key, options).pipe(Effect.map(pair), traced("KeyValueStore.get")),
+    exists: (key, options) => store.exists(key, options).pipe(traced("KeyValueStore.exists")),
+    put: (key, value, options) => store.put(key, bytes(value), options).pipe(Effect.map(pair), traced("KeyValueStore.put")),
+    delete: (key) => store.delete(key).pipe(traced("KeyValueStore.delete")),
     list: (prefix, options) =>
-      store.list(prefix, options).pipe(Effect.map((items) => items.map(pair)), Effect.withSpan("KeyValueStore.list")),
+      store.list(prefix, options).pipe(Effect.map((items) => items.map(pair)), traced("KeyValueStore.list")),
     stream,
     atomicPut: (key, value, options) =>
-      store.atomicPut(key, bytes(value), options).pipe(Effect.map(pair), Effect.withSpan("KeyValueStore.atomicPut")),
-    atomicDelete: (key, previous) => store.atomicDelete(key, previous).pipe(Effect.withSpan("KeyValueStore.atomicDelete")),
+      store.atomicPut(key, bytes(value), options).pipe(Effect.map(pair), traced("KeyValueStore.atomicPut")),
+    atomicDelete: (key, previous) => store.atomicDelete(key, previous).pipe(traced("KeyValueStore.atomicDelete")),
     forSchema: (schema) => makeSchemaStore(store, schema)
   }
 }

@@ -13,6 +13,7 @@ import { lockKind } from "./lockKind.js"
 import { resolveLockOptions } from "./options.js"
 import { defaultSettings, resolveSettings } from "./settings.js"
 import type { LockerSettings } from "./settings.js"
+import { traced } from "../traced.js"
 
 export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Effect.Effect<Locker["Type"], never, Scope.Scope> =>
   Effect.gen(function* () {
@@ -44,13 +45,13 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
           (token) => lockKind(validKey, token, resolved, context.settings),
           (grant) => holdLease(context, grant)
         )
-      }).pipe(Effect.withSpan("Locker.acquire", { attributes: { key } }))
+      }).pipe(traced("Locker.acquire", { key }))
 
     const tryAcquire: Locker["Type"]["tryAcquire"] = (key, options) =>
       acquire(key, { ...options, wait: false }).pipe(
         Effect.map(Option.some),
         Effect.catchTag("AcquireCancelled", () => Effect.succeed(Option.none())),
-        Effect.withSpan("Locker.tryAcquire", { attributes: { key } })
+        traced("Locker.tryAcquire", { key })
       )
 
     const withLock: Locker["Type"]["withLock"] = (key, options) => (self) =>
@@ -61,11 +62,11 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
             Effect.flatMap((lock) => Effect.raceFirst(Effect.isEffect(self) ? self : self(lock), lock.lost))
           ),
         (scope, exit) => Scope.close(scope, exit)
-      ).pipe(Effect.withSpan("Locker.withLock", { attributes: { key } }))
+      ).pipe(traced("Locker.withLock", { key }))
 
     const inspect: Locker["Type"]["inspect"] = (key) =>
       Effect.flatMap(usableKey(key), (valid) => Admin.inspect(context, valid)).pipe(
-        Effect.withSpan("Locker.inspect", { attributes: { key } })
+        traced("Locker.inspect", { key })
       )
 
     const list: Locker["Type"]["list"] = (prefix) =>
@@ -73,11 +74,11 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
         if (Option.isSome(problem)) return yield* problem.value
         yield* settings
         return yield* Admin.list(context, yield* validatePrefix(prefix))
-      }).pipe(Effect.withSpan("Locker.list", { attributes: { prefix } }))
+      }).pipe(traced("Locker.list", { prefix }))
 
     const forceRelease: Locker["Type"]["forceRelease"] = (key) =>
       Effect.flatMap(usableKey(key), (valid) => Admin.forceRelease(context, valid)).pipe(
-        Effect.withSpan("Locker.forceRelease", { attributes: { key } })
+        traced("Locker.forceRelease", { key })
       )
 
     const semaphore: Locker["Type"]["semaphore"] = (key, limit) =>

@@ -9,6 +9,7 @@ import { resolveLockOptions } from "../lock/options.js"
 import { freePermits, refusal } from "./decide.js"
 import { semaphoreKind } from "./kind.js"
 import { holdPermit } from "./permit.js"
+import { traced } from "../traced.js"
 
 /** Enough for any rate limit or pool; it keeps the holders list well within an item. */
 const maxLimit = 1000
@@ -51,13 +52,13 @@ export const makeSemaphore = (
         (token) => semaphoreKind(validKey, token, resolved, count, limit, context.settings),
         (grant) => holdPermit(context, grant, count)
       )
-    }).pipe(Effect.withSpan("DistributedSemaphore.acquire", { attributes: { key, limit, permits: permits ?? 1 } }))
+    }).pipe(traced("DistributedSemaphore.acquire", { key, limit, permits: permits ?? 1 }))
 
   const tryAcquire: DistributedSemaphore["tryAcquire"] = (permits, options) =>
     acquire(permits, { ...options, wait: false }).pipe(
       Effect.map(Option.some),
       Effect.catchTag("AcquireCancelled", () => Effect.succeed(Option.none())),
-      Effect.withSpan("DistributedSemaphore.tryAcquire", { attributes: { key, limit } })
+      traced("DistributedSemaphore.tryAcquire", { key, limit })
     )
 
   const withPermits: DistributedSemaphore["withPermits"] = (permits, options) => (self) =>
@@ -65,7 +66,7 @@ export const makeSemaphore = (
       Scope.make(),
       (scope) => Scope.extend(acquire(permits, options), scope).pipe(Effect.flatMap((permit) => Effect.raceFirst(self, permit.lost))),
       (scope, exit) => Scope.close(scope, exit)
-    ).pipe(Effect.withSpan("DistributedSemaphore.withPermits", { attributes: { key, limit } }))
+    ).pipe(traced("DistributedSemaphore.withPermits", { key, limit }))
 
   const available: Effect.Effect<number, InvalidInput | StoreError> = Effect.gen(function* () {
     const validKey = yield* ready
@@ -74,7 +75,7 @@ export const makeSemaphore = (
     const refused = refusal(current.value, limit)
     if (Option.isSome(refused)) return yield* new InvalidInput({ message: refused.value, key: validKey })
     return Math.max(0, freePermits(current.value, limit, yield* Clock.currentTimeMillis, context.settings))
-  }).pipe(Effect.withSpan("DistributedSemaphore.available", { attributes: { key, limit } }))
+  }).pipe(traced("DistributedSemaphore.available", { key, limit }))
 
   return { key, limit, acquire, tryAcquire, withPermits, available }
 }
