@@ -8,6 +8,7 @@ import { GetItemCommand } from "@aws-sdk/client-dynamodb"
 import { unmarshall } from "@aws-sdk/util-dynamodb"
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Schedule } from "effect"
+import { Dynalock } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import { LocalDynamo } from "@dynalock/test-layer"
 import { rawClient } from "./support/dynamo.js"
@@ -43,7 +44,7 @@ describe("crashed waiters across OS processes (dynalite in a separate process)",
           direct.send(
             new GetItemCommand({
               TableName: server.tableName,
-              Key: { id: { S: args.partition }, name: { S: args.key } },
+              Key: { id: { S: Dynalock.defaultLockPartition(args.partition) }, name: { S: args.key } },
               ConsistentRead: true
             })
           )
