@@ -64,7 +64,7 @@ export const defaultLockPartition = (partition: string): string => `${partition}
 
 /**
  * The services over storage given directly: one independent client, with its own owner tokens and its own local
- * coordination of waiters.
+ * coordination of waiters. The client lives as long as the scope: once it closes, its leases are no longer renewed.
  *
  * @since 0.2.0
  * @category constructors

@@ -95,13 +95,13 @@ describe("lock resilience (memory, TestClock)", () => {
     })
   )
 
-  it.effect("withLock interrupts the protected effect when the lock is lost and fails with LockLost", () =>
+  it.scoped("withLock interrupts the protected effect when the lock is lost and fails with LockLost", () =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make
       const probe = instrument(table.storage("locks"), {
         fate: (operation, request): Fate => (isRenewal(operation, request) ? "fail" : "pass")
       })
-      const { locker } = yield* Effect.scoped(Dynalock.makeOn(probe.storage))
+      const { locker } = yield* Dynalock.makeOn(probe.storage)
       const interrupted = yield* Ref.make(false)
       const fiber = yield* Effect.fork(
         locker.withLock("job", { ttl: "1 second" })(
@@ -117,10 +117,10 @@ describe("lock resilience (memory, TestClock)", () => {
     })
   )
 
-  it.effect("withLock returns the effect's result and releases the lock", () =>
+  it.scoped("withLock returns the effect's result and releases the lock", () =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make
-      const { locker } = yield* Effect.scoped(Dynalock.makeOn(table.storage("locks")))
+      const { locker } = yield* Dynalock.makeOn(table.storage("locks"))
       const result = yield* locker.withLock("job")(Effect.succeed(42))
       assert.strictEqual(result, 42)
       const failure = yield* Effect.flip(locker.withLock("job")(Effect.fail("boom" as const)))
@@ -130,11 +130,11 @@ describe("lock resilience (memory, TestClock)", () => {
     })
   )
 
-  it.effect("fencing tokens increase across release, expiry and takeover", () =>
+  it.scoped("fencing tokens increase across release, expiry and takeover", () =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make
-      const a = yield* Effect.scoped(Dynalock.makeOn(table.storage("locks")))
-      const b = yield* Effect.scoped(Dynalock.makeOn(table.storage("locks")))
+      const a = yield* Dynalock.makeOn(table.storage("locks"))
+      const b = yield* Dynalock.makeOn(table.storage("locks"))
       const tokens: Array<bigint> = []
       // release
       tokens.push(yield* Effect.scoped(Effect.map(a.locker.acquire("k"), (l) => l.fencingToken)))

@@ -20,7 +20,21 @@ export const limits = {
 // In a `u` regex a surrogate class matches only unpaired surrogates, which UTF-8 cannot carry.
 const loneSurrogate = /\p{Cs}/u
 
-export const utf8Length = (text: string): number => utf8.encode(text).length
+/** The UTF-8 length of well-formed text, counted without encoding it (it is on every operation's path). */
+export const utf8Length = (text: string): number => {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) bytes += 1
+    else if (code < 0x800) bytes += 2
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      // A surrogate pair: one code point of four bytes.
+      bytes += 4
+      i++
+    } else bytes += 3
+  }
+  return bytes
+}
 
 const checkText = (what: string, text: unknown, key?: string): Effect.Effect<string, InvalidInput> => {
   if (typeof text !== "string") {

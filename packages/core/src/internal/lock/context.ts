@@ -1,12 +1,15 @@
 /** What every part of one client's lock protocol shares. */
 import type { Storage } from "../../Storage.js"
 import type { Gate } from "./gate.js"
+import type { Renewals } from "./renewals.js"
 import type { Settings } from "./settings.js"
 
 export interface LockContext {
   readonly storage: Storage
   readonly settings: Settings
   readonly gate: Gate
+  /** The client's one timer for renewals. */
+  readonly renewals: Renewals
   /**
    * Keys on which this client last saw others waiting. Acquiring one of them starts by taking a place in line
    * (whose answer shows the record) rather than with a claim that would only be rejected.

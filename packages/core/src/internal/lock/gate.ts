@@ -5,14 +5,18 @@
 import { Deferred, Effect, FiberId } from "effect"
 
 interface Entry {
-  readonly turn: Effect.Semaphore
-  wake: Deferred.Deferred<void>
+  /** Made when a second fiber of this client waits for the key. */
+  turn: Effect.Semaphore | undefined
+  /** Made when someone waits for a local release, completed (and dropped) by the next one. */
+  wake: Deferred.Deferred<void> | undefined
   users: number
   /** Leases of this key held by this client right now. */
   holders: number
 }
 
 export interface Gate {
+  /** Whether this client has nothing going on with `key`: no fiber waiting for it, no lease of it held. */
+  readonly idle: (key: string) => boolean
   /** Runs `wait` when this client has no other fiber waiting on the store for `key`. */
   readonly serialize: <A, E, R>(key: string, wait: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Sleeps up to `millis`, or less if a lock on `key` is released locally meanwhile. */
@@ -31,7 +35,7 @@ export const makeGate = (): Gate => {
     Effect.sync(() => {
       let entry = entries.get(key)
       if (entry === undefined) {
-        entry = { turn: Effect.unsafeMakeSemaphore(1), wake: Deferred.unsafeMake<void>(FiberId.none), users: 0, holders: 0 }
+        entry = { turn: undefined, wake: undefined, users: 0, holders: 0 }
         entries.set(key, entry)
       }
       entry.users++
@@ -44,23 +48,24 @@ export const makeGate = (): Gate => {
     })
   const wakeWaiters = (key: string) =>
     Effect.suspend(() => {
-      const entry = entries.get(key)
-      if (entry === undefined) return Effect.void
-      const woken = entry.wake
-      entry.wake = Deferred.unsafeMake<void>(FiberId.none)
+      const woken = entries.get(key)?.wake
+      if (woken === undefined) return Effect.void
+      entries.get(key)!.wake = undefined
       return Deferred.succeed(woken, undefined)
     })
+  const wakeOf = (entry: Entry) => (entry.wake ??= Deferred.unsafeMake<void>(FiberId.none))
   return {
+    idle: (key) => !entries.has(key),
     serialize: (key, wait) =>
       Effect.acquireUseRelease(
         enter(key),
-        (entry) => entry.turn.withPermits(1)(wait),
+        (entry) => (entry.turn ??= Effect.unsafeMakeSemaphore(1)).withPermits(1)(wait),
         (entry) => leave(key, entry)
       ),
     sleep: (key, millis) => {
       const entry = entries.get(key)
       const sleep = Effect.sleep(Math.max(0, millis))
-      return entry === undefined ? sleep : Effect.raceFirst(sleep, Deferred.await(entry.wake))
+      return entry === undefined ? sleep : Effect.raceFirst(sleep, Deferred.await(wakeOf(entry)))
     },
     released: wakeWaiters,
     hold: (key) =>
@@ -77,7 +82,7 @@ export const makeGate = (): Gate => {
     whileHeldHere: (key) =>
       Effect.suspend(() => {
         const entry = entries.get(key)
-        return entry === undefined || entry.holders === 0 ? Effect.void : Deferred.await(entry.wake)
+        return entry === undefined || entry.holders === 0 ? Effect.void : Deferred.await(wakeOf(entry))
       })
   }
 }

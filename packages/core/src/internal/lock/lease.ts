@@ -1,6 +1,5 @@
 /** A held lease: background renewal, loss detection, and release (early or when the scope closes). */
-import { Clock, Deferred, Duration, Effect, Fiber, Option, Ref, Schedule } from "effect"
-import type { Scope } from "effect"
+import { Clock, Deferred, Duration, Effect, FiberId, Option, Ref, Schedule, Scope } from "effect"
 import { isOutcomeUnknown, LockLost } from "../../Errors.js"
 import type { LockLostReason, StoreError } from "../../Errors.js"
 import type { Lock } from "../../Locker.js"
@@ -55,7 +54,8 @@ export const releaseInStore = (
     if (Option.exists(current, (item) => Option.isSome(ownLeaseEnd(item, token)))) return yield* outcome.left
     yield* context.gate.released(key)
   })
-  return Effect.retry(once, releaseRetry)
+  // Retried only once it failed: most releases succeed at once, and a retry schedule costs its driver every time.
+  return Effect.catchAll(once, () => Effect.retry(once, releaseRetry))
 }
 
 /** What one renewal achieved. */
@@ -113,7 +113,8 @@ export const keepLease = (
     const margin = safetyMargin(ttl)
     const acquiredAt = grant.leaseEnd - ttl
     const status = yield* Ref.make<Status>({ _tag: "Held", leaseEnd: grant.leaseEnd })
-    const lostSignal = yield* Deferred.make<never, LockLost>()
+    // Made only when someone waits for the loss (a Deferred costs more than the rest of keeping a lease).
+    let lostSignal: Deferred.Deferred<never, LockLost> | undefined
     const letGo = ops.exclusive ? yield* context.gate.hold(key) : context.gate.released(key)
 
     const markLost = (reason: LockLostReason) =>
@@ -121,61 +122,71 @@ export const keepLease = (
         current._tag === "Held" ? [true, { _tag: "Lost", reason }] : [false, current]
       ).pipe(
         Effect.flatMap((changed) =>
-          changed ? Effect.zipRight(Deferred.fail(lostSignal, new LockLost({ key, reason })), letGo) : Effect.void
+          changed
+            ? Effect.zipRight(lostSignal === undefined ? Effect.void : Deferred.fail(lostSignal, new LockLost({ key, reason })), letGo)
+            : Effect.void
         )
       )
 
-    const sleepUntil = (at: number) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sleep(Duration.millis(Math.max(0, at - now))))
-
     const leaseEnd = Effect.map(Ref.get(status), (current) => (current._tag === "Held" ? Option.some(current.leaseEnd) : Option.none()))
 
-    // Renew at a third of the lease; retry transient failures until the local deadline minus the margin,
-    // and report the loss by then at the latest: other clients wait for the lease end plus the skew bound.
-    const transientRetry = Schedule.exponential(Duration.millis(Math.max(1, ttl / 50))).pipe(
-      Schedule.jittered,
-      Schedule.union(Schedule.spaced(Duration.millis(Math.max(1, ttl / 10))))
-    )
+    // Renew at a third of the lease; retry transient failures until the local deadline minus the margin, and
+    // report the loss by then at the latest: other clients wait for the lease end plus the skew bound. The
+    // client's one timer starts each renewal when it is due (or, without renewal, reports the loss).
+    let cancelNext: Effect.Effect<void> = Effect.void
     const renewal: Effect.Effect<void> = Effect.gen(function* () {
-      while (true) {
-        const end = yield* leaseEnd
-        if (Option.isNone(end)) return
-        yield* sleepUntil(end.value - ttl + ttl / 3)
-        const giveUpAt = end.value - margin
-        const now = yield* Clock.currentTimeMillis
-        const result = yield* ops.renewOnce.pipe(
-          Effect.retry(transientRetry),
-          Effect.timeout(Duration.millis(Math.max(0, giveUpAt - now))),
-          Effect.option
-        )
-        if (Option.isNone(result)) return yield* markLost("Expired")
-        if (result.value._tag === "Lost") return yield* markLost(result.value.reason)
-        const renewed = result.value.leaseEnd
-        yield* Ref.update(status, (current): Status => (current._tag === "Held" ? { _tag: "Held", leaseEnd: Math.max(current.leaseEnd, renewed) } : current))
-      }
+      const end = yield* leaseEnd
+      if (Option.isNone(end)) return
+      const giveUpAt = end.value - margin
+      const now = yield* Clock.currentTimeMillis
+      const transientRetry = Schedule.exponential(Duration.millis(Math.max(1, ttl / 50))).pipe(
+        Schedule.jittered,
+        Schedule.union(Schedule.spaced(Duration.millis(Math.max(1, ttl / 10))))
+      )
+      const result = yield* ops.renewOnce.pipe(
+        Effect.retry(transientRetry),
+        Effect.timeout(Duration.millis(Math.max(0, giveUpAt - now))),
+        Effect.option
+      )
+      if (Option.isNone(result)) return yield* markLost("Expired")
+      if (result.value._tag === "Lost") return yield* markLost(result.value.reason)
+      const renewed = result.value.leaseEnd
+      const after = yield* Ref.updateAndGet(status, (current): Status =>
+        current._tag === "Held" ? { _tag: "Held", leaseEnd: Math.max(current.leaseEnd, renewed) } : current
+      )
+      if (after._tag === "Held") cancelNext = yield* context.renewals.schedule(after.leaseEnd - ttl + ttl / 3, renewal)
     })
-    const watchdog = Effect.zipRight(sleepUntil(grant.leaseEnd - margin), markLost("Expired"))
-    const keeper = yield* Effect.forkScoped(Effect.interruptible(grant.renew ? renewal : watchdog))
+    cancelNext = grant.renew
+      ? yield* context.renewals.schedule(grant.leaseEnd - ttl + ttl / 3, renewal)
+      : yield* context.renewals.schedule(grant.leaseEnd - margin, markLost("Expired"))
 
-    const releaseTurn = yield* Effect.makeSemaphore(1)
-    const release: Effect.Effect<void, StoreError> = releaseTurn.withPermits(1)(
-      Effect.gen(function* () {
-        const before = yield* Ref.getAndSet(status, { _tag: "Released" })
-        if (before._tag === "Released") return
-        yield* Fiber.interrupt(keeper)
-        if (before._tag === "Lost" && before.reason !== "Expired") return
-        const now = yield* Clock.currentTimeMillis
-        yield* ops.release(now - acquiredAt)
-      }).pipe(Effect.ensuring(letGo))
-    )
-    yield* Effect.addFinalizer(() =>
-      bounded(release, finalizerBound).pipe(
+    // Idempotent: the first call gives the lease back; any later one finds it released and returns.
+    const release: Effect.Effect<void, StoreError> = Effect.gen(function* () {
+      const before = yield* Ref.getAndSet(status, { _tag: "Released" })
+      if (before._tag === "Released") return
+      yield* cancelNext
+      if (before._tag === "Lost" && before.reason !== "Expired") return
+      const now = yield* Clock.currentTimeMillis
+      yield* ops.release(now - acquiredAt)
+    }).pipe(Effect.ensuring(letGo))
+    // Scope.addFinalizer, not Effect.addFinalizer: that one also restores the fiber's references when it runs,
+    // at several times the cost of the rest of the release.
+    yield* Scope.addFinalizer(
+      yield* Effect.scope,
+      Effect.flatMap(Ref.get(status), (now) => (now._tag === "Released" ? Effect.void : bounded(release, finalizerBound))).pipe(
         Effect.catchAllCause((cause) => Effect.logWarning(`dynalock: release of ${key} left to expiry`, cause))
       )
     )
 
+    const lost = Effect.suspend(() => {
+      lostSignal ??= Deferred.unsafeMake<never, LockLost>(FiberId.none)
+      return Effect.flatMap(Ref.get(status), (now) =>
+        now._tag === "Lost" ? Effect.fail(new LockLost({ key, reason: now.reason })) : Deferred.await(lostSignal!)
+      )
+    })
+
     return {
-      lost: Deferred.await(lostSignal),
+      lost,
       remaining: Effect.gen(function* () {
         const end = yield* leaseEnd
         const now = yield* Clock.currentTimeMillis

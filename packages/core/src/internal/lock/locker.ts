@@ -8,6 +8,7 @@ import { makeSemaphore, validateLimit } from "../semaphore/semaphore.js"
 import { acquireWith } from "./acquire.js"
 import type { LockContext } from "./context.js"
 import { makeGate } from "./gate.js"
+import { makeRenewals } from "./renewals.js"
 import { holdLease } from "./lease.js"
 import { lockKind } from "./lockKind.js"
 import { resolveLockOptions } from "./options.js"
@@ -23,6 +24,7 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
       storage,
       settings: settings._tag === "Right" ? settings.right : defaultSettings,
       gate: makeGate(),
+      renewals: yield* makeRenewals,
       contended: new Set()
     }
 

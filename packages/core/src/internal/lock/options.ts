@@ -40,11 +40,23 @@ const lockValue = (partition: string, key: string, value: unknown) =>
       : Effect.succeed(bytes)
   })
 
+const defaults: Effect.Effect<ResolvedLockOptions> = Effect.succeed({
+  ttl: defaultTtl,
+  value: new Uint8Array(0),
+  renew: true,
+  retry: defaultRetry,
+  timeout: Option.none(),
+  wait: true
+})
+
 export const resolveLockOptions = (
   partition: string,
   key: string,
   options: LockOptions | undefined
 ): Effect.Effect<ResolvedLockOptions, InvalidInput> =>
+  options === undefined ? defaults : resolveGiven(partition, key, options)
+
+const resolveGiven = (partition: string, key: string, options: LockOptions): Effect.Effect<ResolvedLockOptions, InvalidInput> =>
   Effect.all({
     ttl: options?.ttl === undefined ? Effect.succeed(defaultTtl) : validateDuration("ttl", options.ttl, key),
     value: options?.value === undefined ? Effect.succeed(new Uint8Array(0)) : lockValue(partition, key, options.value),

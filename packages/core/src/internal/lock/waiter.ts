@@ -262,7 +262,17 @@ export const obtain = (
     pace: noPace,
     wasFirst: false
   }
-  const waited = options.wait ? gate.serialize(key, loop(initial)) : loop(initial)
+  // While this client has nothing going on with the key, its first step needs no turn among its own waiters: most
+  // acquisitions end there (an uncontended claim), and the turn is only taken if the wait goes on.
+  const waited = !options.wait
+    ? loop(initial)
+    : Effect.suspend(() =>
+        gate.idle(key)
+          ? Effect.flatMap(step(initial), (first) =>
+              first._tag === "Done" ? Effect.succeed(first.grant) : gate.serialize(key, loop(first.state))
+            )
+          : gate.serialize(key, loop(initial))
+      )
   return Option.match(options.timeout, {
     onNone: () => waited,
     onSome: (millis) =>

@@ -1,0 +1,129 @@
+/**
+ * One timer for all the leases of a client: each lease asks for its next renewal (or its loss) at a time, and a
+ * single fiber sleeps until the earliest and starts what is due. Forking a fiber for every lease cost more than the
+ * rest of an uncontended acquisition; a renewal now forks only when it is due, a third into its lease.
+ */
+import { Clock, Deferred, Effect, Fiber, FiberId } from "effect"
+import type { Scope } from "effect"
+
+/** A task to start at `at` (epoch ms, the client's clock). */
+interface Due {
+  readonly at: number
+  readonly task: Effect.Effect<void>
+  /** Its place in the heap; -1 once taken out. */
+  index: number
+  /** The fiber running it, once started. */
+  fiber: Fiber.RuntimeFiber<void> | undefined
+}
+
+export interface Renewals {
+  /**
+   * Starts `task` at `at`, in a fiber of the client's, unless cancelled before. The returned effect cancels it, and
+   * interrupts it if it already started (waiting until it has stopped).
+   */
+  readonly schedule: (at: number, task: Effect.Effect<void>) => Effect.Effect<Effect.Effect<void>>
+}
+
+/** A binary min-heap of tasks by time, each knowing its index so that it can be taken out at once. */
+const makeHeap = () => {
+  const items: Array<Due> = []
+  const swap = (i: number, j: number) => {
+    const a = items[i]!
+    const b = items[j]!
+    items[i] = b
+    items[j] = a
+    a.index = j
+    b.index = i
+  }
+  const up = (i: number) => {
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (items[parent]!.at <= items[i]!.at) return
+      swap(i, parent)
+      i = parent
+    }
+  }
+  const down = (i: number) => {
+    for (;;) {
+      const left = 2 * i + 1
+      const right = left + 1
+      let least = i
+      if (left < items.length && items[left]!.at < items[least]!.at) least = left
+      if (right < items.length && items[right]!.at < items[least]!.at) least = right
+      if (least === i) return
+      swap(i, least)
+      i = least
+    }
+  }
+  return {
+    first: (): Due | undefined => items[0],
+    push: (due: Due) => {
+      due.index = items.length
+      items.push(due)
+      up(due.index)
+    },
+    remove: (due: Due) => {
+      const i = due.index
+      if (i < 0) return
+      const last = items.pop()!
+      due.index = -1
+      if (last !== due) {
+        items[i] = last
+        last.index = i
+        up(i)
+        down(last.index)
+      }
+    }
+  }
+}
+
+/** The client's renewals, their fiber living as long as the scope. */
+export const makeRenewals: Effect.Effect<Renewals, never, Scope.Scope> = Effect.gen(function* () {
+  const heap = makeHeap()
+  const scope = yield* Effect.scope
+  // When the scheduler sleeps, until when, and how to wake it earlier.
+  let target = Number.POSITIVE_INFINITY
+  let wake: Deferred.Deferred<void> | undefined
+
+  const startDue = (now: number): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const due = heap.first()
+      if (due === undefined || due.at > now) return Effect.void
+      heap.remove(due)
+      return Effect.zipRight(
+        Effect.map(Effect.forkIn(Effect.interruptible(due.task), scope), (fiber) => {
+          due.fiber = fiber
+        }),
+        startDue(now)
+      )
+    })
+
+  const scheduler: Effect.Effect<never> = Effect.forever(
+    Effect.gen(function* () {
+      yield* startDue(yield* Clock.currentTimeMillis)
+      const next = heap.first()
+      target = next === undefined ? Number.POSITIVE_INFINITY : next.at
+      wake = Deferred.unsafeMake<void>(FiberId.none)
+      const now = yield* Clock.currentTimeMillis
+      const woken = Deferred.await(wake)
+      yield* next === undefined ? woken : Effect.raceFirst(Effect.sleep(Math.max(1, Math.ceil(next.at - now))), woken)
+      target = Number.POSITIVE_INFINITY
+    })
+  )
+  yield* Effect.forkScoped(Effect.interruptible(scheduler))
+
+  return {
+    schedule: (at, task) =>
+      Effect.suspend(() => {
+        const due: Due = { at, task, index: -1, fiber: undefined }
+        heap.push(due)
+        // Only a task due before the scheduler's alarm needs it woken.
+        const woken = at < target && wake !== undefined ? Deferred.succeed(wake, undefined) : Effect.void
+        const cancel = Effect.suspend(() => {
+          heap.remove(due)
+          return due.fiber === undefined ? Effect.void : Fiber.interrupt(due.fiber)
+        })
+        return Effect.as(woken, cancel)
+      })
+  }
+})
