@@ -163,10 +163,18 @@ export const run = (
     const broken = yield* operator.forceRelease(stuckKey)
     yield* say(`    ${broken ? "true: a live lease was broken" : "false: there was no live lease"}`)
 
-    const nextToken = yield* Deferred.await(entered)
+    // Both follow within a renewal or two; a story that hangs here would be a broken lock.
+    const bound = Duration.times(settings.ttl, 3)
+    const nextToken = yield* Deferred.await(entered).pipe(
+      Effect.timeoutFail({ duration: bound, onTimeout: () => new Error("worker-8 never got the broken lock") }),
+      Effect.orDie
+    )
     yield* say(`worker-8 holds ${stuckKey} with fencing token ${nextToken} (higher than worker-7's ${token7}) and runs the job`)
 
-    const lost = yield* Fiber.join(stuck)
+    const lost = yield* Fiber.join(stuck).pipe(
+      Effect.timeoutFail({ duration: bound, onTimeout: () => new Error("worker-7 never learnt its lock was broken") }),
+      Effect.orDie
+    )
     const lossNoticedAfter = Duration.millis(lost.at - brokeAt)
     yield* say(
       Either.match(lost.outcome, {
