@@ -1,9 +1,10 @@
 /**
- * `npm run bench`: key/value and lock benchmarks on the memory layer and on dynalite in its own process, and
- * dynalock beside the peer lock libraries (section `peers`).
+ * `npm run bench`: key/value, lock and semaphore benchmarks on the memory layer and on dynalite in its own process,
+ * and dynalock beside the peer lock libraries (section `peers`).
  * `npm run bench -- fairness handoff` runs only the named sections and prints them without touching the results.
  * A full run prints every table and writes bench/results.md and bench/results.json.
- * Options (after the sections): `--seconds N` per contention scenario of the comparison (default 25),
+ * Options (after the sections): `--seconds N` per contention scenario of the comparison and for the semaphore
+ * section (default 25),
  * `--processes N` contenders (default 8), `--rows id,id` only those rows of bench/peers/contenders.ts.
  */
 import { execFileSync } from "node:child_process"
@@ -19,6 +20,7 @@ import { kv } from "./kv.js"
 import { lockLatency } from "./lockLatency.js"
 import { memory } from "./memory.js"
 import { peers } from "./peers.js"
+import { semaphore } from "./semaphore.js"
 import { parseCommandLine } from "./support/options.js"
 import type { BenchOptions } from "./support/options.js"
 import { renderTable } from "./support/report.js"
@@ -33,6 +35,7 @@ const sections: Record<string, (server: LocalDynamoService.LocalDynamoServer, op
   lock: lockLatency,
   fairness,
   handoff,
+  semaphore,
   peers,
   memory
 }
@@ -94,7 +97,7 @@ const program = Effect.scoped(
       `- machine: ${env.cpu}, ${env.memory}, Node ${env.node}`,
       `- load average (1/5/15 min) at start: ${env.loadAverageAtStart}; at end: ${loadAverageAtEnd}`,
       `- section durations (s): ${Object.entries(timings).map(([name, seconds]) => `${name} ${seconds}`).join(", ")}`,
-      `- options: ${options.scenarioSeconds} s per contention scenario of the comparison, ${options.processes} contender processes${options.rows === undefined ? "" : `, rows ${options.rows.join(", ")}`}`,
+      `- options: ${options.scenarioSeconds} s per contention scenario of the comparison and for the semaphore run, ${options.processes} contender processes${options.rows === undefined ? "" : `, rows ${options.rows.join(", ")}`}`,
       "",
       ...Object.values(results).flatMap((result) => result.tables.map(renderTable))
     ].join("\n")

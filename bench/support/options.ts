@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench`: section names, then `--name value` pairs. */
 
 export interface BenchOptions {
-  /** The comparison's contention scenarios last this long each (`--seconds`, default 25). */
+  /** The comparison's contention scenarios, and the semaphore run, last this long each (`--seconds`, default 25). */
   readonly scenarioSeconds: number
   /** The comparison's contender processes (`--processes`, default 8). */
   readonly processes: number
