@@ -4,7 +4,8 @@
  * semantic lives in core, shared with the in-memory layer.
  *
  * Items are Go dynalock's (`id`, `name`, `version`, `expires`, `payload`), so both can share a table; dynalock adds
- * `stamp`, `expiresMs`, and for locks `owner`, `fence`, `line`, `since` and `hold` (see the package README).
+ * `stamp`, `expiresMs`, and for locks `owner`, `fence`, `line`, `since`, `hold`, and for semaphores `limit` and `holders`
+ * (see the package README).
  *
  * @since 0.1.0
  */

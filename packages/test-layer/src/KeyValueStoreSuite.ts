@@ -57,7 +57,7 @@ export interface Backend<R = never> {
    * given), to count query pages, and to write items the way other writers (Go dynalock) do.
    */
   readonly storage: (partition: string) => Effect.Effect<Storage.Storage, unknown, R | Scope.Scope>
-  /** The backend's own public constructor for one partition; default `Dynalock.make(storage(partition))`. */
+  /** The backend's own public constructor for one partition; default `Dynalock.makeOn(storage(partition))`. */
   readonly client?: (partition: string) => Effect.Effect<Dynalock.Services, unknown, R | Scope.Scope>
   /**
    * "test": time is Effect's `TestClock` and tests move it with `TestClock.adjust` (the memory layer).

@@ -15,6 +15,8 @@ export interface LockContext {
    * (whose answer shows the record) rather than with a claim that would only be rejected.
    */
   readonly contended: Set<string>
+  /** Semaphore keys whose record this client has seen exist. */
+  readonly semaphores: Set<string>
 }
 
 /** What an acquisition won. */

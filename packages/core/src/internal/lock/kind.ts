@@ -9,8 +9,8 @@ import type { Claim, Decision } from "./decide.js"
 export interface Kind {
   /** The next step on the record as read at `now`. */
   readonly decide: (current: Option.Option<StoredItem>, now: number) => Decision
-  /** The claim sent without reading first. */
-  readonly blindClaim: (now: number) => Claim
+  /** The claim sent without reading first; none when a read must come first. */
+  readonly blindClaim: (now: number) => Option.Option<Claim>
   /** The write that takes the lease, counted from `sent`. */
   readonly claimRequest: (claim: Claim, sent: number) => UpdateRequest
   /** The end of this waiter's lease in the record, if the record gives it one. */

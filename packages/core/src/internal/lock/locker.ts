@@ -25,7 +25,8 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
       settings: settings._tag === "Right" ? settings.right : defaultSettings,
       gate: makeGate(),
       renewals: yield* makeRenewals,
-      contended: new Set()
+      contended: new Set(),
+      semaphores: new Set()
     }
 
     /** Checks shared by every operation: the partition, the settings and the key. */

@@ -237,7 +237,9 @@ export const obtain = (
       Effect.suspend(() =>
         options.wait && context.contended.has(key)
           ? join(state)
-          : Effect.flatMap(Clock.currentTimeMillis, (now) => claim(state, kind.blindClaim(now)))
+          : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              Option.match(kind.blindClaim(now), { onNone: () => look(state), onSome: (plan) => claim(state, plan) })
+            )
       )
     )
 

@@ -13,13 +13,19 @@ export const semaphoreKind = (
   options: ResolvedLockOptions,
   permits: number,
   limit: number,
-  settings: Settings
+  settings: Settings,
+  /** Semaphore keys this client has seen a record of: those are read first, since a blind create would fail. */
+  existing: Set<string>
 ): Kind => {
   const own = (holders: ReadonlyArray<string>) => holdersOf({ lock: { holders } } as never).find((holder) => holder.token === token)
   return {
-    decide: (current, now) => decideSemaphore(current, { token, ttl: options.ttl, wait: options.wait, permits, limit }, now, settings),
+    decide: (current, now) => {
+      if (Option.isSome(current)) existing.add(key)
+      else existing.delete(key)
+      return decideSemaphore(current, { token, ttl: options.ttl, wait: options.wait, permits, limit }, now, settings)
+    },
     // Only the record's creation can be claimed blind: every other claim must count the holders first.
-    blindClaim: () => createClaim,
+    blindClaim: () => (existing.has(key) ? Option.none() : Option.some(createClaim)),
     claimRequest: (claim, sent): UpdateRequest => ({
       key,
       condition: claim.condition,

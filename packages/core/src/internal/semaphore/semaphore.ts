@@ -37,6 +37,7 @@ export const makeSemaphore = (
   limit: number,
   ready: Effect.Effect<string, InvalidInput>
 ): DistributedSemaphore => {
+  const existing = context.semaphores
   const acquire: DistributedSemaphore["acquire"] = (permits, options) =>
     Effect.gen(function* () {
       const validKey = yield* ready
@@ -49,7 +50,7 @@ export const makeSemaphore = (
         context,
         validKey,
         resolved,
-        (token) => semaphoreKind(validKey, token, resolved, count, limit, context.settings),
+        (token) => semaphoreKind(validKey, token, resolved, count, limit, context.settings, existing),
         (grant) => holdPermit(context, grant, count)
       )
     }).pipe(traced("DistributedSemaphore.acquire", { key, limit, permits: permits ?? 1 }))
