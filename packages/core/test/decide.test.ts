@@ -64,9 +64,9 @@ describe("the lock protocol's decisions", () => {
     assert.deepStrictEqual(run(held, 4000, false), { _tag: "Held" })
     const inLine = record({ owner: Option.some(other), expiresAt: 5000, line: [formatEntry(me, 5500)] })
     // Refresh due at deadline - grace / 2 = 5000; the lease counts until 5000 + skew.
-    assert.deepStrictEqual(run(inLine, 4000), { _tag: "Wait", until: 5000, ahead: 1, inLine: true, fence: 3 })
+    assert.deepStrictEqual(run(inLine, 4000), { _tag: "Wait", until: 5000, ahead: 1, inLine: true, fence: 3, since: 0, hold: 0 })
     const later = record({ owner: Option.some(other), expiresAt: 5000, line: [formatEntry(me, 9000)] })
-    assert.deepStrictEqual(run(later, 4000), { _tag: "Wait", until: 5100, ahead: 1, inLine: true, fence: 3 })
+    assert.deepStrictEqual(run(later, 4000), { _tag: "Wait", until: 5100, ahead: 1, inLine: true, fence: 3, since: 0, hold: 0 })
     assert.strictEqual(run(later, 5100)._tag, "Claim", "an expired lease is free once the skew bound has passed too")
   })
 
@@ -98,7 +98,7 @@ describe("the lock protocol's decisions", () => {
     const line = [formatEntry(other, 2500), formatEntry(third, 2600), formatEntry(me, 9000)]
     const released = record({ expiresAt: 2000, line })
     const waiting = run(released, 2550)
-    assert.deepStrictEqual(waiting, { _tag: "Wait", until: 2600, ahead: 2, inLine: true, fence: 3 })
+    assert.deepStrictEqual(waiting, { _tag: "Wait", until: 2600, ahead: 2, inLine: true, fence: 3, since: 0, hold: 0 })
     assert.strictEqual(run(released, 2699)._tag, "Wait")
     assert.deepStrictEqual(claimOf(run(released, 2700))!.remove, [0, 1, 2])
   })
@@ -116,7 +116,7 @@ describe("the lock protocol's decisions", () => {
 
   it("leftover entries of the lease's own holder never hold anyone up", () => {
     const held = record({ owner: Option.some(other), expiresAt: 5000, line: [formatEntry(other, 9000), formatEntry(me, 9000)] })
-    assert.deepStrictEqual(run(held, 4000), { _tag: "Wait", until: 5100, ahead: 1, inLine: true, fence: 3 })
+    assert.deepStrictEqual(run(held, 4000), { _tag: "Wait", until: 5100, ahead: 1, inLine: true, fence: 3, since: 0, hold: 0 })
   })
 
   it("a foreign (Go dynalock) lease is respected until Go itself would take it over, plus the skew bound", () => {
@@ -129,6 +129,28 @@ describe("the lock protocol's decisions", () => {
   it("a full line takes no new entries: the waiter waits without a place", () => {
     const line = Array.from({ length: maxLineLength }, (_, i) => formatEntry(token(["b", "c", "d"][i % 3]!), 9000))
     const held = record({ owner: Option.some(other), expiresAt: 5000, line })
-    assert.deepStrictEqual(run(held, 4000), { _tag: "Wait", until: 5100, ahead: maxLineLength + 1, inLine: false, fence: 3 })
+    assert.deepStrictEqual(run(held, 4000), { _tag: "Wait", until: 5100, ahead: maxLineLength + 1, inLine: false, fence: 3, since: 0, hold: 0 })
+  })
+})
+
+describe("when a waiter looks again", () => {
+  it("just before the turn the record's timing predicts, then again after half as long as it is overdue", async () => {
+    const { expectedLook, noPace } = await import("../src/internal/lock/pace.js")
+    // The holder began at 1000 and holders typically hold 50 ms: first in line looks at 1049.
+    assert.strictEqual(expectedLook(1010, 1, 1000, 50, noPace), 1049)
+    // Third in line: two more turns of about a hold each.
+    assert.strictEqual(expectedLook(1010, 3, 1000, 50, noPace), 1149)
+    // Overdue by 40 ms: again in 20 ms; by 1 ms: in 2 ms at least.
+    assert.strictEqual(expectedLook(1090, 1, 1000, 50, noPace), 1110)
+    assert.strictEqual(expectedLook(1051, 1, 1000, 50, noPace), 1053)
+    // No estimate without a typical hold or a start.
+    assert.isUndefined(expectedLook(1010, 1, 1000, 0, noPace))
+    assert.isUndefined(expectedLook(1010, 1, 0, 50, noPace))
+  })
+
+  it("a waiter reads the holding's timing from the record it waits on", () => {
+    const held = record({ owner: Option.some(other), expiresAt: 50_000, since: 30_000, hold: 45, line: [formatEntry(me, 60_000)] })
+    const decision = run(held, 30_010)
+    assert.isTrue(decision._tag === "Wait" && decision.since === 30_000 && decision.hold === 45, JSON.stringify(decision))
   })
 })

@@ -6,7 +6,7 @@ import { Option } from "effect"
 import type { Condition, StoredItem } from "../../Storage.js"
 import { and, or, not } from "../../Storage.js"
 import { isWaiting, leaseOf, lineOf, ownLeaseEnd } from "./record.js"
-import type { LineEntry } from "./record.js"
+import type { LeaseView, LineEntry } from "./record.js"
 import type { Settings } from "./settings.js"
 
 /** The holder gives the lease up locally this long before it ends, to stop its work in time. */
@@ -53,6 +53,9 @@ export type Decision =
       readonly inLine: boolean
       /** The record's fencing counter, which tells how fast the line moves. */
       readonly fence: number
+      /** When the current lease began (its holder's clock) and how long holders typically hold: 0 when unknown. */
+      readonly since: number
+      readonly hold: number
     }
   /** It may not claim, and `wait: false` says not to wait. */
   | { readonly _tag: "Held" }
@@ -100,6 +103,10 @@ const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEnt
   }
 }
 
+/** What the record says of the current holding's timing, for a waiter to look again when it is likely to end. */
+const timing = (item: StoredItem, lease: LeaseView) =>
+  lease._tag === "Held" && !item.foreign ? { since: item.lock.since, hold: item.lock.hold } : { since: 0, hold: 0 }
+
 /**
  * Decides the next step of `waiter` on the record `current` at `now` (this client's clock).
  *
@@ -134,9 +141,16 @@ export const decide = (current: Option.Option<StoredItem>, waiter: Waiter, now: 
   if (mine === undefined) {
     return line.length < maxLineLength
       ? { _tag: "Join" }
-      : { _tag: "Wait", until: Math.min(leaseUntil, lapses), ahead, inLine: false, fence: item.lock.fence }
+      : { _tag: "Wait", until: Math.min(leaseUntil, lapses), ahead, inLine: false, fence: item.lock.fence, ...timing(item, lease) }
   }
   const refreshAt = mine.deadline - settings.grace / 2
   if (now >= refreshAt) return { _tag: "Refresh", entry: mine }
-  return { _tag: "Wait", until: Math.min(leaseUntil, lapses, refreshAt), ahead, inLine: true, fence: item.lock.fence }
+  return {
+    _tag: "Wait",
+    until: Math.min(leaseUntil, lapses, refreshAt),
+    ahead,
+    inLine: true,
+    fence: item.lock.fence,
+    ...timing(item, lease)
+  }
 }

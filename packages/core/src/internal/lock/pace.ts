@@ -24,3 +24,18 @@ export const observe = (pace: Pace, fence: number, now: number): Pace => {
  */
 export const nextLookAt = (now: number, ahead: number, pace: Pace): number =>
   ahead <= 1 || pace.perAcquisition === undefined ? Number.POSITIVE_INFINITY : now + Math.max(10, (ahead * pace.perAcquisition) / 2)
+
+/**
+ * When to look again, from how long holders of the key typically hold it (`hold`, which releases keep up to date)
+ * and when the current lease began (`since`, the holder's clock): just before the turn is expected, and while it is
+ * overdue, again after half as long as it is late (at least 2 ms on), so that a holder that holds longer costs a
+ * few looks, not one per poll interval. None when the record gives no estimate.
+ */
+export const expectedLook = (now: number, ahead: number, since: number, hold: number, pace: Pace): number | undefined => {
+  if (hold <= 0 || since <= 0 || ahead < 1) return undefined
+  // A turn takes a hold and the handoff after it; the line's own pace says how long, once it has been seen.
+  const perTurn = pace.perAcquisition ?? hold
+  const turn = since + hold + (ahead - 1) * perTurn
+  const lead = 1
+  return turn - lead > now ? turn - lead : now + Math.max(2, (now - turn) / 2)
+}

@@ -13,7 +13,7 @@ import type { Claim, Decision } from "./decide.js"
 import { sawRecord } from "./footprint.js"
 import type { Footprint } from "./footprint.js"
 import type { ResolvedLockOptions } from "./options.js"
-import { nextLookAt, noPace, observe } from "./pace.js"
+import { expectedLook, nextLookAt, noPace, observe } from "./pace.js"
 import type { Pace } from "./pace.js"
 import type { Kind } from "./kind.js"
 import type { LineEntry } from "./record.js"
@@ -197,9 +197,13 @@ export const obtain = (
       const schedule = first && !state.wasFirst ? options.retry.initial : state.schedule
       const { at, nextSchedule } = yield* scheduleStep(now, schedule)
       const pace = observe(state.pace, decision.fence, now)
+      // Where the record tells when the turn is likely, look then (the schedule still counts the looks); else by the
+      // schedule, and by the pace of the line for a waiter far back.
+      const expected = expectedLook(now, decision.ahead, decision.since, decision.hold, pace)
+      const look = expected ?? Math.min(at, nextLookAt(now, decision.ahead, pace))
       // A waiter in line must look at least twice per grace period, or its place would lapse.
-      const latest = Math.min(decision.until, nextLookAt(now, decision.ahead, pace), decision.inLine ? now + settings.grace / 2 : Number.POSITIVE_INFINITY)
-      yield* sleep(Math.min(at, latest) - now)
+      const latest = Math.min(decision.until, look, decision.inLine ? now + settings.grace / 2 : Number.POSITIVE_INFINITY)
+      yield* sleep(latest - now)
       return next(state, { known: stale, schedule: nextSchedule, pace, wasFirst: first })
     })
 

@@ -90,9 +90,9 @@ export const decideSemaphore = (
   if (mine === undefined) {
     return line.length < maxLineLength
       ? { _tag: "Join" }
-      : { _tag: "Wait", until: frees, ahead, inLine: false, fence: item.version }
+      : { _tag: "Wait", until: frees, ahead, inLine: false, fence: item.version, since: 0, hold: 0 }
   }
   const refreshAt = mine.deadline - settings.grace / 2
   if (now >= refreshAt) return { _tag: "Refresh", entry: mine }
-  return { _tag: "Wait", until: Math.min(frees, refreshAt), ahead, inLine: true, fence: item.version }
+  return { _tag: "Wait", until: Math.min(frees, refreshAt), ahead, inLine: true, fence: item.version, since: 0, hold: 0 }
 }
