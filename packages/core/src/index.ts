@@ -12,3 +12,4 @@ export type { DistributedSemaphore, Lock, LockOptions, LockState, Permit } from 
 export * as Dynalock from "./Dynalock.js"
 export * as Storage from "./Storage.js"
 export * as Table from "./Table.js"
+export * as Observability from "./Observability.js"

@@ -9,7 +9,7 @@ import { bytesPayload, nativePayload, payloadBytes, payloadCandidates } from "./
 import type { PayloadInput, PayloadStore } from "./payloadStore.js"
 import { makePayloadStore } from "./payloadStore.js"
 import { valueBytes } from "./validation.js"
-import { traced } from "./traced.js"
+import { span as traced } from "../Observability.js"
 
 const expiresOf = (item: StoredItem) => Option.map(item.expiresAt, (millis) => DateTime.unsafeMake(millis))
 
@@ -75,21 +75,26 @@ const makeSchemaStore = <A, I>(store: PayloadStore, schema: Schema.Schema<A, I>)
       )
     }
   const decoder = (operation: string) => decodeItem(schema, partition, operation)
+  const at = spanOf(store)
   return {
     partition,
-    get: (key, options) => store.get(key, options).pipe(Effect.flatMap(decoder("get")), traced("SchemaStore.get")),
-    exists: (key, options) => store.exists(key, options).pipe(traced("SchemaStore.exists")),
+    get: (key, options) => store.get(key, options).pipe(Effect.flatMap(decoder("get")), at("SchemaStore.get", key)),
+    exists: (key, options) => store.exists(key, options).pipe(at("SchemaStore.exists", key)),
     put: (key, value, options) =>
-      store.put(key, input(value), options).pipe(Effect.flatMap(decoder("put")), traced("SchemaStore.put")),
-    delete: (key) => store.delete(key).pipe(traced("SchemaStore.delete")),
+      store.put(key, input(value), options).pipe(Effect.flatMap(decoder("put")), at("SchemaStore.put", key)),
+    delete: (key) => store.delete(key).pipe(at("SchemaStore.delete", key)),
     list: (prefix, options) =>
-      store.list(prefix, options).pipe(Effect.flatMap(Effect.forEach(decoder("list"))), traced("SchemaStore.list")),
+      store.list(prefix, options).pipe(Effect.flatMap(Effect.forEach(decoder("list"))), at("SchemaStore.list", undefined, prefix)),
     stream: (prefix, options) => store.stream(prefix, options).pipe(Stream.mapEffect(decoder("stream"))),
     atomicPut: (key, value, options) =>
-      store.atomicPut(key, input(value), options).pipe(Effect.flatMap(decoder("atomicPut")), traced("SchemaStore.atomicPut")),
-    atomicDelete: (key, previous) => store.atomicDelete(key, previous).pipe(traced("SchemaStore.atomicDelete"))
+      store.atomicPut(key, input(value), options).pipe(Effect.flatMap(decoder("atomicPut")), at("SchemaStore.atomicPut", key)),
+    atomicDelete: (key, previous) => store.atomicDelete(key, previous).pipe(at("SchemaStore.atomicDelete", key))
   }
 }
+
+/** A span of one operation on `store`, with the key (or prefix), partition and table as attributes. */
+const spanOf = (store: PayloadStore) => (name: string, key: string | undefined, prefix?: string) =>
+  traced(name, { key, prefix, partition: store.partition, table: store.table })
 
 /** The `KeyValueStore` service over a storage backend. */
 export const makeKeyValueStore = (storage: Storage): KeyValueStore["Type"] => {
@@ -101,19 +106,23 @@ export const makeKeyValueStore = (storage: Storage): KeyValueStore["Type"] => {
     (key) =>
       Effect.map(valueBytes(value, key), bytesPayload)
   const stream: KeyValueStore["Type"]["stream"] = (prefix, options) =>
-    store.stream(prefix, options).pipe(Stream.map(pair), Stream.withSpan("KeyValueStore.stream", { captureStackTrace: false }))
+    store.stream(prefix, options).pipe(
+      Stream.map(pair),
+      Stream.withSpan("KeyValueStore.stream", { attributes: { prefix, partition, table: storage.table }, captureStackTrace: false })
+    )
+  const at = spanOf(store)
   return {
     partition,
-    get: (key, options) => store.get(key, options).pipe(Effect.map(pair), traced("KeyValueStore.get")),
-    exists: (key, options) => store.exists(key, options).pipe(traced("KeyValueStore.exists")),
-    put: (key, value, options) => store.put(key, bytes(value), options).pipe(Effect.map(pair), traced("KeyValueStore.put")),
-    delete: (key) => store.delete(key).pipe(traced("KeyValueStore.delete")),
+    get: (key, options) => store.get(key, options).pipe(Effect.map(pair), at("KeyValueStore.get", key)),
+    exists: (key, options) => store.exists(key, options).pipe(at("KeyValueStore.exists", key)),
+    put: (key, value, options) => store.put(key, bytes(value), options).pipe(Effect.map(pair), at("KeyValueStore.put", key)),
+    delete: (key) => store.delete(key).pipe(at("KeyValueStore.delete", key)),
     list: (prefix, options) =>
-      store.list(prefix, options).pipe(Effect.map((items) => items.map(pair)), traced("KeyValueStore.list")),
+      store.list(prefix, options).pipe(Effect.map((items) => items.map(pair)), at("KeyValueStore.list", undefined, prefix)),
     stream,
     atomicPut: (key, value, options) =>
-      store.atomicPut(key, bytes(value), options).pipe(Effect.map(pair), traced("KeyValueStore.atomicPut")),
-    atomicDelete: (key, previous) => store.atomicDelete(key, previous).pipe(traced("KeyValueStore.atomicDelete")),
+      store.atomicPut(key, bytes(value), options).pipe(Effect.map(pair), at("KeyValueStore.atomicPut", key)),
+    atomicDelete: (key, previous) => store.atomicDelete(key, previous).pipe(at("KeyValueStore.atomicDelete", key)),
     forSchema: (schema) => makeSchemaStore(store, schema)
   }
 }

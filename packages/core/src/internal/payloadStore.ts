@@ -15,6 +15,7 @@ export type PayloadInput = (key: string) => Effect.Effect<Payload, InvalidInput>
 
 export interface PayloadStore {
   readonly partition: string
+  readonly table: string
   readonly get: (key: string, options?: ReadOptions) => Effect.Effect<StoredItem, KeyNotFound | InvalidInput | StoreError>
   readonly exists: (key: string, options?: ReadOptions) => Effect.Effect<boolean, InvalidInput | StoreError>
   readonly put: (key: string, payload: PayloadInput, options?: WriteOptions) => Effect.Effect<StoredItem, InvalidInput | StoreError>
@@ -123,6 +124,7 @@ export const makePayloadStore = (storage: Storage): PayloadStore => {
 
   return {
     partition,
+    table: storage.table,
     get,
     exists: (key, options) =>
       get(key, options).pipe(

@@ -26,7 +26,7 @@ import type {
 } from "@aws-sdk/client-dynamodb"
 import { Cause, Data, Duration, Effect, Either, Option, Schedule } from "effect"
 import type { Scope } from "effect"
-import { StoreError } from "@dynalock/core"
+import { Observability, StoreError } from "@dynalock/core"
 import { ConfigurationError, classify, toStoreError } from "./errors.js"
 import type { Classified } from "./errors.js"
 
@@ -203,7 +203,23 @@ export const makeRequester = (
               return failure.classified.retry === "Always" || (idempotent && failure.classified.retry === "IfIdempotent")
           }
         }
-        return attempt.pipe(
+        // Every attempt counts, before retries: throttles and refused conditions are what contention looks like.
+        const counted = attempt.pipe(
+          Effect.tapBoth({
+            onFailure: (failure) =>
+              Observability.count(Observability.storeRequests, {
+                operation,
+                outcome:
+                  failure._tag === "ConditionFailed"
+                    ? "condition_failed"
+                    : failure._tag === "TimedOut"
+                      ? "timeout"
+                      : failure.classified.reason.toLowerCase()
+              }),
+            onSuccess: () => Observability.count(Observability.storeRequests, { operation, outcome: "ok" })
+          })
+        )
+        return counted.pipe(
           Effect.retry({ schedule: settings.retry, while: retriable }),
           Effect.mapError((failure): StoreError | ConditionFailed => {
             switch (failure._tag) {
@@ -221,7 +237,7 @@ export const makeRequester = (
                 return toStoreError(operation, table, failure.error, failure.classified)
             }
           }),
-          Effect.withSpan(`DynamoDB.${operation}`, { attributes: { table }, captureStackTrace: false })
+          Observability.span(`DynamoDB.${operation}`, { table })
         )
       }
     })

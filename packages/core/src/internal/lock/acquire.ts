@@ -2,9 +2,10 @@
  * One acquisition of a lease of any kind: wait for it, and whatever ends the wait without it, leave nothing behind;
  * with it, hold it in the caller's scope. Only the wait is interruptible.
  */
-import { Effect, Exit, Ref } from "effect"
+import { Cause, Clock, Effect, Exit, Option, Ref } from "effect"
 import type { Scope } from "effect"
 import type { AcquireCancelled, InvalidInput, StoreError } from "../../Errors.js"
+import { count, lockAcquisitions, lockWait, time } from "../../Observability.js"
 import { leaveNothingBehind } from "./cleanup.js"
 import type { Grant, LockContext } from "./context.js"
 import { noFootprint } from "./footprint.js"
@@ -14,15 +15,35 @@ import type { ResolvedLockOptions } from "./options.js"
 import { newOwnerToken } from "./token.js"
 import { obtain } from "./waiter.js"
 
+/** How an acquisition ended, for `dynalock_lock_acquisitions_total`. */
+const outcomeOf = (cause: Cause.Cause<AcquireCancelled | InvalidInput | StoreError>): string =>
+  Option.match(Cause.failureOption(cause), {
+    onNone: () => (Cause.isInterruptedOnly(cause) ? "interrupted" : "defect"),
+    onSome: (error) => {
+      switch (error._tag) {
+        case "AcquireCancelled":
+          return cancelled[error.reason]
+        case "InvalidInput":
+          return "invalid_input"
+        case "StoreError":
+          return "store_error"
+      }
+    }
+  })
+
+const cancelled = { Timeout: "timeout", Held: "held", ScheduleExhausted: "schedule_exhausted", Late: "late" } as const
+
 export const acquireWith = <L>(
   context: LockContext,
   key: string,
   options: ResolvedLockOptions,
   kindFor: (token: string) => Kind,
-  hold: (grant: Grant) => Effect.Effect<L, never, Scope.Scope>
+  hold: (grant: Grant) => Effect.Effect<L, never, Scope.Scope>,
+  kindName: "lock" | "semaphore"
 ): Effect.Effect<L, AcquireCancelled | InvalidInput | StoreError, Scope.Scope> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function* () {
+      const started = yield* Clock.currentTimeMillis
       const token = newOwnerToken()
       const footprint = yield* Ref.make<Footprint>(noFootprint)
       const kind = kindFor(token)
@@ -30,8 +51,12 @@ export const acquireWith = <L>(
       if (Exit.isFailure(waited)) {
         // Whatever stopped the wait, it must leave no lease and no place in line behind.
         yield* leaveNothingBehind(context, key, token, yield* Ref.get(footprint), kind)
+        yield* count(lockAcquisitions, { kind: kindName, outcome: outcomeOf(waited.cause) })
         return yield* Effect.failCause(waited.cause)
       }
+      const now = yield* Clock.currentTimeMillis
+      yield* count(lockAcquisitions, { kind: kindName, outcome: "acquired" })
+      yield* time(lockWait, now - started, { kind: kindName })
       return yield* hold(waited.value)
     })
   )

@@ -9,6 +9,7 @@ import type { StoredItem } from "../../Storage.js"
 import type { LockContext } from "./context.js"
 import type { Footprint } from "./footprint.js"
 import { mayOwn, sawRecord } from "./footprint.js"
+import { count, lockWithdrawals } from "../../Observability.js"
 import { bounded } from "../bounded.js"
 import type { Kind } from "./kind.js"
 import { finalizerBound } from "./lease.js"
@@ -30,17 +31,16 @@ const withdraw = (
   token: string,
   current: Option.Option<StoredItem>,
   attempt = 1
-): Effect.Effect<void, StoreError> => {
+): Effect.Effect<boolean, StoreError> => {
   const mine = Option.match(current, {
     onNone: () => [],
     onSome: (item) => lineOf(item).filter((entry) => entry.token === token)
   })
-  if (mine.length === 0) return Effect.void
+  if (mine.length === 0) return Effect.succeed(false)
   return Effect.flatMap(Effect.either(context.storage.update(withdrawRequest(key, mine))), (outcome) => {
     if (outcome._tag === "Right") {
-      return outcome.right._tag === "Applied" || attempt >= withdrawAttempts
-        ? Effect.void
-        : withdraw(context, key, token, outcome.right.current, attempt + 1)
+      if (outcome.right._tag === "Applied") return Effect.succeed(true)
+      return attempt >= withdrawAttempts ? Effect.succeed(false) : withdraw(context, key, token, outcome.right.current, attempt + 1)
     }
     if (!isOutcomeUnknown(outcome.left) || attempt >= withdrawAttempts) return Effect.fail(outcome.left)
     return Effect.flatMap(context.storage.get(key, true), (reread) => withdraw(context, key, token, reread, attempt + 1))
@@ -90,7 +90,14 @@ export const leaveNothingBehind = (
   kind: Kind
 ): Effect.Effect<void> => {
   const leaveLine = (record: Option.Option<StoredItem>) =>
-    footprint.joined ? bounded(withdraw(context, key, token, record), withdrawBound).pipe(Effect.ignore) : Effect.void
+    footprint.joined
+      ? bounded(withdraw(context, key, token, record), withdrawBound).pipe(
+          Effect.matchEffect({
+            onFailure: () => count(lockWithdrawals, { outcome: "left" }),
+            onSuccess: (removed) => (removed ? count(lockWithdrawals, { outcome: "withdrawn" }) : Effect.void)
+          })
+        )
+      : Effect.void
   if (mayOwn(footprint, kind.leaseEnd)) {
     const releaseIfOurs = Effect.tap(current(context, key, footprint), (record) =>
       mayOwn(sawRecord(footprint, record), kind.leaseEnd) ? giveBack(context, key, kind, record) : Effect.void

@@ -5,6 +5,7 @@ import type { LockLostReason, StoreError } from "../../Errors.js"
 import type { Lock } from "../../Locker.js"
 import type { StoredItem } from "../../Storage.js"
 import type { Grant, LockContext } from "./context.js"
+import { count, lockHold, lockLosses, lockRenewals, time } from "../../Observability.js"
 import { bounded } from "../bounded.js"
 import { safetyMargin } from "./decide.js"
 import { ownLeaseEnd } from "./record.js"
@@ -90,6 +91,8 @@ export interface LeaseOps {
   readonly release: (held: number) => Effect.Effect<void, StoreError>
   /** Whether the lease excludes this client's own other waiters (a plain lock; not a semaphore's permits). */
   readonly exclusive: boolean
+  /** For the metrics' `kind` tag. */
+  readonly kind: "lock" | "semaphore"
 }
 
 /** The caller's handle on a kept lease. */
@@ -117,13 +120,24 @@ export const keepLease = (
     let lostSignal: Deferred.Deferred<never, LockLost> | undefined
     const letGo = ops.exclusive ? yield* context.gate.hold(key) : context.gate.released(key)
 
+    const held = Effect.flatMap(Clock.currentTimeMillis, (now) => time(lockHold, now - acquiredAt, { kind: ops.kind }))
+    const renewed = (outcome: string) => count(lockRenewals, { kind: ops.kind, outcome })
+
     const markLost = (reason: LockLostReason) =>
       Ref.modify(status, (current): [boolean, Status] =>
         current._tag === "Held" ? [true, { _tag: "Lost", reason }] : [false, current]
       ).pipe(
         Effect.flatMap((changed) =>
           changed
-            ? Effect.zipRight(lostSignal === undefined ? Effect.void : Deferred.fail(lostSignal, new LockLost({ key, reason })), letGo)
+            ? Effect.all(
+                [
+                  lostSignal === undefined ? Effect.void : Deferred.fail(lostSignal, new LockLost({ key, reason })),
+                  letGo,
+                  count(lockLosses, { kind: ops.kind, reason }),
+                  held
+                ],
+                { discard: true }
+              )
             : Effect.void
         )
       )
@@ -148,11 +162,12 @@ export const keepLease = (
         Effect.timeout(Duration.millis(Math.max(0, giveUpAt - now))),
         Effect.option
       )
-      if (Option.isNone(result)) return yield* markLost("Expired")
-      if (result.value._tag === "Lost") return yield* markLost(result.value.reason)
-      const renewed = result.value.leaseEnd
+      if (Option.isNone(result)) return yield* Effect.zipRight(renewed("expired"), markLost("Expired"))
+      if (result.value._tag === "Lost") return yield* Effect.zipRight(renewed("lost"), markLost(result.value.reason))
+      yield* renewed("renewed")
+      const renewedEnd = result.value.leaseEnd
       const after = yield* Ref.updateAndGet(status, (current): Status =>
-        current._tag === "Held" ? { _tag: "Held", leaseEnd: Math.max(current.leaseEnd, renewed) } : current
+        current._tag === "Held" ? { _tag: "Held", leaseEnd: Math.max(current.leaseEnd, renewedEnd) } : current
       )
       if (after._tag === "Held") cancelNext = yield* context.renewals.schedule(after.leaseEnd - ttl + ttl / 3, renewal)
     })
@@ -165,6 +180,7 @@ export const keepLease = (
       const before = yield* Ref.getAndSet(status, { _tag: "Released" })
       if (before._tag === "Released") return
       yield* cancelNext
+      if (before._tag === "Held") yield* held
       if (before._tag === "Lost" && before.reason !== "Expired") return
       const now = yield* Clock.currentTimeMillis
       yield* ops.release(now - acquiredAt)
@@ -202,7 +218,8 @@ export const holdLease = (context: LockContext, grant: Grant): Effect.Effect<Loc
     keepLease(context, grant, {
       renewOnce: renewOnce(context, grant),
       release: (held) => releaseInStore(context, grant.key, grant.token, nextTypicalHold(grant.typicalHold, held)),
-      exclusive: true
+      exclusive: true,
+      kind: "lock"
     }),
     (kept) => ({ key: grant.key, fencingToken: BigInt(grant.fence), value: grant.value, ...kept })
   )

@@ -14,7 +14,7 @@ import { lockKind } from "./lockKind.js"
 import { resolveLockOptions } from "./options.js"
 import { defaultSettings, resolveSettings } from "./settings.js"
 import type { LockerSettings } from "./settings.js"
-import { traced } from "../traced.js"
+import { span as traced } from "../../Observability.js"
 
 export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Effect.Effect<Locker["Type"], never, Scope.Scope> =>
   Effect.gen(function* () {
@@ -46,15 +46,16 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
           validKey,
           resolved,
           (token) => lockKind(validKey, token, resolved, context.settings),
-          (grant) => holdLease(context, grant)
+          (grant) => holdLease(context, grant),
+          "lock"
         )
-      }).pipe(traced("Locker.acquire", { key }))
+      }).pipe(traced("Locker.acquire", { key, partition: storage.partition, table: storage.table }))
 
     const tryAcquire: Locker["Type"]["tryAcquire"] = (key, options) =>
       acquire(key, { ...options, wait: false }).pipe(
         Effect.map(Option.some),
         Effect.catchTag("AcquireCancelled", () => Effect.succeed(Option.none())),
-        traced("Locker.tryAcquire", { key })
+        traced("Locker.tryAcquire", { key, partition: storage.partition, table: storage.table })
       )
 
     const withLock: Locker["Type"]["withLock"] = (key, options) => (self) =>
@@ -65,11 +66,11 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
             Effect.flatMap((lock) => Effect.raceFirst(Effect.isEffect(self) ? self : self(lock), lock.lost))
           ),
         (scope, exit) => Scope.close(scope, exit)
-      ).pipe(traced("Locker.withLock", { key }))
+      ).pipe(traced("Locker.withLock", { key, partition: storage.partition, table: storage.table }))
 
     const inspect: Locker["Type"]["inspect"] = (key) =>
       Effect.flatMap(usableKey(key), (valid) => Admin.inspect(context, valid)).pipe(
-        traced("Locker.inspect", { key })
+        traced("Locker.inspect", { key, partition: storage.partition, table: storage.table })
       )
 
     const list: Locker["Type"]["list"] = (prefix) =>
@@ -77,11 +78,11 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
         if (Option.isSome(problem)) return yield* problem.value
         yield* settings
         return yield* Admin.list(context, yield* validatePrefix(prefix))
-      }).pipe(traced("Locker.list", { prefix }))
+      }).pipe(traced("Locker.list", { prefix, partition: storage.partition, table: storage.table }))
 
     const forceRelease: Locker["Type"]["forceRelease"] = (key) =>
       Effect.flatMap(usableKey(key), (valid) => Admin.forceRelease(context, valid)).pipe(
-        traced("Locker.forceRelease", { key })
+        traced("Locker.forceRelease", { key, partition: storage.partition, table: storage.table })
       )
 
     const semaphore: Locker["Type"]["semaphore"] = (key, limit) =>

@@ -78,6 +78,6 @@ export const holdPermit = (context: LockContext, grant: Grant, permits: number):
       }
     })
 
-    const kept = yield* keepLease(context, grant, { renewOnce, release: () => release, exclusive: false })
+    const kept = yield* keepLease(context, grant, { renewOnce, release: () => release, exclusive: false, kind: "semaphore" })
     return { key, permits, ...kept }
   })

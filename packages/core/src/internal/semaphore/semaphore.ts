@@ -9,7 +9,7 @@ import { resolveLockOptions } from "../lock/options.js"
 import { freePermits, refusal } from "./decide.js"
 import { semaphoreKind } from "./kind.js"
 import { holdPermit } from "./permit.js"
-import { traced } from "../traced.js"
+import { span as traced } from "../../Observability.js"
 
 /** Enough for any rate limit or pool; it keeps the holders list well within an item. */
 const maxLimit = 1000
@@ -51,15 +51,16 @@ export const makeSemaphore = (
         validKey,
         resolved,
         (token) => semaphoreKind(validKey, token, resolved, count, limit, context.settings, existing),
-        (grant) => holdPermit(context, grant, count)
+        (grant) => holdPermit(context, grant, count),
+        "semaphore"
       )
-    }).pipe(traced("DistributedSemaphore.acquire", { key, limit, permits: permits ?? 1 }))
+    }).pipe(traced("DistributedSemaphore.acquire", { key, limit, permits: permits ?? 1, partition: context.storage.partition, table: context.storage.table }))
 
   const tryAcquire: DistributedSemaphore["tryAcquire"] = (permits, options) =>
     acquire(permits, { ...options, wait: false }).pipe(
       Effect.map(Option.some),
       Effect.catchTag("AcquireCancelled", () => Effect.succeed(Option.none())),
-      traced("DistributedSemaphore.tryAcquire", { key, limit })
+      traced("DistributedSemaphore.tryAcquire", { key, limit, partition: context.storage.partition, table: context.storage.table })
     )
 
   const withPermits: DistributedSemaphore["withPermits"] = (permits, options) => (self) =>
@@ -67,7 +68,7 @@ export const makeSemaphore = (
       Scope.make(),
       (scope) => Scope.extend(acquire(permits, options), scope).pipe(Effect.flatMap((permit) => Effect.raceFirst(self, permit.lost))),
       (scope, exit) => Scope.close(scope, exit)
-    ).pipe(traced("DistributedSemaphore.withPermits", { key, limit }))
+    ).pipe(traced("DistributedSemaphore.withPermits", { key, limit, partition: context.storage.partition, table: context.storage.table }))
 
   const available: Effect.Effect<number, InvalidInput | StoreError> = Effect.gen(function* () {
     const validKey = yield* ready
@@ -76,7 +77,7 @@ export const makeSemaphore = (
     const refused = refusal(current.value, limit)
     if (Option.isSome(refused)) return yield* new InvalidInput({ message: refused.value, key: validKey })
     return Math.max(0, freePermits(current.value, limit, yield* Clock.currentTimeMillis, context.settings))
-  }).pipe(traced("DistributedSemaphore.available", { key, limit }))
+  }).pipe(traced("DistributedSemaphore.available", { key, limit, partition: context.storage.partition, table: context.storage.table }))
 
   return { key, limit, acquire, tryAcquire, withPermits, available }
 }
