@@ -14,6 +14,7 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import { Console, DateTime, Duration, Effect, Option } from "effect"
+import type { AcquireCancelled } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import * as ExitStatus from "./internal/exitStatus.js"
 import * as Help from "./internal/help.js"
@@ -34,6 +35,13 @@ const locker = (connection: Connection) =>
 const key = Args.text({ name: "KEY" }).pipe(Args.withDescription("The lock's key."))
 const json = Options.boolean("json").pipe(Options.withDescription("Print JSON instead of text."))
 
+const notAcquiredMessage = (error: AcquireCancelled): string =>
+  error.reason === "Held"
+    ? `dynalock: ${error.key} is held by another holder (--no-wait)`
+    : error.reason === "Timeout"
+      ? `dynalock: gave up waiting for ${error.key} (--timeout)`
+      : `dynalock: ${error.message}`
+
 const run = (commandLine: ReadonlyArray<string>) =>
   Command.make(
     "run",
@@ -51,6 +59,11 @@ const run = (commandLine: ReadonlyArray<string>) =>
         Options.withDescription(`Give up waiting for the lock after this long (exit ${ExitStatus.notAcquired}). Default: wait as long as it takes.`)
       ),
       noWait: Options.boolean("no-wait").pipe(Options.withDescription(`Do not wait: if the lock is held, exit ${ExitStatus.notAcquired} at once.`)),
+      quiet: Options.boolean("quiet").pipe(
+        Options.withDescription(
+          `Say nothing when the lock is not acquired (the exit status ${ExitStatus.notAcquired} still does): cron mails whatever a job prints.`
+        )
+      ),
       killAfter: duration("kill-after", true).pipe(
         Options.withDefault(Duration.seconds(10)),
         Options.withDescription(
@@ -66,7 +79,11 @@ const run = (commandLine: ReadonlyArray<string>) =>
         const wait: Wait = config.noWait
           ? { _tag: "NoWait" }
           : Option.match(config.timeout, { onNone: () => ({ _tag: "Forever" }), onSome: (timeout) => ({ _tag: "Until", timeout }) })
-        yield* runLocked(yield* locker(config), { key: config.key, ttl: config.ttl, wait, killAfter: config.killAfter, command, args })
+        yield* runLocked(yield* locker(config), { key: config.key, ttl: config.ttl, wait, killAfter: config.killAfter, command, args }).pipe(
+          Effect.catchTag("AcquireCancelled", (error) =>
+            Effect.fail(new ExitStatus.ExitWith({ code: ExitStatus.notAcquired, message: config.quiet ? undefined : notAcquiredMessage(error) }))
+          )
+        )
       }).pipe(Effect.scoped)
   ).pipe(
     Command.withDescription(
@@ -180,13 +197,6 @@ const splitAtDoubleDash = (argv: ReadonlyArray<string>): [ReadonlyArray<string>,
   return at < 0 ? [argv, []] : [argv.slice(0, at), argv.slice(at + 1)]
 }
 
-const notAcquiredMessage = (reason: string, key: string, message: string): string =>
-  reason === "Held"
-    ? `dynalock: ${key} is held by another holder (--no-wait)`
-    : reason === "Timeout"
-      ? `dynalock: gave up waiting for ${key} (--timeout)`
-      : `dynalock: ${message}`
-
 /**
  * The program for a command line (`process.argv`), with every outcome as an exit status: `ExitWith` carries it
  * and the message to print.
@@ -202,8 +212,6 @@ export const program = (argv: ReadonlyArray<string>): Effect.Effect<void, ExitSt
     Effect.catchIf(ValidationError.isValidationError, () => Effect.fail(new ExitStatus.ExitWith({ code: ExitStatus.usage }))),
     Effect.catchTags({
       InvalidInput: (error) => Effect.fail(usageError(error.message)),
-      AcquireCancelled: (error) =>
-        Effect.fail(new ExitStatus.ExitWith({ code: ExitStatus.notAcquired, message: notAcquiredMessage(error.reason, error.key, error.message) })),
       StoreError: (error) => Effect.fail(new ExitStatus.ExitWith({ code: ExitStatus.storeError, message: `dynalock: ${error.message}` }))
     })
   )

@@ -22,7 +22,7 @@ export const footer: HelpDoc.HelpDoc = HelpDoc.blocks([
   ]),
   HelpDoc.h1("EXAMPLES"),
   HelpDoc.p("dynalock create-table --table locks"),
-  HelpDoc.p("*/5 * * * *  DYNALOCK_TABLE=locks dynalock run nightly-report --no-wait -- ./report.sh   (crontab)"),
+  HelpDoc.p("*/5 * * * *  dynalock run nightly-report --no-wait --quiet -- ./report.sh    (a crontab line; DYNALOCK_TABLE set above it)"),
   HelpDoc.p("dynalock status nightly-report --table locks --json")
 ])
 
@@ -35,7 +35,7 @@ export const overview = (version: string): HelpDoc.HelpDoc =>
   HelpDoc.blocks([
     HelpDoc.p(`dynalock ${version}: a distributed flock(1) on Amazon DynamoDB`),
     HelpDoc.h1("USAGE"),
-    HelpDoc.p("dynalock run KEY [--ttl 30s] [--timeout 10s | --no-wait] [--kill-after 10s] -- COMMAND [ARGS...]"),
+    HelpDoc.p("dynalock run KEY [--ttl 30s] [--timeout 10s | --no-wait] [--kill-after 10s] [--quiet] -- COMMAND [ARGS...]"),
     HelpDoc.p("dynalock status KEY [--json]"),
     HelpDoc.p("dynalock list [PREFIX] [--json]"),
     HelpDoc.p("dynalock release KEY --force"),
