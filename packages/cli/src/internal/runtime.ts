@@ -55,6 +55,20 @@ const exitStatusOf = (exit: Exit.Exit<void, ExitStatus.ExitWith>): number =>
     }
   })
 
+/**
+ * Exits once what was written to stdout and stderr is out (pipes are asynchronous on some systems), without waiting
+ * for the event loop to drain: an idle keep-alive socket of the SDK could hold it for seconds.
+ */
+const exitOnceFlushed = (status: number): void => {
+  let pending = 2
+  const flushed = () => {
+    pending -= 1
+    if (pending === 0) process.exit(status)
+  }
+  process.stdout.write("", flushed)
+  process.stderr.write("", flushed)
+}
+
 /** Runs `program` and exits the process with its status. */
 export const runMain = (program: Effect.Effect<void, ExitStatus.ExitWith, Signals | CliApp.CliApp.Environment>): void => {
   let forwardTo: ((signal: StopSignal) => void) | undefined
@@ -95,7 +109,6 @@ export const runMain = (program: Effect.Effect<void, ExitStatus.ExitWith, Signal
   fiber.addObserver((exit) => {
     clearInterval(keepAlive)
     const status = stoppedBy !== undefined && Exit.isInterrupted(exit) ? signalStatus(stoppedBy) : exitStatusOf(exit)
-    // Not waiting for the event loop to drain: an idle keep-alive socket of the SDK could hold it for seconds.
-    process.exit(status)
+    exitOnceFlushed(status)
   })
 }
