@@ -140,7 +140,7 @@ layer(LocalDynamo.layer({ tableName: "dynalock-cli-admin" }), { excludeTestServi
       assert.strictEqual(again.stdout, "stuck was not held\n")
     }))
 
-  it.scoped("create-table makes a table dynalock can use, and succeeds again when it exists; a missing table is a store error (70)", () =>
+  it.scoped("create-table makes a table dynalock can use, and succeeds again when it exists; a missing table is a store error (70); AWS_ENDPOINT_URL_DYNAMODB", () =>
     Effect.gen(function* () {
       const server = yield* LocalDynamo.LocalDynamo
       const table = ["--endpoint", server.endpoint, "--table", "made-by-the-cli"]
@@ -156,8 +156,9 @@ layer(LocalDynamo.layer({ tableName: "dynalock-cli-admin" }), { excludeTestServi
       })
       assert.strictEqual(again.code, 0, again.stderr)
       assert.strictEqual(used.code, 0, used.stderr)
-      const status = yield* run(["status", "first", ...table])
-      assert.match(status.stdout, /^first free token=\d+ waiting=0\n$/)
+      // The endpoint from the standard AWS environment this time.
+      const status = yield* run(["status", "first", "--table", "made-by-the-cli"], { AWS_ENDPOINT_URL_DYNAMODB: server.endpoint })
+      assert.match(status.stdout, /^first free token=\d+ waiting=0\n$/, status.stderr)
       yield* Effect.logInfo(`create-table: ${Duration.format(created.elapsed)} (process start included)`)
     }))
 })
