@@ -17,5 +17,6 @@ export default defineWorkspace([
   project("core", "packages/core"),
   project("test-layer", "packages/test-layer"),
   project("dynamo-layer", "packages/dynamo-layer", 60_000),
-  project("examples", "examples", 60_000)
+  project("examples", "examples", 60_000),
+  project("cli", "packages/cli", 60_000)
 ])

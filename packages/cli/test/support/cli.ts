@@ -1,0 +1,236 @@
+/**
+ * Runs the real `dynalock` executable (node_modules/.bin/dynalock, as `npm ci` links it) as a process of its own,
+ * and the commands it runs: what they printed, how they ended, and nothing left running afterwards.
+ */
+import { spawn } from "node:child_process"
+import { createServer } from "node:net"
+import { createInterface } from "node:readline"
+import { fileURLToPath } from "node:url"
+import { Duration, Effect } from "effect"
+import type { Scope } from "effect"
+
+/** The executable under test. */
+export const bin = fileURLToPath(new URL("../../../../node_modules/.bin/dynalock", import.meta.url))
+
+const childScript = fileURLToPath(new URL("./child.mjs", import.meta.url))
+
+/** `-- node child.mjs PLAN ...args`: the command line of a test command (see child.mjs for the plan). */
+export const child = (plan: ChildPlan = {}, ...args: ReadonlyArray<string>): ReadonlyArray<string> => [
+  "--",
+  process.execPath,
+  childScript,
+  JSON.stringify(plan),
+  ...args
+]
+
+export interface ChildPlan {
+  readonly exit?: number
+  readonly kill?: NodeJS.Signals
+  readonly on?: Partial<Record<"SIGINT" | "SIGTERM", number | "ignore">>
+}
+
+/** What a test command reports on stdout. */
+export type ChildEvent =
+  | {
+      readonly event: "started"
+      readonly pid: number
+      readonly key: string | null
+      readonly token: string | null
+      readonly passedThrough: string | null
+      readonly launcherSwitch: string | null
+      readonly args: ReadonlyArray<string>
+    }
+  | { readonly event: "signal"; readonly signal: string; readonly pid: number }
+  | { readonly event: "line"; readonly line: string }
+
+/** How a dynalock process ended. */
+export interface Finished {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly events: ReadonlyArray<ChildEvent>
+  /** From the spawn to the exit. */
+  readonly elapsed: Duration.Duration
+}
+
+/** A running dynalock process. */
+export interface Running {
+  readonly pid: number
+  readonly events: ReadonlyArray<ChildEvent>
+  /** The first event (past or future) that matches; a defect if dynalock ends first or time runs out. */
+  readonly waitFor: <F extends ChildEvent>(match: (event: ChildEvent) => event is F, within: Duration.DurationInput) => Effect.Effect<F>
+  /** Writes a line to dynalock's stdin (which its command inherits). */
+  readonly send: (line: string) => Effect.Effect<void>
+  readonly signal: (signal: NodeJS.Signals) => Effect.Effect<void>
+  readonly finished: Effect.Effect<Finished>
+}
+
+export const isStarted = (event: ChildEvent): event is Extract<ChildEvent, { event: "started" }> => event.event === "started"
+export const isSignal = (event: ChildEvent): event is Extract<ChildEvent, { event: "signal" }> => event.event === "signal"
+
+/** The environment of every dynalock process: the local server's region and credentials, and nothing of the machine's. */
+const environment = (extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith("AWS_") && !name.startsWith("DYNALOCK_")) env[name] = value
+  }
+  return {
+    ...env,
+    AWS_REGION: "local",
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    // The sources, never a dist/ an earlier build may have left behind.
+    DYNALOCK_CLI_SOURCES: "1",
+    ...extra
+  }
+}
+
+/** Whether a process exists (a test command must not outlive the dynalock that ran it). */
+export const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The longest any test here lets a dynalock run: a waiting run against a dead store takes 10 to 20 s. */
+const longestRun = Duration.seconds(30)
+
+// Should the test process end before a scope closes (a test that timed out), what the tests started dies with it.
+const spawnedPids = new Set<number>()
+process.once("exit", () => {
+  for (const pid of spawnedPids) if (alive(pid)) process.kill(pid, "SIGKILL")
+})
+
+/**
+ * Starts `dynalock ...args`. When the scope closes, dynalock and every test command it started are killed if
+ * they still run, whatever the test's outcome.
+ */
+export const start = (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>> = {}
+): Effect.Effect<Running, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const startedAt = Date.now()
+      const spawned = spawn(bin, args, { stdio: ["pipe", "pipe", "pipe"], env: environment(env) })
+      if (spawned.pid !== undefined) spawnedPids.add(spawned.pid)
+      const events: Array<ChildEvent> = []
+      const listeners = new Set<() => void>()
+      const notify = () => listeners.forEach((listener) => listener())
+      let stdout = ""
+      let stderr = ""
+      let ended: { code: number | null; signal: NodeJS.Signals | null; at: number } | undefined
+      createInterface({ input: spawned.stdout }).on("line", (line) => {
+        stdout += `${line}\n`
+        if (line.startsWith("{\"event\"")) {
+          const event = JSON.parse(line) as ChildEvent
+          if (isStarted(event)) spawnedPids.add(event.pid)
+          events.push(event)
+        }
+        notify()
+      })
+      spawned.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString()
+      })
+      // A write to a process that has just ended must not fail the test process.
+      spawned.stdin.on("error", () => {})
+      // Its output is complete once its pipes close; a command it left running would hold them open, so the end
+      // is its exit, and the output is what arrived by then or shortly after.
+      const exited = new Promise<void>((resolve) =>
+        spawned.once("exit", (code, signal) => {
+          ended = { code, signal, at: Date.now() }
+          notify()
+          resolve()
+        })
+      )
+      // No more output is coming: the pipes closed, or it exited a while ago.
+      let drained = false
+      const drain = () => {
+        drained = true
+        notify()
+      }
+      spawned.once("close", drain)
+      spawned.once("exit", () => setTimeout(drain, 2000).unref())
+      const closed = new Promise<void>((resolve) => spawned.once("close", () => resolve()))
+
+      const finished: Effect.Effect<Finished> = Effect.promise(() => exited).pipe(
+        // Never left to the test's timeout, after which vitest may not wait for the scope to close (and kill).
+        Effect.timeoutFail({ duration: longestRun, onTimeout: () => `dynalock ${args.join(" ")} still runs after ${Duration.format(longestRun)}` }),
+        Effect.catchAll((problem) => Effect.dieMessage(`${problem}\nstdout: ${stdout}\nstderr: ${stderr}`)),
+        Effect.zipRight(Effect.promise(() => closed).pipe(Effect.timeout("2 seconds"), Effect.ignore)),
+        Effect.map(() => ({
+          code: ended?.code ?? null,
+          signal: ended?.signal ?? null,
+          stdout,
+          stderr,
+          events: [...events],
+          elapsed: Duration.millis((ended?.at ?? Date.now()) - startedAt)
+        }))
+      )
+
+      const waitFor = <F extends ChildEvent>(match: (event: ChildEvent) => event is F, within: Duration.DurationInput) =>
+        Effect.async<F, string>((resume) => {
+          const check = () => {
+            const found = events.find(match)
+            if (found !== undefined) resume(Effect.succeed(found))
+            else if (drained && ended !== undefined) resume(Effect.fail(`dynalock ${args.join(" ")} ended (${ended.code ?? ended.signal}) first`))
+          }
+          listeners.add(check)
+          check()
+          return Effect.sync(() => listeners.delete(check))
+        }).pipe(
+          Effect.timeoutFail({ duration: within, onTimeout: () => `no such event within ${Duration.format(within)}` }),
+          Effect.catchAll((problem) => Effect.dieMessage(`${problem}\nstdout: ${stdout}\nstderr: ${stderr}`))
+        )
+
+      const running: Running = {
+        pid: spawned.pid ?? 0,
+        events,
+        waitFor,
+        send: (line) => Effect.sync(() => spawned.stdin.write(`${line}\n`)),
+        signal: (signal) =>
+          Effect.sync(() => {
+            if (ended === undefined) spawned.kill(signal)
+          }),
+        finished
+      }
+      const commandPids = () => events.filter(isStarted).map((event) => event.pid)
+      // Interruptible: a finalizer is not, and a timeout could not end the wait otherwise.
+      const stop = Effect.gen(function* () {
+        if (ended === undefined) spawned.kill("SIGKILL")
+        yield* Effect.promise(() => exited).pipe(Effect.timeout("5 seconds"), Effect.interruptible, Effect.exit)
+        for (const pid of commandPids()) if (alive(pid)) process.kill(pid, "SIGKILL")
+        for (const pid of [spawned.pid, ...commandPids()]) if (pid !== undefined) spawnedPids.delete(pid)
+      })
+      return { running, stop }
+    }),
+    ({ stop }) => stop
+  ).pipe(Effect.map(({ running }) => running))
+
+/** Runs `dynalock ...args` to its end. */
+export const run = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}): Effect.Effect<Finished> =>
+  Effect.scoped(Effect.flatMap(start(args, env), (running) => running.finished))
+
+/** A loopback port nothing listens on: it was free a moment ago and has just been closed. */
+export const closedPort: Effect.Effect<number> = Effect.async<number>((resume) => {
+  const probe = createServer()
+  probe.listen(0, "127.0.0.1", () => {
+    const address = probe.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    probe.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+/** `--endpoint URL --table T` of a local server. */
+export const on = (server: { readonly endpoint: string; readonly tableName: string }): ReadonlyArray<string> => [
+  "--endpoint",
+  server.endpoint,
+  "--table",
+  server.tableName
+]
