@@ -209,6 +209,45 @@ for (const engine of engines) {
       })
     )
 
+    it.scoped("a claim of ours held up while Go's Unlock deletes the record and another Go client locks it anew (version 1 again) is refused", () =>
+      Effect.gen(function* () {
+        const { go, ours, partition, raw, server } = yield* setup(shared)
+        const other = yield* startGoDriver(server, partition, { lockBackoff: "50 millis" })
+        yield* go.newLock("first", "aba/job", { ttl: goTtl, renew: false })
+        yield* go.lock("first")
+        const first = yield* raw("aba/job")
+        // Until we may take the lapsed Go lease over.
+        yield* Effect.sleep(Duration.millis(Math.max(0, (numberOf(first.expires) + 1) * 1000 + skew - now() + 20)))
+
+        // Our first write (the claim sent without reading) is refused and shows the record; the claim on it, made
+        // for version 1, reaches the store a second late.
+        const proxy = yield* FaultProxy.make({
+          target: server.endpoint,
+          plan: FaultProxy.onOperation("UpdateItem", FaultProxy.script([FaultProxy.Fault.Pass(), FaultProxy.Fault.DelayRequest({ millis: 1000 })]))
+        })
+        const { locker: slow } = yield* ours(proxy.endpoint)
+        const waiting = yield* Effect.fork(slow.acquire("aba/job", { ttl: "2 seconds" }))
+        yield* proxy.stats.pipe(
+          Effect.filterOrFail((stats) => stats.faults.DelayRequest === 1, () => "claim not held up yet"),
+          Effect.retry(Schedule.spaced("10 millis").pipe(Schedule.upTo("1 second")))
+        )
+        // Meanwhile the lapsed Go holder unlocks, and another Go client locks the key (its first renewal due in 2 s):
+        // a new item, at version 1 again when the held-up claim arrives.
+        yield* go.unlock("first")
+        yield* other.newLock("second", "aba/job", { ttl: "6 seconds" })
+        yield* other.lock("second")
+        const second = yield* raw("aba/job")
+        assert.strictEqual(numberOf(second.version), 1)
+
+        yield* Effect.sleep("1500 millis")
+        assert.deepStrictEqual(other.events, [], "the new Go holder lost its lock")
+        assert.isTrue(Option.isNone(yield* Fiber.poll(waiting)), "our acquire took the lock of a live Go holder")
+        assert.isFalse(lastWriteOurs(yield* raw("aba/job")))
+        yield* other.unlock("second")
+        yield* Fiber.join(waiting)
+      })
+    )
+
     it.scoped("what is refused: our semaphore on a Go lock's key (InvalidInput); Go's Lock on a semaphore's record (it has no expiry); forceRelease breaks a Go holder", () =>
       Effect.gen(function* () {
         const { go, locker, raw } = yield* setup(shared)
