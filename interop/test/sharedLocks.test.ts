@@ -2,7 +2,8 @@
 // keeps its locks, so that both lock the same items. Go's locks here have a ttl of 2 s (renewed every ttl/3) and
 // poll every 50 ms; our maxClockSkew is 250 ms. Waits follow Go's whole seconds, computed from what was stored.
 import { assert, layer } from "@effect/vitest"
-import { Duration, Effect, Fiber, Option, Schedule } from "effect"
+import { Clock, Duration, Effect, Fiber, Option, Schedule } from "effect"
+import type { Scope } from "effect"
 import type { AttributeValue } from "@aws-sdk/client-dynamodb"
 import * as FaultProxy from "@dynalock/test-layer/FaultProxy"
 import { startGoDriver } from "./support/goDriver.js"
@@ -20,6 +21,42 @@ const lastWriteOurs = (item: Item): boolean => item.stamp?.N !== undefined && it
 /** When our claim of the record was sent, by our clock. */
 const claimedAt = (item: Item): number => numberOf(item.since)
 const now = () => Date.now()
+
+/** The live clock, `offset` ms off: a client of ours whose clock is behind Go's (offset < 0). */
+const offsetClock = (offset: number): Clock.Clock => {
+  const live = Clock.make()
+  const millis = () => live.unsafeCurrentTimeMillis() + offset
+  const nanos = () => live.unsafeCurrentTimeNanos() + BigInt(offset) * 1_000_000n
+  return {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: millis,
+    currentTimeMillis: Effect.sync(millis),
+    unsafeCurrentTimeNanos: nanos,
+    currentTimeNanos: Effect.sync(nanos),
+    sleep: (duration) => live.sleep(duration)
+  }
+}
+
+/**
+ * Our holder (ttl 2 s, not renewed; its clock `behind` ms behind the waiter's) against a polling waiter, Go's or
+ * another client of ours on the live clock: when the holder learnt it had lost the lease, and when the waiter got
+ * it. Go takes a lease over once its `expires` is a whole second old by Go's clock, ours once its end plus
+ * maxClockSkew has passed; the holder stops by its own clock, ttl/5 = 400 ms before the lease ends.
+ */
+const holderAgainst = (waiter: "go" | "ours", behind: number, maxClockSkew: Duration.DurationInput) =>
+  Effect.gen(function* () {
+    const { go, locker: other, ours } = yield* setup({ ...shared, lock: { maxClockSkew } })
+    const skewed = offsetClock(-behind)
+    const { locker } = yield* Effect.withClock(ours(), skewed)
+    const lock = yield* Effect.withClock(locker.acquire("skewed/job", { ttl: "2 seconds", renew: false }), skewed)
+    yield* go.newLock("waiter", "skewed/job", { ttl: goTtl })
+    const waiting: Effect.Effect<unknown, unknown, Scope.Scope> =
+      waiter === "go" ? go.lock("waiter") : other.acquire("skewed/job", { ttl: "2 seconds" })
+    const [lostAt, tookAt] = yield* Effect.all([Effect.map(Effect.flip(lock.lost), now), Effect.map(waiting, now)], {
+      concurrency: 2
+    })
+    return { lostAt, tookAt }
+  })
 
 for (const engine of engines) {
   layer(serverLayer(engine), { excludeTestServices: true })(`locks shared between Go and dynalock, on ${engine}`, (it) => {
@@ -206,6 +243,16 @@ for (const engine of engines) {
         assert.deepStrictEqual(go.events, [])
         yield* go.unlock("waiter")
         assert.deepStrictEqual(yield* raw("delayed/job"), {})
+      })
+    )
+
+    it.scoped("a waiter's clock ahead of our holder's: Go 0.9 s ahead (our default maxClockSkew is 1 s), or ours 2.8 s ahead within a maxClockSkew of 3 s, takes the lease only after the holder stopped", () =>
+      Effect.gen(function* () {
+        const [go, ours] = yield* Effect.all([holderAgainst("go", 900, "1 second"), holderAgainst("ours", 2800, "3 seconds")], {
+          concurrency: 2
+        })
+        assert.isBelow(go.lostAt, go.tookAt)
+        assert.isBelow(ours.lostAt, ours.tookAt)
       })
     )
 
