@@ -1,6 +1,6 @@
 // The driver's lock commands, on Go dynalock's own locks (Go against Go; the lock item seen through our store).
-// Exclusion between Go's lock and our Locker is in sharedLocks.test.ts. Go compares expiry in whole seconds, so its locks
-// here have a ttl of 2 s: renewed every ttl/3, each renewal still finds the previous expiry in a later second.
+// Exclusion between Go's lock and our Locker is in sharedLocks.test.ts. Go compares expiry in whole seconds, so its
+// locks here have a ttl of 2 s: renewed every ttl/3, each renewal still finds the previous expiry in a later second.
 import { assert, layer } from "@effect/vitest"
 import { DateTime, Effect, Option, Schedule } from "effect"
 import { startGoDriver } from "./support/goDriver.js"

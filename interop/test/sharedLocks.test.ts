@@ -71,6 +71,7 @@ for (const engine of engines) {
         assert.deepStrictEqual(Object.keys(yield* raw("held/job")).sort(), ["expires", "id", "name", "payload", "version"])
         const state = Option.getOrThrow(yield* locker.inspect("held/job"))
         assert.deepStrictEqual([state.held, text(state.value)], [true, "go holder"])
+        assert.deepStrictEqual((yield* locker.list("held/")).map((held) => held.key), ["held/job"])
 
         const waiting = yield* Effect.fork(locker.acquire("held/job", { ttl: "2 seconds" }))
         const joined = yield* raw("held/job").pipe(
