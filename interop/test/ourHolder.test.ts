@@ -128,5 +128,17 @@ for (const engine of engines) {
         assert.isBelow(ours.lostAt, ours.tookAt)
       })
     )
+
+    // FAILS today (not fixed here: it needs the storage contract to write `expires` apart from `expiresMs`). Go knows
+    // nothing of maxClockSkew and takes a lease over a second after its end by Go's clock, so a Go clock ahead by
+    // more than 1 s + the holder's margin meets a holder that still counts on its lease, although the clocks are
+    // within the bound our own clients honour (the test above). A fix: write the `expires` seconds of lock records
+    // maxClockSkew - 1 s later than the lease end, the precise `expiresMs` unchanged.
+    it.scoped("Go's clock 2.8 s ahead of our holder's, within a maxClockSkew of 3 s: Go must not take a lease the holder still counts on", () =>
+      Effect.gen(function* () {
+        const { lostAt, tookAt } = yield* holderAgainst("go", 2800, "3 seconds")
+        assert.isBelow(lostAt, tookAt, `Go took the lock ${lostAt - tookAt} ms before our holder knew it was lost`)
+      })
+    )
   })
 }
