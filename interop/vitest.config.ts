@@ -12,6 +12,9 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/support/globalSetup.ts"],
     testTimeout: 60_000,
+    // Two files at a time, whatever the number of cores: the lock tests mostly wait for Go's whole seconds.
+    maxWorkers: 2,
+    minWorkers: 1,
     hookTimeout: 60_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", AWS_EC2_METADATA_DISABLED: "true" }
   }

@@ -1,9 +1,11 @@
 // The driver's lock commands, on Go dynalock's own locks (Go against Go; the lock item seen through our store).
-// Exclusion between Go's lock and our Locker is not tested here. Go compares expiry in whole seconds, so its locks
-// here have a ttl of 2 s: renewed every ttl/3, each renewal still finds the previous expiry in a later second.
+// Exclusion between Go's lock and our Locker: goHolder.test.ts, ourHolder.test.ts. Go compares expiry in whole
+// seconds, so its locks here have a ttl of 2 s: renewed every ttl/3, each renewal still finds the previous expiry
+// in a later second.
 import { assert, layer } from "@effect/vitest"
 import { DateTime, Effect, Option, Schedule } from "effect"
 import { startGoDriver } from "./support/goDriver.js"
+import { unlockAfterRenewal } from "./support/locks.js"
 import { engines, serverLayer, setup, text, utf8 } from "./support/setup.js"
 
 const ttl = "2 seconds"
@@ -12,7 +14,7 @@ for (const engine of engines) {
   layer(serverLayer(engine), { excludeTestServices: true })(`Go dynalock's locks through the driver, on ${engine}`, (it) => {
     it.scoped("a held lock is an item; another Go client fails without polling, gives up at its timeout, gets it after Unlock", () =>
       Effect.gen(function* () {
-        const { go, partition, server, store } = yield* setup()
+        const { go, partition, raw, server, store } = yield* setup()
         const other = yield* startGoDriver(server, partition, { lockBackoff: "50 millis" })
         yield* go.newLock("a", "locks/job", { ttl, bytes: utf8("holder a") })
         const before = Date.now()
@@ -32,7 +34,7 @@ for (const engine of engines) {
         assert.isAtLeast(Date.now() - waited, 250)
 
         // Go's Unlock deletes the item; the waiter then gets a new one.
-        yield* go.unlock("a")
+        yield* unlockAfterRenewal(go, "a", "locks/job", raw)
         assert.strictEqual((yield* Effect.flip(store.get("locks/job")))._tag, "KeyNotFound")
         yield* other.lock("b", { timeout: "5 seconds", via: "stopChan" })
         const taken = yield* store.get("locks/job")

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto"
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb"
 import type { AttributeValue } from "@aws-sdk/client-dynamodb"
 import { Duration, Effect, Either, Encoding } from "effect"
+import type { Dynalock } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import { LocalDynamo } from "@dynalock/test-layer"
 import { startGoDriver } from "./goDriver.js"
@@ -23,12 +24,29 @@ export const goText = (pair: GoPair): string => text(Either.getOrThrow(Encoding.
 export const untilPast = (epochMillis: number): Effect.Effect<void> =>
   Effect.suspend(() => Effect.sleep(Duration.millis(Math.max(0, epochMillis - Date.now() + 5))))
 
-export const setup = (options?: { readonly lockBackoff?: Duration.DurationInput }) =>
+export interface SetupOptions {
+  /** Go's lock polling interval (its default is 3 s). */
+  readonly lockBackoff?: Duration.DurationInput
+  /** Our lock records in the store's partition (`lockPartition = partition`), where Go dynalock keeps its locks. */
+  readonly shareLocks?: boolean
+  readonly lock?: Dynalock.LockerSettings
+}
+
+export const setup = (options?: SetupOptions) =>
   Effect.gen(function* () {
     const server = yield* LocalDynamo.LocalDynamo
     const partition = `go-${randomUUID()}`
-    const { store } = yield* DynamoStore.make({ tableName: server.tableName, partition, client: server.clientConfig })
-    const go = yield* startGoDriver(server, partition, options)
+    /** Another client of ours (its own owner tokens), as configured for this test; `endpoint` to go through a proxy. */
+    const ours = (endpoint?: string) =>
+      DynamoStore.make({
+        tableName: server.tableName,
+        partition,
+        client: endpoint === undefined ? server.clientConfig : { ...server.clientConfig, endpoint },
+        ...(options?.shareLocks === true ? { lockPartition: partition } : {}),
+        ...(options?.lock === undefined ? {} : { lock: options.lock })
+      })
+    const { locker, store } = yield* ours()
+    const go = yield* startGoDriver(server, partition, options?.lockBackoff === undefined ? undefined : { lockBackoff: options.lockBackoff })
     const client = yield* Effect.acquireRelease(
       Effect.sync(() => new DynamoDBClient(server.clientConfig)),
       (client) => Effect.sync(() => client.destroy())
@@ -40,5 +58,8 @@ export const setup = (options?: { readonly lockBackoff?: Duration.DurationInput 
           new GetItemCommand({ TableName: server.tableName, Key: { id: { S: partition }, name: { S: key } }, ConsistentRead: true })
         )
       ).pipe(Effect.map((output) => output.Item ?? {}))
-    return { server, partition, store, go, raw }
+    return { server, partition, store, locker, ours, go, raw }
   })
+
+/** A number attribute of a raw item; NaN when absent. */
+export const numberOf = (attribute: AttributeValue | undefined): number => Number(attribute?.N)

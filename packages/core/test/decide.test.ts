@@ -114,6 +114,22 @@ describe("the lock protocol's decisions", () => {
     assert.isFalse(conditionHolds(claim.condition, record({ expiresAt: 2000, line: [...Option.getOrThrow(lapsed).lock.line, "x"] })), "pinned by its length")
   })
 
+  it("a claim that pins no place of its own pins the record's expiry too: a record made anew at that version fails it", () => {
+    // Go's Unlock deleted a lapsed Go lease (version 1), and another Go client locked the key: version 1 again.
+    const lapsed = record({ foreign: true, version: 1, expiresAt: 5000 })
+    const claim = claimOf(run(lapsed, 6100, false))!
+    assert.isTrue(conditionHolds(claim.condition, lapsed))
+    assert.isFalse(conditionHolds(claim.condition, record({ foreign: true, version: 1, expiresAt: 8000 })))
+    assert.isFalse(conditionHolds(claim.condition, record({ foreign: true, version: 1, expiresAt: 4000 })))
+    assert.isFalse(conditionHolds(claim.condition, record({ foreign: true, version: 1 })))
+    // A record of ours made anew (claimed and renewed up to the version seen) has a later expiry as well.
+    const released = record({ version: 2, expiresAt: 2000 })
+    const ours = claimOf(run(released, 3000, false))!
+    assert.isTrue(conditionHolds(ours.condition, released))
+    assert.isFalse(conditionHolds(ours.condition, record({ version: 2, expiresAt: 2001, owner: Option.some(other) })))
+    assert.isFalse(conditionHolds(ours.condition, record({ version: 2, expiresAt: 1999 })))
+  })
+
   it("leftover entries of the lease's own holder never hold anyone up", () => {
     const held = record({ owner: Option.some(other), expiresAt: 5000, line: [formatEntry(other, 9000), formatEntry(me, 9000)] })
     assert.deepStrictEqual(run(held, 4000), { _tag: "Wait", until: 5100, ahead: 1, inLine: true, fence: 3, since: 0, hold: 0 })

@@ -86,6 +86,18 @@ export const blindClaim = (now: number, settings: Settings): Claim => ({
   remove: []
 })
 
+/**
+ * The record's expiry, exactly. Go dynalock's Unlock deletes the record, and a record made anew counts its versions
+ * from 1 again: the version alone could match the new record, and a claim made on the old one would take the new
+ * holder's lease. A new record's expiry is later than the old one's, which had passed for the claim to be made.
+ * A claim that pins its own place in line needs no more: the place went with the old record.
+ */
+const sameExpiry = (item: StoredItem): ReadonlyArray<Condition> =>
+  Option.match(item.expiresAt, {
+    onNone: () => [],
+    onSome: (at): ReadonlyArray<Condition> => [{ _tag: "ExpiredAt", at }, not({ _tag: "ExpiredAt", at: at - 1 })]
+  })
+
 const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEntry | undefined): Claim => {
   const version: Condition = { _tag: "VersionIs", version: item.version }
   if (mine !== undefined && mine.index < maxPinnedEntries) {
@@ -98,7 +110,7 @@ const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEnt
   }
   const upTo = mine === undefined ? line.length : mine.index + 1
   return {
-    condition: and(version, { _tag: "LineSize", size: line.length }),
+    condition: and(version, { _tag: "LineSize", size: line.length }, ...sameExpiry(item)),
     remove: line.slice(0, Math.min(upTo, maxRemovals)).map((entry) => entry.index)
   }
 }
