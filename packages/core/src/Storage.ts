@@ -175,6 +175,12 @@ export interface UpdateRequest {
    * could silently change the expiry of an item Go dynalock wrote. Backends refuse such an update.
    */
   readonly expiresAt?: Option.Option<number> | undefined
+  /**
+   * Epoch milliseconds, with `expiresAt` some: the expiry shown to readers outside this contract (Go dynalock's
+   * `expires` seconds) in place of `expiresAt`, which readers through the contract still read. The lock uses it so
+   * that Go dynalock waits out a lease as long as our own clients do, and takes a released lock at once.
+   */
+  readonly foreignExpiresAt?: number | undefined
   /** Some sets the owner token, none removes it. */
   readonly owner?: Option.Option<string> | undefined
   /** When set: `fence = if_not_exists(fence, fenceSeed) + 1`. */

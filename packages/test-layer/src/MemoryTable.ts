@@ -99,6 +99,8 @@ export const make: Effect.Effect<MemoryTable> = Effect.sync(() => {
     }
     return items
   }
+  // The expiry Go dynalock would read (`expires`), where a write set it apart from `expiresAt`.
+  const foreignExpiries = new Map<string, number>()
   const storage = (partition: string): Storage.Storage => {
     const items = itemsOf(partition)
     const current = (key: string) => Option.fromNullable(items.get(key))
@@ -124,6 +126,11 @@ export const make: Effect.Effect<MemoryTable> = Effect.sync(() => {
           const size = Storage.itemSize(partition, after)
           if (size > Storage.maxItemBytes) return Effect.fail(tooLarge(request.key, size))
           items.set(request.key, after)
+          if (request.expiresAt !== undefined) {
+            const shown = request.foreignExpiresAt
+            if (Option.isSome(request.expiresAt) && shown !== undefined) foreignExpiries.set(`${partition}\u0000${request.key}`, shown)
+            else foreignExpiries.delete(`${partition}\u0000${request.key}`)
+          }
           return Effect.succeed({ _tag: "Applied", item: Option.some(copy(after)) })
         }),
       delete: (request) =>
@@ -133,6 +140,7 @@ export const make: Effect.Effect<MemoryTable> = Effect.sync(() => {
             return { _tag: "Rejected", current: Option.map(before, copy) }
           }
           items.delete(request.key)
+          foreignExpiries.delete(`${partition}\u0000${request.key}`)
           return { _tag: "Applied", item: Option.map(before, copy) }
         }),
       query: (request) =>
@@ -159,12 +167,15 @@ export const make: Effect.Effect<MemoryTable> = Effect.sync(() => {
     Effect.sync(() => {
       const items = itemsOf(partition)
       const before = items.get(key)
+      const shown = foreignExpiries.get(`${partition}\u0000${key}`)
+      foreignExpiries.delete(`${partition}\u0000${key}`)
+      const readByGo = shown === undefined ? (before?.expiresAt ?? Option.none()) : Option.some(shown)
       const after: Storage.StoredItem = {
         key,
         version: (before?.version ?? 0) + 1,
         expiresAt:
           changes.expiresAt === undefined
-            ? Option.map(before?.expiresAt ?? Option.none(), (millis) => Math.ceil(millis / 1000) * 1000)
+            ? Option.map(readByGo, (millis) => Math.ceil(millis / 1000) * 1000)
             : Option.some(Math.floor(changes.expiresAt / 1000) * 1000),
         foreign: true,
         payload: changes.payload ?? before?.payload ?? { _tag: "Empty" },

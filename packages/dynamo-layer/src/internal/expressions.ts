@@ -218,7 +218,7 @@ export const updateExpression = (p: Placeholders, request: Storage.UpdateRequest
       onSome: (millis) =>
         set.push(
           `${p.name(attributes.expiresMs)} = ${p.value("expiresMs", millis)}`,
-          `${p.name(attributes.expires)} = ${p.value("expires", Storage.expiresSeconds(millis))}`
+          `${p.name(attributes.expires)} = ${p.value("expires", Storage.expiresSeconds(request.foreignExpiresAt ?? millis))}`
         )
     })
   }

@@ -12,7 +12,7 @@ import { forceReleaseRequest } from "./requests.js"
 const breakRequest = (item: StoredItem, now: number): UpdateRequest =>
   Option.isSome(item.lock.limit) && !item.foreign
     ? { key: item.key, bump: false, condition: { _tag: "ListIs", list: "holders", entries: item.lock.holders }, holders: { _tag: "Set", entries: [] } }
-    : forceReleaseRequest(item.key, item.version, now)
+    : forceReleaseRequest(item, now)
 
 /**
  * The end of the lease a record has, whether it has passed or not: none when released (or never leased). For a

@@ -92,7 +92,7 @@ export const blindClaim = (now: number, settings: Settings): Claim => ({
  * holder's lease. A new record's expiry is later than the old one's, which had passed for the claim to be made.
  * A claim that pins its own place in line needs no more: the place went with the old record.
  */
-const sameExpiry = (item: StoredItem): ReadonlyArray<Condition> =>
+export const sameExpiry = (item: StoredItem): ReadonlyArray<Condition> =>
   Option.match(item.expiresAt, {
     onNone: () => [],
     onSome: (at): ReadonlyArray<Condition> => [{ _tag: "ExpiredAt", at }, not({ _tag: "ExpiredAt", at: at - 1 })]

@@ -68,7 +68,7 @@ const renewOnce = (context: LockContext, grant: Grant): Effect.Effect<RenewalRes
   Effect.gen(function* () {
     const sent = yield* Clock.currentTimeMillis
     const leaseEnd = sent + grant.ttl
-    const outcome = yield* Effect.either(context.storage.update(renewRequest(grant.key, grant.token, sent, grant.ttl)))
+    const outcome = yield* Effect.either(context.storage.update(renewRequest(grant.key, grant.token, sent, grant.ttl, context.settings.skew)))
     if (outcome._tag === "Right") {
       if (outcome.right._tag === "Applied") return { _tag: "Renewed", leaseEnd } as const
       // Rejected while still ours: a renewal sent later applied first (ours are only ever forward).

@@ -1,10 +1,21 @@
 /** The writes of the lock protocol, as storage-contract requests. */
 import { Option } from "effect"
-import type { Condition, UpdateRequest } from "../../Storage.js"
+import type { Condition, StoredItem, UpdateRequest } from "../../Storage.js"
 import { and, not } from "../../Storage.js"
 import { bytesPayload, emptyPayload } from "../payload.js"
 import type { Claim } from "./decide.js"
+import { sameExpiry } from "./decide.js"
 import type { LineEntry } from "./record.js"
+
+/**
+ * The expiry Go dynalock reads for a lease ending at `leaseEnd`. Go takes a lock once `expires < now` in whole
+ * seconds, a second or more after `expires` by its clock, and knows nothing of `maxClockSkew`: showing it the lease
+ * `skew - 1 s` later makes it wait as long as our own clients do.
+ */
+const goLeaseEnd = (leaseEnd: number, skew: number): number => leaseEnd + Math.max(0, skew - 1000)
+
+/** What Go dynalock reads for a lease given up at `now`: expired, so that it may take the lock at once. */
+const goReleased = (now: number): number => now - 2000
 
 /** Take the lease, counted from `now`, when the record is still as the claim saw it. */
 export const claimRequest = (args: {
@@ -13,12 +24,14 @@ export const claimRequest = (args: {
   readonly value: Uint8Array
   readonly now: number
   readonly ttl: number
+  readonly skew: number
   readonly claim: Claim
 }): UpdateRequest => ({
   key: args.key,
   condition: args.claim.condition,
   payload: bytesPayload(args.value),
   expiresAt: Option.some(args.now + args.ttl),
+  foreignExpiresAt: goLeaseEnd(args.now + args.ttl, args.skew),
   owner: Option.some(args.token),
   // Seeding a new counter from the clock keeps tokens increasing even after DynamoDB's TTL collected the record.
   fenceSeed: args.now * 1000,
@@ -61,10 +74,11 @@ const holds = (token: string): Condition => and({ _tag: "OwnerIs", owner: token 
  * Extend this holder's lease to `sent + ttl`. Only ever forward: a renewal that arrives after a later one must not
  * shorten the lease the holder counts on.
  */
-export const renewRequest = (key: string, token: string, sent: number, ttl: number): UpdateRequest => ({
+export const renewRequest = (key: string, token: string, sent: number, ttl: number, skew: number): UpdateRequest => ({
   key,
   condition: and(holds(token), { _tag: "LeaseEndsBefore", at: sent + ttl }),
-  expiresAt: Option.some(sent + ttl)
+  expiresAt: Option.some(sent + ttl),
+  foreignExpiresAt: goLeaseEnd(sent + ttl, skew)
 })
 
 /**
@@ -76,15 +90,20 @@ export const releaseRequest = (key: string, token: string, now: number, hold?: n
   condition: holds(token),
   owner: Option.none(),
   expiresAt: Option.some(now),
+  foreignExpiresAt: goReleased(now),
   payload: emptyPayload,
   hold
 })
 
-/** Break whatever lease the record at `version` has (an operator's forceRelease). */
-export const forceReleaseRequest = (key: string, version: number, now: number): UpdateRequest => ({
-  key,
-  condition: { _tag: "VersionIs", version },
+/**
+ * Break the lease the record `item` has (an operator's forceRelease), and no other: pinned to its expiry as well as
+ * its version, since a record Go dynalock deleted and made anew counts versions from 1 again.
+ */
+export const forceReleaseRequest = (item: StoredItem, now: number): UpdateRequest => ({
+  key: item.key,
+  condition: and({ _tag: "VersionIs", version: item.version }, ...sameExpiry(item)),
   owner: Option.none(),
   expiresAt: Option.some(now),
+  foreignExpiresAt: goReleased(now),
   payload: emptyPayload
 })

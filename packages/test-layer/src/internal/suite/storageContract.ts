@@ -216,6 +216,28 @@ export const storageContractTests = <R>({ backend, fresh, now, test }: SuiteCont
           assert.isFalse(ours?.foreign, "our next versioned write makes it ours again")
           assert.strictEqual(ours?.expiresAt, at + 5)
         }))
+
+      test("foreignExpiresAt is the expiry Go dynalock reads; readers through the contract read expiresAt", () =>
+        Effect.gen(function* () {
+          const { partition, storage } = yield* fresh
+          const at = yield* now
+          const write = (foreignExpiresAt: number | undefined) =>
+            storage.update({ key: "k", condition: always, expiresAt: Option.some(at + 1_500), foreignExpiresAt })
+          const goReads = (shown: number) =>
+            Effect.gen(function* () {
+              const ours = plainItem(yield* storage.get("k", true))
+              assert.strictEqual(ours?.expiresAt, at + 1_500)
+              // Go's write without an expiry keeps the `expires` it read.
+              yield* backend.writeForeign!(partition, "k", {})
+              assert.strictEqual(plainItem(yield* storage.get("k", true))?.expiresAt, Math.ceil(shown / 1000) * 1000)
+            })
+          yield* write(at + 9_000)
+          yield* goReads(at + 9_000)
+          yield* write(at - 2_000)
+          yield* goReads(at - 2_000)
+          yield* write(undefined)
+          yield* goReads(at + 1_500)
+        }))
     }
 
     test("an update sets the fields it names, keeps the others, and counts the version", () =>
