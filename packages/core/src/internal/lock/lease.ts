@@ -5,7 +5,7 @@ import type { LockLostReason, StoreError } from "../../Errors.js"
 import type { Lock } from "../../Locker.js"
 import type { StoredItem } from "../../Storage.js"
 import type { Grant, LockContext } from "./context.js"
-import { count, lockHold, lockLosses, lockRenewals, time } from "../../Observability.js"
+import { count, lockHold, lockLosses, lockRenewals, span, time } from "../../Observability.js"
 import { bounded } from "../bounded.js"
 import { safetyMargin } from "./decide.js"
 import { ownLeaseEnd } from "./record.js"
@@ -120,6 +120,8 @@ export const keepLease = (
     let lostSignal: Deferred.Deferred<never, LockLost> | undefined
     const letGo = ops.exclusive ? yield* context.gate.hold(key) : context.gate.released(key)
 
+    const spanAttributes = { key, partition: context.storage.partition, table: context.storage.table }
+    const handle = ops.kind === "lock" ? "Lock" : "Permit"
     const held = Effect.flatMap(Clock.currentTimeMillis, (now) => time(lockHold, now - acquiredAt, { kind: ops.kind }))
     const renewed = (outcome: string) => count(lockRenewals, { kind: ops.kind, outcome })
 
@@ -160,7 +162,8 @@ export const keepLease = (
       const result = yield* ops.renewOnce.pipe(
         Effect.retry(transientRetry),
         Effect.timeout(Duration.millis(Math.max(0, giveUpAt - now))),
-        Effect.option
+        Effect.option,
+        span(`${handle}.renew`, spanAttributes)
       )
       if (Option.isNone(result)) return yield* Effect.zipRight(renewed("expired"), markLost("Expired"))
       if (result.value._tag === "Lost") return yield* Effect.zipRight(renewed("lost"), markLost(result.value.reason))
@@ -184,7 +187,7 @@ export const keepLease = (
       if (before._tag === "Lost" && before.reason !== "Expired") return
       const now = yield* Clock.currentTimeMillis
       yield* ops.release(now - acquiredAt)
-    }).pipe(Effect.ensuring(letGo))
+    }).pipe(Effect.ensuring(letGo), span(`${handle}.release`, spanAttributes))
     // Scope.addFinalizer, not Effect.addFinalizer: that one also restores the fiber's references when it runs,
     // at several times the cost of the rest of the release.
     yield* Scope.addFinalizer(

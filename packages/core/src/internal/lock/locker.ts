@@ -37,7 +37,8 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
         return yield* validateKey(key)
       })
 
-    const acquire: Locker["Type"]["acquire"] = (key, options) =>
+    // Untraced: each public operation names its own span.
+    const acquireLock: Locker["Type"]["acquire"] = (key, options) =>
       Effect.gen(function* () {
         const validKey = yield* usableKey(key)
         const resolved = yield* resolveLockOptions(storage.partition, validKey, options)
@@ -49,10 +50,13 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
           (grant) => holdLease(context, grant),
           "lock"
         )
-      }).pipe(traced("Locker.acquire", { key, partition: storage.partition, table: storage.table }))
+      })
+
+    const acquire: Locker["Type"]["acquire"] = (key, options) =>
+      acquireLock(key, options).pipe(traced("Locker.acquire", { key, partition: storage.partition, table: storage.table }))
 
     const tryAcquire: Locker["Type"]["tryAcquire"] = (key, options) =>
-      acquire(key, { ...options, wait: false }).pipe(
+      acquireLock(key, { ...options, wait: false }).pipe(
         Effect.map(Option.some),
         Effect.catchTag("AcquireCancelled", () => Effect.succeed(Option.none())),
         traced("Locker.tryAcquire", { key, partition: storage.partition, table: storage.table })
@@ -62,7 +66,7 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
       Effect.acquireUseRelease(
         Scope.make(),
         (scope) =>
-          Scope.extend(acquire(key, options), scope).pipe(
+          Scope.extend(acquireLock(key, options), scope).pipe(
             Effect.flatMap((lock) => Effect.raceFirst(Effect.isEffect(self) ? self : self(lock), lock.lost))
           ),
         (scope, exit) => Scope.close(scope, exit)

@@ -38,7 +38,9 @@ export const makeSemaphore = (
   ready: Effect.Effect<string, InvalidInput>
 ): DistributedSemaphore => {
   const existing = context.semaphores
-  const acquire: DistributedSemaphore["acquire"] = (permits, options) =>
+  const attributes = { key, limit, partition: context.storage.partition, table: context.storage.table }
+  // Untraced: each public operation names its own span.
+  const acquirePermits: DistributedSemaphore["acquire"] = (permits, options) =>
     Effect.gen(function* () {
       const validKey = yield* ready
       const count = yield* validatePermits(permits, limit, validKey)
@@ -54,21 +56,24 @@ export const makeSemaphore = (
         (grant) => holdPermit(context, grant, count),
         "semaphore"
       )
-    }).pipe(traced("DistributedSemaphore.acquire", { key, limit, permits: permits ?? 1, partition: context.storage.partition, table: context.storage.table }))
+    })
+
+  const acquire: DistributedSemaphore["acquire"] = (permits, options) =>
+    acquirePermits(permits, options).pipe(traced("DistributedSemaphore.acquire", { ...attributes, permits: permits ?? 1 }))
 
   const tryAcquire: DistributedSemaphore["tryAcquire"] = (permits, options) =>
-    acquire(permits, { ...options, wait: false }).pipe(
+    acquirePermits(permits, { ...options, wait: false }).pipe(
       Effect.map(Option.some),
       Effect.catchTag("AcquireCancelled", () => Effect.succeed(Option.none())),
-      traced("DistributedSemaphore.tryAcquire", { key, limit, partition: context.storage.partition, table: context.storage.table })
+      traced("DistributedSemaphore.tryAcquire", { ...attributes, permits: permits ?? 1 })
     )
 
   const withPermits: DistributedSemaphore["withPermits"] = (permits, options) => (self) =>
     Effect.acquireUseRelease(
       Scope.make(),
-      (scope) => Scope.extend(acquire(permits, options), scope).pipe(Effect.flatMap((permit) => Effect.raceFirst(self, permit.lost))),
+      (scope) => Scope.extend(acquirePermits(permits, options), scope).pipe(Effect.flatMap((permit) => Effect.raceFirst(self, permit.lost))),
       (scope, exit) => Scope.close(scope, exit)
-    ).pipe(traced("DistributedSemaphore.withPermits", { key, limit, partition: context.storage.partition, table: context.storage.table }))
+    ).pipe(traced("DistributedSemaphore.withPermits", { ...attributes, permits: permits ?? 1 }))
 
   const available: Effect.Effect<number, InvalidInput | StoreError> = Effect.gen(function* () {
     const validKey = yield* ready
@@ -77,7 +82,7 @@ export const makeSemaphore = (
     const refused = refusal(current.value, limit)
     if (Option.isSome(refused)) return yield* new InvalidInput({ message: refused.value, key: validKey })
     return Math.max(0, freePermits(current.value, limit, yield* Clock.currentTimeMillis, context.settings))
-  }).pipe(traced("DistributedSemaphore.available", { key, limit, partition: context.storage.partition, table: context.storage.table }))
+  }).pipe(traced("DistributedSemaphore.available", attributes))
 
   return { key, limit, acquire, tryAcquire, withPermits, available }
 }
