@@ -164,7 +164,7 @@ const conditionItem = (error: unknown): Option.Option<Record<string, AttributeVa
   return item !== undefined && Object.keys(item).length > 0 ? Option.some(item) : Option.none()
 }
 
-/** `dynalock_store_requests_total` tagged for one operation, made once: tagging a metric hashes its key. */
+/** `dynalock_store_requests_total` tagged for one operation, looked up once per operation and outcome. */
 const countersFor = (() => {
   const made = new Map<string, { readonly ok: Metric.Metric.Counter<number>; readonly failed: (failure: Attempt) => Metric.Metric.Counter<number> }>()
   return (operation: string) => {
@@ -174,7 +174,7 @@ const countersFor = (() => {
       const tagged = (outcome: string) => {
         let counter = byOutcome.get(outcome)
         if (counter === undefined) {
-          counter = Observability.storeRequests.pipe(Metric.tagged("operation", operation), Metric.tagged("outcome", outcome))
+          counter = Observability.tagged(Observability.storeRequests, { operation, outcome })
           byOutcome.set(outcome, counter)
         }
         return counter
