@@ -123,7 +123,9 @@ describe("a semaphore across OS processes (dynalite in its own process)", () => 
         const runs = workers.map(({ process, who }) => ({
           who,
           sections: permitSectionsOf(who, process.events),
-          waits: waitsOf(who, process.events)
+          waits: waitsOf(who, process.events),
+          losses: process.events.filter(tagged("Lost")).map((event) => event.reason),
+          warnings: process.stderr().split("\n").filter((line) => line.includes("dynalock:"))
         }))
         const sections = runs.flatMap((run) => run.sections)
         const load = permitLoadOf(sections, limit)
@@ -138,12 +140,13 @@ describe("a semaphore across OS processes (dynalite in its own process)", () => 
             `semaphore, 6 processes, limit ${limit}, faults (seed ${seed}): ${sections.length} sections in ${(took / 1000).toFixed(1)} s ` +
               `(the workers started in ${((started - spawned) / 1000).toFixed(1)} s)`,
             `  most permits held at once ${load.peak}, entries over the limit ${load.overLimit.length}, permits lost ${lost.length}` +
-              (lost.length === 0 ? "" : ` (${lost.map((section) => section.who).join(", ")})`),
+              (lost.length === 0 ? "" : ` (${runs.flatMap((run) => run.losses.map((reason) => `${run.who}: ${reason}`)).join(", ")})`),
             `  sections per worker ${runs.map((run) => run.sections.length).join(", ")}; of 2 permits ${sections.filter((s) => s.permits === 2).length}`,
             `  longest wait ${longestWait.toFixed(0)} ms; most later requests granted first: over a request for 1 ${worstOf(1)}, for 2 ${worstOf(2)}`,
             `  requests ${stats.received}, faults ${JSON.stringify(Object.fromEntries(Object.entries(stats.faults).filter(([, n]) => n > 0)))}`,
             `  requests by kind ${JSON.stringify(faults.requests)}`,
             `  faults by request kind ${JSON.stringify(faults.faults)}`,
+            ...runs.flatMap((run) => run.warnings.map((warning) => `  ${run.who} warned: ${warning.slice(0, 300)}`)),
             `  left behind: holders ${JSON.stringify(left.holders)}, line ${JSON.stringify(left.line)}, available ${left.available}`
           ].join("\n")
         )
