@@ -125,11 +125,17 @@ const tell = (table: DemoTable.DemoTable, settings: Settings): Effect.Effect<Sto
       Effect.gen(function* () {
         const lock = yield* w1.locker.acquire(keys.impatience, lease)
         const foundHeld = Option.isNone(yield* Effect.scoped(w2.locker.tryAcquire(keys.impatience, lease)))
-        yield* say(`   w2 tryAcquire: ${foundHeld ? "held by someone else" : "free?"}`)
+        yield* say(`   w2 tryAcquire: ${foundHeld ? "held" : "free"}`)
         const impatient = yield* Effect.fork(Effect.either(Effect.scoped(w3.locker.acquire(keys.impatience, { ...lease, timeout: impatience }))))
         const asked = yield* Clock.currentTimeMillis
+        // Answers when it got the lock, then holds it for a turn's work.
         const patient = yield* Effect.fork(
-          Effect.either(Effect.scoped(Effect.zipRight(w2.locker.acquire(keys.impatience, { ...lease, timeout: patience }), Effect.sleep(work))))
+          w2.locker.acquire(keys.impatience, { ...lease, timeout: patience }).pipe(
+            Effect.zipRight(Clock.currentTimeMillis),
+            Effect.tap(() => Effect.sleep(work)),
+            Effect.scoped,
+            Effect.either
+          )
         )
         const gaveUp = yield* Fiber.join(impatient)
         yield* say(`   w3 waits at most ${Duration.format(impatience)}: ${outcome(gaveUp)}`)
@@ -137,7 +143,8 @@ const tell = (table: DemoTable.DemoTable, settings: Settings): Effect.Effect<Sto
         yield* lock.release
         yield* say(`   w1 releases`)
         const gotIt = yield* Fiber.join(patient)
-        yield* say(`   w2 waited ${Duration.format(Duration.millis((yield* Clock.currentTimeMillis) - asked))}: ${outcome(gotIt)}`)
+        const waited = Either.match(gotIt, { onLeft: () => "", onRight: (at) => ` after ${Duration.format(Duration.millis(at - asked))}` })
+        yield* say(`   w2 waits: ${outcome(gotIt)}${waited}`)
         return { foundHeld, lockWaiters: { impatient: outcome(gaveUp), patient: outcome(gotIt) } }
       })
     ).pipe(Effect.withSpan("2. impatient waiters"))
