@@ -1,6 +1,6 @@
 /**
  * dynalock's metrics as a table: `Metric.snapshot` holds every metric of the process, each once per set of tags;
- * the `dynalock_*` ones are the counters and timers of `Observability` (see the root README, "Metrics and spans").
+ * the `dynalock_*` ones are the counters and histograms of `Observability` (see the root README, "Metrics and spans").
  */
 import { Effect, Metric, MetricState } from "effect"
 import type { MetricPair } from "effect"
@@ -13,7 +13,7 @@ export interface CounterRow {
   readonly count: number
 }
 
-/** One timer, for one set of tags, in milliseconds. */
+/** One histogram, for one set of tags, in milliseconds. */
 export interface HistogramRow {
   readonly _tag: "Histogram"
   readonly name: string
@@ -31,7 +31,7 @@ export interface HistogramRow {
 export type MetricRow = CounterRow | HistogramRow
 
 const tagsOf = (pair: MetricPair.MetricPair.Untyped): Record<string, string> =>
-  Object.fromEntries(pair.metricKey.tags.filter((tag) => tag.key !== "time_unit").map((tag) => [tag.key, tag.value]))
+  Object.fromEntries(pair.metricKey.tags.map((tag) => [tag.key, tag.value]))
 
 /** The upper bound of the bucket where the `q`-th quantile falls, from Effect's cumulative bucket counts. */
 const quantile = (state: MetricState.MetricState.Histogram, q: number): number => {
@@ -75,13 +75,13 @@ export const dynalockMetrics: Effect.Effect<ReadonlyArray<MetricRow>> = Effect.m
 export const counted = (rows: ReadonlyArray<MetricRow>, name: string, tags: Readonly<Record<string, string>>): number =>
   rows.find((row) => row._tag === "Counter" && row.name === name && tagText(row.tags) === tagText(tags))?.count ?? 0
 
-/** The timer for these tags exactly. */
+/** The histogram for these tags exactly. */
 export const timed = (rows: ReadonlyArray<MetricRow>, name: string, tags: Readonly<Record<string, string>>): HistogramRow | undefined =>
   rows.find((row): row is HistogramRow => row._tag === "Histogram" && row.name === name && tagText(row.tags) === tagText(tags))
 
 const ms = (millis: number) => `${Math.round(millis)} ms`
 
-/** The rows as lines of text: counters with their count, timers with count, p50, p99, max and their buckets. */
+/** The rows as lines of text: counters with their count, histograms with count, p50, p99, max and their buckets. */
 export const format = (rows: ReadonlyArray<MetricRow>): ReadonlyArray<string> => {
   const nameWidth = Math.max(0, ...rows.map((row) => row.name.length))
   const tagsWidth = Math.max(0, ...rows.map((row) => tagText(row.tags).length))

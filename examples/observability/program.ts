@@ -4,7 +4,7 @@
  * what dynalock reported about it, its `dynalock_*` metrics and its spans.
  *
  * 1. Take turns: every worker, several times, increments a shared counter under `withLock("jobs/nightly-report")`.
- *    The waits show in `dynalock_lock_wait`; the counter ends at workers × rounds because the lock excluded.
+ *    The waits show in `dynalock_lock_wait_milliseconds`; the counter ends at workers × rounds because the lock excluded.
  * 2. Impatient waiters: w1 holds `jobs/rebuild-index`; w2's `tryAcquire` finds it held, w3 gives up after a third of
  *    the hold (a `timeout`, and its place in line withdrawn), w2 waits and gets it when w1 lets go.
  * 3. A semaphore of 2 permits: w1 and w2 hold one each; one of w3's fibers gives up, the other gets a permit.
@@ -89,7 +89,6 @@ const tell = (table: DemoTable.DemoTable, settings: Settings): Effect.Effect<Sto
     const lease = { ttl: settings.ttl }
     const impatience = Duration.divide(hold, 3).pipe(Option.getOrElse(() => hold))
     const patience = Duration.times(hold, 10)
-    // Each client's renewals run on a timer fiber it starts when it is made: their spans nest under its making.
     const [clients, operator] = yield* Effect.all([Effect.forEach(range(workers), () => client(table)), client(table)]).pipe(
       Effect.withSpan("0. clients")
     )

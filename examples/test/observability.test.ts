@@ -46,11 +46,12 @@ describe("observability example", () => {
           timeout: count("lock_acquisitions_total", { kind: "lock", outcome: "timeout" }),
           permits: count("lock_acquisitions_total", { kind: "semaphore", outcome: "acquired" }),
           permitTimeouts: count("lock_acquisitions_total", { kind: "semaphore", outcome: "timeout" }),
-          withdrawn: count("lock_withdrawals_total", { outcome: "withdrawn" }),
+          withdrawn: count("lock_withdrawals_total", { kind: "lock", outcome: "withdrawn" }),
+          permitsWithdrawn: count("lock_withdrawals_total", { kind: "semaphore", outcome: "withdrawn" }),
           vanished: count("lock_losses_total", { kind: "lock", reason: "Vanished" }),
           renewalsLost: count("lock_renewals_total", { kind: "lock", outcome: "lost" })
         },
-        { acquired: 9, held: 1, timeout: 1, permits: 3, permitTimeouts: 1, withdrawn: 2, vanished: 1, renewalsLost: 1 }
+        { acquired: 9, held: 1, timeout: 1, permits: 3, permitTimeouts: 1, withdrawn: 1, permitsWithdrawn: 1, vanished: 1, renewalsLost: 1 }
       )
       // No other outcome, reason or kind was counted.
       const acquisitions = metrics.filter((row) => row.name === "dynalock_lock_acquisitions_total")
@@ -63,11 +64,11 @@ describe("observability example", () => {
       assert.isAtLeast(count("lock_renewals_total", { kind: "lock", outcome: "renewed" }), 2)
       assert.isAtLeast(count("lock_renewals_total", { kind: "semaphore", outcome: "renewed" }), 2)
       // Every grant waited and was held once (released or lost), each timed.
-      const lockWait = MetricsReport.timed(metrics, "dynalock_lock_wait", { kind: "lock" })
-      const lockHold = MetricsReport.timed(metrics, "dynalock_lock_hold", { kind: "lock" })
+      const lockWait = MetricsReport.timed(metrics, "dynalock_lock_wait_milliseconds", { kind: "lock" })
+      const lockHold = MetricsReport.timed(metrics, "dynalock_lock_hold_milliseconds", { kind: "lock" })
       assert.strictEqual(lockWait?.count, 9)
       assert.strictEqual(lockHold?.count, 9)
-      assert.strictEqual(MetricsReport.timed(metrics, "dynalock_lock_hold", { kind: "semaphore" })?.count, 3)
+      assert.strictEqual(MetricsReport.timed(metrics, "dynalock_lock_hold_milliseconds", { kind: "semaphore" })?.count, 3)
       // The patient waiter of step 2 waited the 800 ms hold at least; p50 and p99 are bucket bounds within max.
       assert.isAtLeast(lockWait!.max, 800)
       assert.isAtMost(lockWait!.p99, lockWait!.max)
@@ -78,7 +79,7 @@ describe("observability example", () => {
       assert.isAtLeast(count("store_requests_total", { operation: "GetItem", outcome: "ok" }), 1)
       const printed = MetricsReport.format(metrics).join("\n")
       assert.match(printed, /dynalock_lock_losses_total +kind=lock reason=Vanished +1\n/)
-      assert.match(printed, /dynalock_lock_wait +kind=lock +9 +p50 ≤ \d+ ms, p99 ≤ \d+ ms, max \d+ ms/)
+      assert.match(printed, /dynalock_lock_wait_milliseconds +kind=lock +9 +p50 ≤ \d+ ms, p99 ≤ \d+ ms, max \d+ ms/)
 
       // Spans: one per public operation, with the key, partition and table.
       const named = (name: string) => spans.filter((span) => span.name === name)

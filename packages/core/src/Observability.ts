@@ -11,6 +11,7 @@
  */
 import { Effect, Metric, MetricBoundaries, MetricKey, MetricLabel } from "effect"
 import type { Tracer } from "effect"
+import { spanEffect } from "./internal/tracing.js"
 
 const waitBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000]
 
@@ -34,7 +35,8 @@ const histogram = (name: string, description: string): Metric.Metric.Histogram<n
 
 /**
  * Acquisitions of locks and permits by outcome: `acquired`, `timeout`, `held` (`wait: false`), `schedule_exhausted`,
- * `late`, `invalid_input`, `store_error`, `interrupted`; tagged with `kind` (`lock` or `semaphore`).
+ * `late`, `invalid_input` (refused before any request), `store_error`, `interrupted`, and `defect` (the wait died
+ * of an unexpected error); tagged with `kind` (`lock` or `semaphore`).
  *
  * @since 0.2.0
  * @category metrics
@@ -75,7 +77,7 @@ export const lockRenewals = counter("dynalock_lock_renewals_total", "Lease renew
 
 /**
  * Waiters that gave up and took their places out of line (`outcome`: `withdrawn`, or `left` when the store did not
- * answer in time and the place is left to lapse).
+ * answer in time and the place is left to lapse); tagged with `kind` (`lock` or `semaphore`).
  *
  * @since 0.2.0
  * @category metrics
@@ -85,7 +87,7 @@ export const lockWithdrawals = counter("dynalock_lock_withdrawals_total", "Waite
 /**
  * Requests to the store, every attempt, by `operation` (`GetItem`, `UpdateItem`, ...) and `outcome`: `ok`,
  * `condition_failed` (a conditional write refused: normal in a contended lock), `throttled`, and the `StoreError`
- * reason of any other failure in lower case (`timeout`, `unavailable`, ...). Counted by the DynamoDB layer.
+ * reason of any other failure in snake case (`timeout`, `unavailable`, `table_not_found`, `access_denied`, ...). Counted by the DynamoDB layer.
  *
  * @since 0.2.0
  * @category metrics
@@ -141,21 +143,17 @@ export const count = (counter: Metric.Metric.Counter<number>, tags: Record<strin
 export const time = (histogram: Metric.Metric.Histogram<number>, millis: number, tags: Record<string, string>): Effect.Effect<void> =>
   Metric.update(tagged(histogram, tags), millis)
 
-// The tracer a runtime has when nobody installed one: its spans go nowhere.
-const builtIn = Effect.runSync(Effect.tracer)
-
 /**
- * Runs the effect in a span `name` with these attributes, when a tracer is installed (see the module's comment). No
- * stack trace is captured: Effect's default takes a `new Error()` with every span; the span's name says where.
+ * Runs the effect in a span `name` with these attributes (those left undefined are left out), when a tracer is
+ * installed (see the module's comment). No stack trace is captured: Effect's default takes a `new Error()` with every
+ * span; the span's name says where. A failure `expected` accepts (a refused conditional write, say) still fails the
+ * effect but ends the span as a success, with the attribute `outcome` set to its `_tag`.
  *
  * @since 0.2.0
  * @category spans
  */
-export const span =
-  (name: string, attributes?: Record<string, unknown>) =>
-  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, Tracer.ParentSpan>> =>
-    Effect.tracerWith((tracer) =>
-      tracer === builtIn
-        ? (self as Effect.Effect<A, E, Exclude<R, Tracer.ParentSpan>>)
-        : Effect.withSpan(self, name, { attributes, captureStackTrace: false })
-    )
+export const span: (
+  name: string,
+  attributes?: Record<string, unknown>,
+  expected?: (error: unknown) => boolean
+) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, Exclude<R, Tracer.ParentSpan>> = spanEffect

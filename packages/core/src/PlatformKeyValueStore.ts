@@ -88,7 +88,7 @@ export const make = (store: KeyValueStore["Type"]): Platform.KeyValueStore => {
   const platform =
     <A>(method: string, key?: string) =>
     (effect: Effect.Effect<A, InvalidInput | StoreError>): Effect.Effect<A, PlatformError> =>
-      effect.pipe(Effect.mapError(toPlatformError(method, key)), traced(`PlatformKeyValueStore.${method}`))
+      effect.pipe(Effect.mapError(toPlatformError(method, key)), traced(`PlatformKeyValueStore.${method}`, { key, partition: store.partition }))
 
   const read = (key: string): Effect.Effect<Option.Option<TypedPair<unknown>>, InvalidInput | StoreError> =>
     values.get(key).pipe(

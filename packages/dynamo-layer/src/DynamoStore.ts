@@ -11,7 +11,7 @@
  */
 import { Config, Effect, Layer } from "effect"
 import type { ConfigError, Scope } from "effect"
-import { Dynalock, Table } from "@dynalock/core"
+import { Dynalock, Observability, Table } from "@dynalock/core"
 import type { KeyValueStore, Locker, StoreError } from "@dynalock/core"
 import * as DynamoTable from "./DynamoTable.js"
 import type { RequestOptions } from "./DynamoTable.js"
@@ -66,7 +66,7 @@ const dynalockOptions = (options: DynamoStoreOptions): Dynalock.DynalockOptions 
 export const make = (options: DynamoStoreOptions): Effect.Effect<Dynalock.Services, never, Scope.Scope> =>
   Effect.flatMap(DynamoTable.make(options), (table) =>
     Effect.provideService(Dynalock.make(dynalockOptions(options)), Table.Table, table)
-  ).pipe(Effect.withSpan("DynamoStore.make"))
+  ).pipe(Observability.span("DynamoStore.make"))
 
 /**
  * Both services on a DynamoDB table partition.

@@ -4,16 +4,18 @@
  * nest under the operation's span.
  */
 import { assert, layer } from "@effect/vitest"
-import { Effect, Metric, Option, Tracer } from "effect"
+import { Effect, Exit, Metric, Option, Tracer } from "effect"
 import type { MetricState } from "effect"
 import { Observability } from "@dynalock/core"
 import { LocalDynamo } from "@dynalock/test-layer"
 import * as FaultProxy from "@dynalock/test-layer/FaultProxy"
 import { Fault } from "@dynalock/test-layer/FaultProxy"
+import { DynamoStore } from "@dynalock/dynamo-layer"
+import { rawClient } from "./support/dynamo.js"
 import { proxied } from "./support/proxied.js"
 
 const operations = ["GetItem", "UpdateItem", "PutItem", "DeleteItem", "Query"] as const
-const outcomes = ["ok", "condition_failed", "throttled", "unavailable", "timeout"] as const
+const outcomes = ["ok", "condition_failed", "throttled", "unavailable", "timeout", "table_not_found"] as const
 
 /** The counter for every operation and outcome, as numbers keyed `operation/outcome`. */
 const requestCounts = Effect.map(
@@ -92,6 +94,27 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("observability of the 
       // The release, a finalizer of the acquire's scope, runs in a span of its own with the key.
       const release = spans.find((span) => span.name === "Lock.release" && span.attributes.get("key") === "o/job")!
       assert.isTrue(spans.some((span) => span.name === "DynamoDB.UpdateItem" && Option.getOrUndefined(span.parent)?.spanId === release.spanId))
+      // A refused condition is an answer, not a failed request: its span ends in success, marked with the outcome.
+      const refused = spans.filter(
+        (span) => span.name === "DynamoDB.UpdateItem" && Option.getOrUndefined(span.parent)?.spanId === tryAcquire.spanId
+      )
+      assert.isTrue(refused.some((span) => span.attributes.get("outcome") === "ConditionFailed"))
+      for (const span of refused) {
+        assert.strictEqual(span.status._tag, "Ended")
+        if (span.status._tag === "Ended") assert.isTrue(Exit.isSuccess(span.status.exit), "a refused condition ends its span in success")
+      }
+    })
+  )
+
+  it.scoped("a failure's outcome tag is its StoreError reason in snake case", () =>
+    Effect.gen(function* () {
+      const server = yield* LocalDynamo.LocalDynamo
+      const client = yield* rawClient({ ...server.clientConfig, maxAttempts: 1 })
+      const { store } = yield* DynamoStore.make({ tableName: "no_such_table", partition: "observed", client })
+      const before = yield* requestCounts
+      const error = yield* Effect.flip(store.get("o/key"))
+      assert.strictEqual(error._tag === "StoreError" ? error.reason : error._tag, "TableNotFound")
+      assert.strictEqual(delta(before, yield* requestCounts)["GetItem/table_not_found"], 1)
     })
   )
 })

@@ -15,6 +15,7 @@ import type { Server } from "node:http"
 import type { Socket } from "node:net"
 import { Duration, Effect, FiberSet } from "effect"
 import type { Scope } from "effect"
+import { Observability } from "@dynalock/core"
 import { handle } from "./internal/faultProxy/handle.js"
 import { pass } from "./internal/faultProxy/plan.js"
 import type { Plan } from "./internal/faultProxy/plan.js"
@@ -136,4 +137,4 @@ export const make = (options: FaultProxyOptions): Effect.Effect<FaultProxy, neve
       resetStats: Effect.sync(() => stats.reset())
     }
     return proxy
-  }).pipe(Effect.withSpan("FaultProxy.make"))
+  }).pipe(Observability.span("FaultProxy.make"))

@@ -16,6 +16,7 @@ import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { Context, Duration, Effect, Layer, Option, Schedule } from "effect"
 import type { Scope } from "effect"
+import { Observability } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 
 /**
@@ -258,7 +259,7 @@ export const make = (options?: LocalDynamoOptions): Effect.Effect<LocalDynamoSer
     yield* DynamoStore.createTable({ tableName, client: clientConfig, timeToLive: options?.timeToLive !== false }).pipe(Effect.orDie)
     yield* warmUp(tableName, clientConfig)
     return { engine, endpoint, tableName, clientConfig, pid }
-  }).pipe(Effect.withSpan("LocalDynamo.make"))
+  }).pipe(Observability.span("LocalDynamo.make"))
 
 /**
  * A server for the layer's lifetime.

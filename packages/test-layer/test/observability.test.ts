@@ -26,7 +26,9 @@ const snapshot = Effect.all({
   timeout: counted(Observability.lockAcquisitions, { kind: "lock", outcome: "timeout" }),
   interrupted: counted(Observability.lockAcquisitions, { kind: "lock", outcome: "interrupted" }),
   permits: counted(Observability.lockAcquisitions, { kind: "semaphore", outcome: "acquired" }),
-  withdrawn: counted(Observability.lockWithdrawals, { outcome: "withdrawn" }),
+  withdrawn: counted(Observability.lockWithdrawals, { kind: "lock", outcome: "withdrawn" }),
+  invalid: counted(Observability.lockAcquisitions, { kind: "lock", outcome: "invalid_input" }),
+  invalidPermits: counted(Observability.lockAcquisitions, { kind: "semaphore", outcome: "invalid_input" }),
   renewed: counted(Observability.lockRenewals, { kind: "lock", outcome: "renewed" }),
   expired: counted(Observability.lockLosses, { kind: "lock", reason: "Expired" }),
   wait: timed(Observability.lockWait, { kind: "lock" }),
@@ -42,6 +44,8 @@ const since = (before: Snapshot, after: Snapshot) => ({
   interrupted: after.interrupted - before.interrupted,
   permits: after.permits - before.permits,
   withdrawn: after.withdrawn - before.withdrawn,
+  invalid: after.invalid - before.invalid,
+  invalidPermits: after.invalidPermits - before.invalidPermits,
   renewed: after.renewed - before.renewed,
   expired: after.expired - before.expired,
   waits: after.wait.count - before.wait.count,
@@ -84,6 +88,10 @@ describe("observability (memory, TestClock)", () => {
       yield* run(600)
       assert.strictEqual((yield* Effect.flip(lapsing.lost)).reason, "Expired")
       yield* Effect.scoped(holder.locker.semaphore("m/pool", 2).acquire(1))
+      // Refused before any request: an empty key, a negative ttl, more permits than the limit.
+      assert.strictEqual((yield* Effect.flip(Effect.scoped(holder.locker.acquire(""))))._tag, "InvalidInput")
+      assert.strictEqual((yield* Effect.flip(Effect.scoped(holder.locker.acquire("m/job", { ttl: -1 }))))._tag, "InvalidInput")
+      assert.strictEqual((yield* Effect.flip(Effect.scoped(holder.locker.semaphore("m/pool", 2).acquire(3))))._tag, "InvalidInput")
 
       const delta = since(before, yield* snapshot)
       assert.deepStrictEqual(
@@ -95,6 +103,8 @@ describe("observability (memory, TestClock)", () => {
           interrupted: 1,
           permits: 1,
           withdrawn: 2, // the timed-out and the interrupted waiter took their places out of line
+          invalid: 2,
+          invalidPermits: 1,
           renewed: 6, // every 300 ms: three for the first holder (1000 ms), three for the renewed one
           expired: 1,
           waits: 4,
@@ -136,7 +146,7 @@ describe("observability (memory, TestClock)", () => {
         ["KeyValueStore.put", "KeyValueStore.get", "Locker.withLock"]
       )
       const put = named("KeyValueStore.put")[0]!
-      assert.deepStrictEqual(Object.fromEntries(put.attributes), { key: "s/one", partition: "data", table: "memory", prefix: undefined })
+      assert.deepStrictEqual(Object.fromEntries(put.attributes), { key: "s/one", partition: "data", table: "memory" })
       assert.strictEqual(put.status._tag, "Ended")
       const withLock = named("Locker.withLock")[0]!
       assert.strictEqual(withLock.attributes.get("key"), "s/job")
@@ -144,6 +154,36 @@ describe("observability (memory, TestClock)", () => {
       // The get inside the lock nests under it.
       const inner = named("KeyValueStore.get")[1]!
       assert.strictEqual(Option.getOrUndefined(inner.parent)?.spanId, withLock.spanId)
+      // A list has a prefix and no key: no attribute is left undefined.
+      yield* Effect.withTracer(store.list("s/"), recording)
+      assert.deepStrictEqual(Object.fromEntries(named("KeyValueStore.list")[0]!.attributes), { prefix: "s/", partition: "data", table: "memory" })
+    })
+  )
+
+  it.scoped("renewals are spans of their own, not children of the span that made the client", () =>
+    Effect.gen(function* () {
+      const builtIn = yield* Effect.tracer
+      const spans: Array<Tracer.Span> = []
+      const recording = Tracer.make({
+        span: (...args) => {
+          const span = builtIn.span(...args)
+          spans.push(span)
+          return span
+        },
+        context: (f) => f()
+      })
+      const table = yield* MemoryTable.make
+      const { locker } = yield* Dynalock.makeOn(table.storage("locks")).pipe(Effect.withSpan("app.setup"), Effect.withTracer(recording))
+      const lock = yield* Effect.withTracer(locker.acquire("r/job", { ttl: "300 millis" }), recording)
+      yield* run(350)
+      yield* lock.release
+      const setup = spans.find((span) => span.name === "app.setup")!
+      const renewals = spans.filter((span) => span.name === "Lock.renew")
+      assert.isAtLeast(renewals.length, 2)
+      for (const renewal of renewals) {
+        assert.notStrictEqual(Option.getOrUndefined(renewal.parent)?.spanId, setup.spanId)
+        assert.strictEqual(renewal.attributes.get("key"), "r/job")
+      }
     })
   )
 })

@@ -10,6 +10,7 @@ import type { PayloadInput, PayloadStore } from "./payloadStore.js"
 import { makePayloadStore } from "./payloadStore.js"
 import { valueBytes } from "./validation.js"
 import { span as traced } from "../Observability.js"
+import { spanStream } from "./tracing.js"
 
 const expiresOf = (item: StoredItem) => Option.map(item.expiresAt, (millis) => DateTime.unsafeMake(millis))
 
@@ -85,7 +86,11 @@ const makeSchemaStore = <A, I>(store: PayloadStore, schema: Schema.Schema<A, I>)
     delete: (key) => store.delete(key).pipe(at("SchemaStore.delete", key)),
     list: (prefix, options) =>
       store.list(prefix, options).pipe(Effect.flatMap(Effect.forEach(decoder("list"))), at("SchemaStore.list", undefined, prefix)),
-    stream: (prefix, options) => store.stream(prefix, options).pipe(Stream.mapEffect(decoder("stream"))),
+    stream: (prefix, options) =>
+      store.stream(prefix, options).pipe(
+        Stream.mapEffect(decoder("stream")),
+        spanStream("SchemaStore.stream", { prefix, partition, table: store.table })
+      ),
     atomicPut: (key, value, options) =>
       store.atomicPut(key, input(value), options).pipe(Effect.flatMap(decoder("atomicPut")), at("SchemaStore.atomicPut", key)),
     atomicDelete: (key, previous) => store.atomicDelete(key, previous).pipe(at("SchemaStore.atomicDelete", key))
@@ -108,7 +113,7 @@ export const makeKeyValueStore = (storage: Storage): KeyValueStore["Type"] => {
   const stream: KeyValueStore["Type"]["stream"] = (prefix, options) =>
     store.stream(prefix, options).pipe(
       Stream.map(pair),
-      Stream.withSpan("KeyValueStore.stream", { attributes: { prefix, partition, table: storage.table }, captureStackTrace: false })
+      spanStream("KeyValueStore.stream", { prefix, partition, table: storage.table })
     )
   const at = spanOf(store)
   return {

@@ -147,6 +147,9 @@ export const requests = {
 
 type Attempt = ConditionFailed | { readonly _tag: "Sdk"; readonly error: unknown; readonly classified: Classified } | { readonly _tag: "TimedOut" }
 
+// A refused condition is an answer (contention looks like this), not a failed request: its span is no error.
+const isConditionFailed = (error: unknown): boolean => error instanceof ConditionFailed
+
 /** Sends requests on one client for one table. */
 export interface Requester {
   readonly table: string
@@ -163,6 +166,9 @@ const conditionItem = (error: unknown): Option.Option<Record<string, AttributeVa
   const item = (error as { readonly Item?: Record<string, AttributeValue> }).Item
   return item !== undefined && Object.keys(item).length > 0 ? Option.some(item) : Option.none()
 }
+
+// A StoreError reason as a metric tag value: TableNotFound is table_not_found.
+const snakeCase = (reason: string): string => reason.replace(/(?<=[a-z])(?=[A-Z])/g, "_").toLowerCase()
 
 /** `dynalock_store_requests_total` tagged for one operation, looked up once per operation and outcome. */
 const countersFor = (() => {
@@ -182,7 +188,7 @@ const countersFor = (() => {
       counters = {
         ok: tagged("ok"),
         failed: (failure) =>
-          tagged(failure._tag === "ConditionFailed" ? "condition_failed" : failure._tag === "TimedOut" ? "timeout" : failure.classified.reason.toLowerCase())
+          tagged(failure._tag === "ConditionFailed" ? "condition_failed" : failure._tag === "TimedOut" ? "timeout" : snakeCase(failure.classified.reason))
       }
       made.set(operation, counters)
     }
@@ -260,7 +266,7 @@ export const makeRequester = (
         return counted.pipe(
           Effect.catchAll((first) => (retriable(first) ? retried(first) : Effect.fail(first))),
           Effect.mapError((failure) => toError(operation, failure)),
-          Observability.span(`DynamoDB.${operation}`, { table })
+          Observability.span(`DynamoDB.${operation}`, { table }, isConditionFailed)
         )
       }
     })

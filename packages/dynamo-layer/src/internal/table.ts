@@ -1,6 +1,6 @@
 /** Creating a table in dynalock's (and Go dynalock's) format, idempotently. */
 import { Duration, Effect, Schedule } from "effect"
-import { StoreError } from "@dynalock/core"
+import { Observability, StoreError } from "@dynalock/core"
 import { requests } from "./client.js"
 import type { Requester } from "./client.js"
 import { attributes } from "./itemCodec.js"
@@ -91,6 +91,6 @@ export const createTable = (requester: Requester, timeToLive: boolean): Effect.E
   )
 
   return Effect.all([create, waitActive, timeToLive ? enableTtl : Effect.void], { discard: true }).pipe(
-    Effect.withSpan("DynamoStore.createTable", { attributes: { table } })
+    Observability.span("DynamoStore.createTable", { table })
   )
 }

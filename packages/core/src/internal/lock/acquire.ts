@@ -33,13 +33,20 @@ const outcomeOf = (cause: Cause.Cause<AcquireCancelled | InvalidInput | StoreErr
 
 const cancelled = { Timeout: "timeout", Held: "held", ScheduleExhausted: "schedule_exhausted", Late: "late" } as const
 
+/** The checks before a wait, whose refusals count as acquisitions that ended with `invalid_input` (or `store_error`). */
+export const checkedBeforeWait =
+  (kind: Kind["name"]) =>
+  <A, R>(checks: Effect.Effect<A, InvalidInput | StoreError, R>): Effect.Effect<A, InvalidInput | StoreError, R> =>
+    Effect.tapError(checks, (error) =>
+      count(lockAcquisitions, { kind, outcome: error._tag === "InvalidInput" ? "invalid_input" : "store_error" })
+    )
+
 export const acquireWith = <L>(
   context: LockContext,
   key: string,
   options: ResolvedLockOptions,
   kindFor: (token: string) => Kind,
   hold: (grant: Grant) => Effect.Effect<L, never, Scope.Scope>,
-  kindName: "lock" | "semaphore"
 ): Effect.Effect<L, AcquireCancelled | InvalidInput | StoreError, Scope.Scope> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function* () {
@@ -51,12 +58,12 @@ export const acquireWith = <L>(
       if (Exit.isFailure(waited)) {
         // Whatever stopped the wait, it must leave no lease and no place in line behind.
         yield* leaveNothingBehind(context, key, token, yield* Ref.get(footprint), kind)
-        yield* count(lockAcquisitions, { kind: kindName, outcome: outcomeOf(waited.cause) })
+        yield* count(lockAcquisitions, { kind: kind.name, outcome: outcomeOf(waited.cause) })
         return yield* Effect.failCause(waited.cause)
       }
       const now = yield* Clock.currentTimeMillis
-      yield* count(lockAcquisitions, { kind: kindName, outcome: "acquired" })
-      yield* time(lockWait, now - started, { kind: kindName })
+      yield* count(lockAcquisitions, { kind: kind.name, outcome: "acquired" })
+      yield* time(lockWait, now - started, { kind: kind.name })
       return yield* hold(waited.value)
     })
   )

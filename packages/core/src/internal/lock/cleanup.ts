@@ -93,8 +93,8 @@ export const leaveNothingBehind = (
     footprint.joined
       ? bounded(withdraw(context, key, token, record), withdrawBound).pipe(
           Effect.matchEffect({
-            onFailure: () => count(lockWithdrawals, { outcome: "left" }),
-            onSuccess: (removed) => (removed ? count(lockWithdrawals, { outcome: "withdrawn" }) : Effect.void)
+            onFailure: () => count(lockWithdrawals, { kind: kind.name, outcome: "left" }),
+            onSuccess: (removed) => (removed ? count(lockWithdrawals, { kind: kind.name, outcome: "withdrawn" }) : Effect.void)
           })
         )
       : Effect.void

@@ -7,6 +7,8 @@ import type { StoredItem, UpdateRequest } from "../../Storage.js"
 import type { Claim, Decision } from "./decide.js"
 
 export interface Kind {
+  /** `lock` or `semaphore`, the `kind` tag of its metrics. */
+  readonly name: "lock" | "semaphore"
   /** The next step on the record as read at `now`. */
   readonly decide: (current: Option.Option<StoredItem>, now: number) => Decision
   /** The claim sent without reading first; none when a read must come first. */

@@ -8,6 +8,7 @@ import { claimRequest, releaseRequest } from "./requests.js"
 import type { Settings } from "./settings.js"
 
 export const lockKind = (key: string, token: string, options: ResolvedLockOptions, settings: Settings): Kind => ({
+  name: "lock",
   decide: (current, now) => decide(current, { token, ttl: options.ttl, wait: options.wait }, now, settings),
   blindClaim: (now) => Option.some(blindClaim(now, settings)),
   claimRequest: (claim, sent) => claimRequest({ key, token, value: options.value, now: sent, ttl: options.ttl, skew: settings.skew, claim }),

@@ -5,7 +5,7 @@ import type { Storage } from "../../Storage.js"
 import { partitionProblem, validateKey, validatePrefix } from "../validation.js"
 import * as Admin from "./admin.js"
 import { makeSemaphore, validateLimit } from "../semaphore/semaphore.js"
-import { acquireWith } from "./acquire.js"
+import { acquireWith, checkedBeforeWait } from "./acquire.js"
 import type { LockContext } from "./context.js"
 import { makeGate } from "./gate.js"
 import { makeRenewals } from "./renewals.js"
@@ -40,15 +40,17 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
     // Untraced: each public operation names its own span.
     const acquireLock: Locker["Type"]["acquire"] = (key, options) =>
       Effect.gen(function* () {
-        const validKey = yield* usableKey(key)
-        const resolved = yield* resolveLockOptions(storage.partition, validKey, options)
+        const { validKey, resolved } = yield* checkedBeforeWait("lock")(
+          Effect.flatMap(usableKey(key), (validKey) =>
+            Effect.map(resolveLockOptions(storage.partition, validKey, options), (resolved) => ({ validKey, resolved }))
+          )
+        )
         return yield* acquireWith(
           context,
           validKey,
           resolved,
           (token) => lockKind(validKey, token, resolved, context.settings),
-          (grant) => holdLease(context, grant),
-          "lock"
+          (grant) => holdLease(context, grant)
         )
       })
 

@@ -3,7 +3,7 @@
  * single fiber sleeps until the earliest and starts what is due. Forking a fiber for every lease cost more than the
  * rest of an uncontended acquisition; a renewal now forks only when it is due, a third into its lease.
  */
-import { Clock, Deferred, Effect, Fiber, FiberId } from "effect"
+import { Clock, Context, Deferred, Effect, Fiber, FiberId, Tracer } from "effect"
 import type { Scope } from "effect"
 
 /** A task to start at `at` (epoch ms, the client's clock). */
@@ -110,7 +110,8 @@ export const makeRenewals: Effect.Effect<Renewals, never, Scope.Scope> = Effect.
       target = Number.POSITIVE_INFINITY
     })
   )
-  yield* Effect.forkScoped(Effect.interruptible(scheduler))
+  // Outside whatever span made the client (DynamoStore.make, say): each renewal is a span of its own.
+  yield* Effect.forkScoped(Effect.interruptible(Effect.mapInputContext(scheduler, (context: Context.Context<never>) => Context.omit(Tracer.ParentSpan)(context))))
 
   return {
     schedule: (at, task) =>

@@ -19,6 +19,7 @@ export const semaphoreKind = (
 ): Kind => {
   const own = (holders: ReadonlyArray<string>) => holdersOf({ lock: { holders } } as never).find((holder) => holder.token === token)
   return {
+    name: "semaphore",
     decide: (current, now) => {
       if (Option.isSome(current)) existing.add(key)
       else existing.delete(key)

@@ -3,7 +3,7 @@ import { Clock, Effect, Option, Scope } from "effect"
 import { InvalidInput } from "../../Errors.js"
 import type { StoreError } from "../../Errors.js"
 import type { DistributedSemaphore } from "../../Locker.js"
-import { acquireWith } from "../lock/acquire.js"
+import { acquireWith, checkedBeforeWait } from "../lock/acquire.js"
 import type { LockContext } from "../lock/context.js"
 import { resolveLockOptions } from "../lock/options.js"
 import { freePermits, refusal } from "./decide.js"
@@ -42,19 +42,23 @@ export const makeSemaphore = (
   // Untraced: each public operation names its own span.
   const acquirePermits: DistributedSemaphore["acquire"] = (permits, options) =>
     Effect.gen(function* () {
-      const validKey = yield* ready
-      const count = yield* validatePermits(permits, limit, validKey)
-      if (options?.value !== undefined) {
-        return yield* new InvalidInput({ message: "a semaphore's permits carry no value", key: validKey })
-      }
-      const resolved = yield* resolveLockOptions(context.storage.partition, validKey, options)
+      const { validKey, count, resolved } = yield* checkedBeforeWait("semaphore")(
+        Effect.gen(function* () {
+          const validKey = yield* ready
+          const count = yield* validatePermits(permits, limit, validKey)
+          if (options?.value !== undefined) {
+            return yield* new InvalidInput({ message: "a semaphore's permits carry no value", key: validKey })
+          }
+          const resolved = yield* resolveLockOptions(context.storage.partition, validKey, options)
+          return { validKey, count, resolved }
+        })
+      )
       return yield* acquireWith(
         context,
         validKey,
         resolved,
         (token) => semaphoreKind(validKey, token, resolved, count, limit, context.settings, existing),
-        (grant) => holdPermit(context, grant, count),
-        "semaphore"
+        (grant) => holdPermit(context, grant, count)
       )
     })
 
