@@ -19,6 +19,7 @@ import { handoff } from "./handoff.js"
 import { kv } from "./kv.js"
 import { lockLatency } from "./lockLatency.js"
 import { memory } from "./memory.js"
+import { observability } from "./observability.js"
 import { peers } from "./peers.js"
 import { semaphore } from "./semaphore.js"
 import { parseCommandLine } from "./support/options.js"
@@ -37,7 +38,8 @@ const sections: Record<string, (server: LocalDynamoService.LocalDynamoServer, op
   handoff,
   semaphore,
   peers,
-  memory
+  memory,
+  observability
 }
 
 const commandLine = parseCommandLine(process.argv.slice(2))

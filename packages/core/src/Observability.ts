@@ -9,7 +9,7 @@
  *
  * @since 0.2.0
  */
-import { Effect, Metric, MetricBoundaries, MetricKey, MetricLabel } from "effect"
+import { Effect, FiberRef, Metric, MetricBoundaries, MetricKey, MetricLabel } from "effect"
 import type { Tracer } from "effect"
 import { spanEffect } from "./internal/tracing.js"
 
@@ -125,23 +125,45 @@ export const tagged = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, tags
   return made
 }
 
+// Whether dynalock's metrics are counted in this fiber (and the fibers it forks, renewal timers included).
+const metricsOn = FiberRef.unsafeMake(true)
+
 /**
- * Adds one to `counter`, with these tags.
+ * Runs `self` with dynalock's metrics off: nothing it does (nor the clients made in it, their renewals included)
+ * updates a `dynalock_*` metric. For programs that want none in their registry, and to measure what metrics cost.
+ *
+ * @since 0.2.0
+ * @category metrics
+ */
+export const withoutMetrics = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(self, metricsOn, false)
+
+/**
+ * Adds one to `counter` (already tagged, see `tagged`), unless metrics are off (`withoutMetrics`).
+ *
+ * @since 0.2.0
+ * @category metrics
+ */
+export const increment = (counter: Metric.Metric.Counter<number>): Effect.Effect<void> =>
+  Effect.flatMap(FiberRef.get(metricsOn), (on) => (on ? Metric.increment(counter) : Effect.void))
+
+/**
+ * Adds one to `counter`, with these tags, unless metrics are off (`withoutMetrics`).
  *
  * @since 0.2.0
  * @category metrics
  */
 export const count = (counter: Metric.Metric.Counter<number>, tags: Record<string, string>): Effect.Effect<void> =>
-  Metric.increment(tagged(counter, tags))
+  Effect.flatMap(FiberRef.get(metricsOn), (on) => (on ? Metric.increment(tagged(counter, tags)) : Effect.void))
 
 /**
- * Records a duration in milliseconds in `histogram`, with these tags.
+ * Records a duration in milliseconds in `histogram`, with these tags, unless metrics are off (`withoutMetrics`).
  *
  * @since 0.2.0
  * @category metrics
  */
 export const time = (histogram: Metric.Metric.Histogram<number>, millis: number, tags: Record<string, string>): Effect.Effect<void> =>
-  Metric.update(tagged(histogram, tags), millis)
+  Effect.flatMap(FiberRef.get(metricsOn), (on) => (on ? Metric.update(tagged(histogram, tags), millis) : Effect.void))
 
 /**
  * Runs the effect in a span `name` with these attributes (those left undefined are left out), when a tracer is

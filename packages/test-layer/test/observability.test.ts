@@ -160,6 +160,22 @@ describe("observability (memory, TestClock)", () => {
     })
   )
 
+  it.scoped("withoutMetrics: a client made in it counts nothing, its renewals included; the same client outside counts", () =>
+    Effect.gen(function* () {
+      const table = yield* MemoryTable.make
+      const quiet = yield* Observability.withoutMetrics(Dynalock.makeOn(table.storage("locks")))
+      const before = yield* snapshot
+      yield* Observability.withoutMetrics(
+        Effect.scoped(Effect.flatMap(quiet.locker.acquire("q/job", { ttl: "300 millis" }), () => run(350)))
+      )
+      assert.deepStrictEqual(since(before, yield* snapshot), since(before, before))
+      yield* Effect.scoped(quiet.locker.acquire("q/job"))
+      const after = since(before, yield* snapshot)
+      assert.strictEqual(after.acquired, 1)
+      assert.strictEqual(after.holds, 1)
+    })
+  )
+
   it.scoped("renewals are spans of their own, not children of the span that made the client", () =>
     Effect.gen(function* () {
       const builtIn = yield* Effect.tracer

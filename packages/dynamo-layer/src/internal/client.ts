@@ -245,9 +245,9 @@ export const makeRequester = (
           Effect.matchEffect({
             onFailure: (raw) => {
               const failure = toFailure(raw)
-              return Effect.zipRight(Metric.increment(counters.failed(failure)), Effect.fail(failure))
+              return Effect.zipRight(Observability.increment(counters.failed(failure)), Effect.fail(failure))
             },
-            onSuccess: (out) => Effect.as(Metric.increment(counters.ok), out)
+            onSuccess: (out) => Effect.as(Observability.increment(counters.ok), out)
           })
         )
         // The retry schedule is started only once an attempt failed: most requests succeed at once, and starting
