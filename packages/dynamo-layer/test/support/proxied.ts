@@ -1,6 +1,6 @@
 /** A fault proxy in front of a local server, stores and SDK clients that go through it, and direct reads past it. */
-import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb"
-import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
+import { GetItemCommand } from "@aws-sdk/client-dynamodb"
+import type { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { unmarshall } from "@aws-sdk/util-dynamodb"
 import { Effect, Option } from "effect"
 import type { Scope } from "effect"
