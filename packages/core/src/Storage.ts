@@ -12,37 +12,10 @@ import { Option } from "effect"
 import type { Effect } from "effect"
 import type { StoreError } from "./Errors.js"
 import { payloadSize } from "./internal/itemSize.js"
+import type { Payload } from "./internal/payloadModel.js"
 import { limits, maxPayloadBytes, utf8Length } from "./internal/validation.js"
 
-/**
- * A value that maps onto a native DynamoDB attribute (M, L, S, N, BOOL, NULL, B).
- *
- * @since 0.1.0
- * @category model
- */
-export type NativeValue =
-  | null
-  | boolean
-  | number
-  | string
-  | Uint8Array
-  | ReadonlyArray<NativeValue>
-  | { readonly [key: string]: NativeValue }
-
-/**
- * The `payload` attribute of an item.
- * - `Bytes`: a `B` attribute (what `put` writes).
- * - `Text`: an `S` attribute (Go dynalock's base64 `WriteWithBytes`, or a schema value encoded to a string).
- * - `Native`: any other attribute (M, L, N, BOOL, NULL), as written by `forSchema`.
- *
- * @since 0.1.0
- * @category model
- */
-export type Payload =
-  | { readonly _tag: "Empty" }
-  | { readonly _tag: "Bytes"; readonly bytes: Uint8Array }
-  | { readonly _tag: "Text"; readonly text: string }
-  | { readonly _tag: "Native"; readonly value: NativeValue }
+export type { NativeValue, Payload } from "./internal/payloadModel.js"
 
 /**
  * The lock attributes of an item (absent on plain key/value items).

@@ -1,5 +1,5 @@
 /** DynamoDB's item-size accounting (UTF-8 bytes), used to reject oversized values before any request. */
-import type { NativeValue, Payload } from "../Storage.js"
+import type { NativeValue, Payload } from "./payloadModel.js"
 import { utf8Length } from "./validation.js"
 
 // DynamoDB stores numbers in at most 21 bytes; counting the maximum keeps the estimate an upper bound.

@@ -4,7 +4,7 @@ import type { Vitest } from "@effect/vitest"
 import * as PlatformKeyValueStore from "@dynalock/core/PlatformKeyValueStore"
 import { Effect } from "effect"
 import type { Scope } from "effect"
-import type { Backend } from "../../KeyValueStoreSuite.js"
+import type { Backend } from "../suite/backend.js"
 import type { Client, SuiteContext } from "../suite/context.js"
 import { makeContext } from "../suite/context.js"
 
