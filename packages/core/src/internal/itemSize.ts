@@ -6,7 +6,7 @@ import { utf8Length } from "./validation.js"
 const numberBytes = 21
 
 /** Size of one attribute value as DynamoDB counts it (an upper bound for numbers). */
-export const nativeSize = (value: NativeValue): number => {
+const nativeSize = (value: NativeValue): number => {
   if (value === null || typeof value === "boolean") return 1
   if (typeof value === "number") return numberBytes
   if (typeof value === "string") return utf8Length(value)

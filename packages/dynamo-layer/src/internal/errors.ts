@@ -101,7 +101,7 @@ export const classify = (error: unknown): Classified => {
 }
 
 /** A human-readable description of an SDK error. */
-export const describe = (error: unknown): string => {
+const describe = (error: unknown): string => {
   const name = text(field(error, "name")) ?? "Error"
   const message = text(field(error, "message")) ?? String(error)
   const code = text(field(error, "code"))

@@ -11,7 +11,7 @@ import type { Target } from "./wire.js"
 export const clientHeader = "x-dynalock-client"
 
 /** What every request's handling shares. */
-export interface Handling {
+interface Handling {
   readonly target: Target
   readonly plan: () => Plan
   readonly nextSequence: () => number

@@ -27,7 +27,7 @@ export interface RandomPlanOptions {
  * A small, fast generator of uniform numbers in [0, 1) (mulberry32): the same seed gives the same sequence.
  * Reproducibility, not statistical strength, is what a fault plan needs.
  */
-export const seededRandom = (seed: number): (() => number) => {
+const seededRandom = (seed: number): (() => number) => {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0
