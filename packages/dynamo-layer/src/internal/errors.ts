@@ -10,7 +10,7 @@ import type { StoreErrorReason } from "@dynalock/core"
  *   a conditional write resent after it was applied would report a false rejection.
  * - `Never`: sending it again cannot help.
  */
-export type RetryPolicy = "Always" | "IfIdempotent" | "Never"
+type RetryPolicy = "Always" | "IfIdempotent" | "Never"
 
 /** A failure classified: the reason callers see and whether it may be retried. */
 export interface Classified {

@@ -7,7 +7,7 @@ import { Duration, Effect, Fiber, TestClock } from "effect"
 import type { Scope } from "effect"
 import type { Backend } from "../suite/backend.js"
 
-export interface LockClient {
+interface LockClient {
   readonly store: KeyValueStore["Type"]
   readonly locker: Locker["Type"]
 }

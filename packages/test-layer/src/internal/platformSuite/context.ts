@@ -9,7 +9,7 @@ import type { Client, SuiteContext } from "../suite/context.js"
 import { makeContext } from "../suite/context.js"
 
 /** One client of the backend and the adapter over its store. */
-export interface AdaptedClient extends Client {
+interface AdaptedClient extends Client {
   readonly kv: KeyValueStore.KeyValueStore
 }
 
