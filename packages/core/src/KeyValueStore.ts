@@ -13,7 +13,7 @@ import type { KVPair, PreviousPair, TypedPair, Value } from "./KVPair.js"
  */
 export interface ReadOptions {
   /** Strongly consistent read; default true. */
-  readonly consistent?: boolean
+  readonly consistent?: boolean | undefined
 }
 
 /**
@@ -21,7 +21,7 @@ export interface ReadOptions {
  */
 export interface WriteOptions {
   /** Time to live; absent = never expires. */
-  readonly ttl?: Duration.DurationInput
+  readonly ttl?: Duration.DurationInput | undefined
 }
 
 /**
@@ -29,7 +29,7 @@ export interface WriteOptions {
  */
 export interface AtomicPutOptions extends WriteOptions {
   /** The item as read before: the write succeeds only if it is still that version and unexpired. */
-  readonly previous?: PreviousPair
+  readonly previous?: PreviousPair | undefined
 }
 
 /**

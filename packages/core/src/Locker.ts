@@ -13,17 +13,17 @@ import type { Value } from "./KVPair.js"
  */
 export interface LockOptions {
   /** Lease length; default 20 seconds. */
-  readonly ttl?: Duration.DurationInput
+  readonly ttl?: Duration.DurationInput | undefined
   /** Payload written with the lock. */
-  readonly value?: Value
+  readonly value?: Value | undefined
   /** Default true: the lease is renewed in the background while held. */
-  readonly renew?: boolean
+  readonly renew?: boolean | undefined
   /** How to wait while another holder has it; default: jittered exponential from 50 ms, capped at 1 s. */
-  readonly retry?: Schedule.Schedule<unknown, unknown>
+  readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
   /** Stop waiting after this long -> `AcquireCancelled { reason: "Timeout" }`. */
-  readonly timeout?: Duration.DurationInput
+  readonly timeout?: Duration.DurationInput | undefined
   /** Default true; false = one attempt, `AcquireCancelled { reason: "Held" }` if held. */
-  readonly wait?: boolean
+  readonly wait?: boolean | undefined
 }
 
 /**

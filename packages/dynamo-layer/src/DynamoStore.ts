@@ -48,7 +48,7 @@ export interface CreateTableOptions extends RequestOptions {
    * Enable TTL on `expires` (default true): DynamoDB then deletes expired items, eventually. Expiry is enforced
    * by dynalock either way; TTL only collects the garbage.
    */
-  readonly timeToLive?: boolean
+  readonly timeToLive?: boolean | undefined
 }
 
 const dynalockOptions = (options: DynamoStoreOptions): Dynalock.DynalockOptions => ({
