@@ -1,6 +1,6 @@
-// Part of `npm run lint`: says how many files Prettier would rewrite, without failing. The formatter came after the
-// code, so the whole repository is formatted once, in one commit (`npm run format`); `npm run format:check` then
-// holds it there and can replace this report.
+// `npm run format:report`: how many files Prettier would rewrite, without failing. Not part of `npm run lint`: the
+// formatter came after the code, so the repository is formatted once, in one commit (`npm run format`), after which
+// `npm run format:check` can join lint and replace this report.
 import { spawnSync } from "node:child_process"
 import { createRequire } from "node:module"
 

@@ -40,6 +40,7 @@ export type { Backend } from "./internal/suite/backend.js"
  * Registers the whole suite (a `describe` block named after the backend) in the calling test file.
  *
  * @since 0.2.0
+ * @category suites
  */
 export const run = <R>(backend: Backend<R>): void =>
   layer(backend.layer, { excludeTestServices: backend.time === "live" })(

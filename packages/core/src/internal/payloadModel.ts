@@ -7,7 +7,7 @@
  * A value that maps onto a native DynamoDB attribute (M, L, S, N, BOOL, NULL, B).
  *
  * @since 0.1.0
- * @category model
+ * @category models
  */
 export type NativeValue =
   | null
@@ -25,7 +25,7 @@ export type NativeValue =
  * - `Native`: any other attribute (M, L, N, BOOL, NULL), as written by `forSchema`.
  *
  * @since 0.1.0
- * @category model
+ * @category models
  */
 export type Payload =
   | { readonly _tag: "Empty" }

@@ -9,6 +9,7 @@ import type { Effect, Layer, Scope } from "effect"
  * What the suite needs to know about a backend.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Backend<R = never> {
   /** Shown in the test names, e.g. "memory", "dynalite". */
