@@ -41,7 +41,7 @@ const operations = (store: KeyValueStore["Type"], plan: Plan) =>
       yield* measure(plan.cas, (i) => {
         const key = `cas-${i % 100}`
         const previous = latest.get(key)
-        return Effect.map(store.atomicPut(key, value, previous === undefined ? {} : { previous }), (pair) => latest.set(key, pair))
+        return Effect.map(store.atomicPut(key, value, { previous }), (pair) => latest.set(key, pair))
       })
     ])
     yield* Effect.forEach(Array.from({ length: 100 }, (_, i) => i), (i) => store.put(`list/${String(i).padStart(3, "0")}`, value), {

@@ -3,7 +3,8 @@
  * APIs do, it refuses a call over the limit (HTTP 429) instead of queueing it, and it counts: how many calls it
  * served, how many it refused, and the most it ever had in flight at once.
  */
-import { Duration, Effect, Ref, Schema } from "effect"
+import { Effect, Ref, Schema } from "effect"
+import type { Duration } from "effect"
 
 /** The API refused a call: too many in flight (HTTP 429). */
 export class TooManyRequests extends Schema.TaggedError<TooManyRequests>()("TooManyRequests", {

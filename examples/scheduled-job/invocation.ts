@@ -3,7 +3,8 @@
  * once, so two or three invocations may start for the same tick; the lock makes sure that only one does the job.
  * The others do not wait (`tryAcquire`, that is `wait: false`): the job is somebody else's already.
  */
-import { Duration, Effect, Option } from "effect"
+import { Effect, Option } from "effect"
+import type { Duration } from "effect"
 import type { InvalidInput, KeyValueStore, Locker, StoreError } from "@dynalock/core"
 import * as FencedReport from "./FencedReport.js"
 

@@ -3,7 +3,8 @@
  * environment's lock, so it may assume it is alone; it checks the recorded state first because another run may
  * have finished the job while this one waited for the lock.
  */
-import { Console, Duration, Effect, Option } from "effect"
+import { Console, Effect, Option } from "effect"
+import type { Duration } from "effect"
 import type { InvalidInput, KeyValueStore, StoreError } from "@dynalock/core"
 import { Environment, steps } from "./Environment.js"
 

@@ -43,7 +43,7 @@ export const setup = (options?: SetupOptions) =>
         partition,
         client: endpoint === undefined ? server.clientConfig : { ...server.clientConfig, endpoint },
         ...(options?.shareLocks === true ? { lockPartition: partition } : {}),
-        ...(options?.lock === undefined ? {} : { lock: options.lock })
+        lock: options?.lock
       })
     const { locker, store } = yield* ours()
     const go = yield* startGoDriver(server, partition, options?.lockBackoff === undefined ? undefined : { lockBackoff: options.lockBackoff })

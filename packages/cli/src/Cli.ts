@@ -172,7 +172,7 @@ const noCommandLine =
  *
  * @since 0.2.0
  */
-export const commands = (commandLine: ReadonlyArray<string>) =>
+const commands = (commandLine: ReadonlyArray<string>) =>
   Command.make("dynalock").pipe(
     Command.withDescription("A distributed flock(1) on Amazon DynamoDB: run a command while holding a lock, inspect and break locks."),
     Command.withSubcommands([

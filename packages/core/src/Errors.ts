@@ -9,6 +9,7 @@ import { Schema } from "effect"
  * `get` of a missing or expired key; `atomicDelete` of a missing or expired key.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class KeyNotFound extends Schema.TaggedError<KeyNotFound>()("KeyNotFound", {
   key: Schema.String
@@ -22,6 +23,7 @@ export class KeyNotFound extends Schema.TaggedError<KeyNotFound>()("KeyNotFound"
  * `atomicPut` without `previous` while a live (unexpired) item exists.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class KeyExists extends Schema.TaggedError<KeyExists>()("KeyExists", {
   key: Schema.String
@@ -35,6 +37,7 @@ export class KeyExists extends Schema.TaggedError<KeyExists>()("KeyExists", {
  * `atomicPut`/`atomicDelete` with a `previous` whose version no longer matches, or that has expired.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class KeyModified extends Schema.TaggedError<KeyModified>()("KeyModified", {
   key: Schema.String
@@ -49,6 +52,7 @@ export class KeyModified extends Schema.TaggedError<KeyModified>()("KeyModified"
  * (it was given back).
  *
  * @since 0.1.0
+ * @category errors
  */
 export const AcquireCancelledReason = Schema.Literal("ScheduleExhausted", "Timeout", "Held", "Late")
 
@@ -61,6 +65,7 @@ export type AcquireCancelledReason = typeof AcquireCancelledReason.Type
  * A lock wait gave up: retry schedule exhausted, `timeout` reached, or `wait: false` and the lock is held.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class AcquireCancelled extends Schema.TaggedError<AcquireCancelled>()("AcquireCancelled", {
   key: Schema.String,
@@ -75,6 +80,7 @@ export class AcquireCancelled extends Schema.TaggedError<AcquireCancelled>()("Ac
  * Why a held lock was lost.
  *
  * @since 0.1.0
+ * @category errors
  */
 export const LockLostReason = Schema.Literal("TakenOver", "Expired", "Vanished")
 
@@ -87,6 +93,7 @@ export type LockLostReason = typeof LockLostReason.Type
  * A held lock was taken over, expired before it could be renewed, or its record vanished.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class LockLost extends Schema.TaggedError<LockLost>()("LockLost", {
   key: Schema.String,
@@ -101,6 +108,7 @@ export class LockLost extends Schema.TaggedError<LockLost>()("LockLost", {
  * Bad input caught before any request was sent. Nothing was written.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
   message: Schema.String,
@@ -111,6 +119,7 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
  * The classes of backend failure.
  *
  * @since 0.1.0
+ * @category errors
  */
 export const StoreErrorReason = Schema.Literal(
   "Throttled",
@@ -133,6 +142,7 @@ export type StoreErrorReason = typeof StoreErrorReason.Type
  * refused, or never sent), `"unknown"` when it left and no answer came back.
  *
  * @since 0.2.0
+ * @category errors
  */
 export const StoreErrorApplied = Schema.Literal("no", "unknown")
 
@@ -146,6 +156,7 @@ export type StoreErrorApplied = typeof StoreErrorApplied.Type
  * `Configuration` what to set); `applied` says, where the backend knows, whether the request may have taken effect.
  *
  * @since 0.1.0
+ * @category errors
  */
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   operation: Schema.String,
@@ -163,6 +174,7 @@ export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
  * Store errors whose write may or may not have been applied: the request left but no answer came back.
  *
  * @since 0.1.0
+ * @category predicates
  */
 export const isOutcomeUnknown = (error: StoreError): boolean =>
   error.applied === undefined
@@ -173,6 +185,7 @@ export const isOutcomeUnknown = (error: StoreError): boolean =>
  * Store errors worth trying again later: the table was busy or did not answer.
  *
  * @since 0.1.0
+ * @category predicates
  */
 export const isTransient = (error: StoreError): boolean =>
   error.reason === "Throttled" || error.reason === "Unavailable" || error.reason === "Timeout"

@@ -9,6 +9,7 @@ import type { DateTime, Option } from "effect"
  * A value to store. A string is stored as its UTF-8 bytes.
  *
  * @since 0.1.0
+ * @category models
  */
 export type Value = Uint8Array | string
 
@@ -16,6 +17,7 @@ export type Value = Uint8Array | string
  * One item as read from the store.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface KVPair {
   /** DynamoDB attribute `id`. */
@@ -34,6 +36,7 @@ export interface KVPair {
  * A read item whose value was decoded by a `Schema` (see `KeyValueStore.forSchema`).
  *
  * @since 0.1.0
+ * @category models
  */
 export interface TypedPair<A> extends Omit<KVPair, "value"> {
   readonly value: A
@@ -43,6 +46,7 @@ export interface TypedPair<A> extends Omit<KVPair, "value"> {
  * What `atomicPut`/`atomicDelete` need of an earlier read: a `KVPair` or a `TypedPair` both fit.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface PreviousPair {
   readonly partition: string

@@ -10,26 +10,28 @@ import type { Value } from "./KVPair.js"
 
 /**
  * @since 0.1.0
+ * @category options
  */
 export interface LockOptions {
   /** Lease length; default 20 seconds. */
-  readonly ttl?: Duration.DurationInput
+  readonly ttl?: Duration.DurationInput | undefined
   /** Payload written with the lock. */
-  readonly value?: Value
+  readonly value?: Value | undefined
   /** Default true: the lease is renewed in the background while held. */
-  readonly renew?: boolean
+  readonly renew?: boolean | undefined
   /** How to wait while another holder has it; default: jittered exponential from 50 ms, capped at 1 s. */
-  readonly retry?: Schedule.Schedule<unknown, unknown>
+  readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
   /** Stop waiting after this long -> `AcquireCancelled { reason: "Timeout" }`. */
-  readonly timeout?: Duration.DurationInput
+  readonly timeout?: Duration.DurationInput | undefined
   /** Default true; false = one attempt, `AcquireCancelled { reason: "Held" }` if held. */
-  readonly wait?: boolean
+  readonly wait?: boolean | undefined
 }
 
 /**
  * A held lock.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface Lock {
   readonly key: string
@@ -48,6 +50,7 @@ export interface Lock {
  * A held share of a semaphore: leased, renewed, lost and released like a `Lock`.
  *
  * @since 0.2.0
+ * @category models
  */
 export interface Permit {
   readonly key: string
@@ -67,6 +70,7 @@ export interface Permit {
  * permit or many. A permit's `value` option is refused: permits carry no payload.
  *
  * @since 0.2.0
+ * @category models
  */
 export interface DistributedSemaphore {
   readonly key: string
@@ -94,6 +98,7 @@ export interface DistributedSemaphore {
  * What a lock record shows, as read by this client's clock (`Locker.inspect`, `Locker.list`).
  *
  * @since 0.2.0
+ * @category models
  */
 export interface LockState {
   readonly key: string
@@ -110,41 +115,58 @@ export interface LockState {
 }
 
 /**
- * Lease locks on the table of the store they were made with, in their own partition (`lockPartition`).
+ * The operations of the `Locker` service: lease locks on the table of the store they were made with, in their own
+ * partition (`lockPartition`). A lock is released when the scope that acquired it closes, whatever the exit; release
+ * only ever removes this holder's own lease.
+ *
+ * @since 0.2.0
+ * @category services
+ */
+export interface LockerService {
+  /**
+   * Waits for the lock by `options.retry` (until `options.timeout`, if given), then holds it until the scope closes,
+   * renewing the lease in the background. Interrupting a waiting acquire leaves no lease behind.
+   */
+  readonly acquire: (
+    key: string,
+    options?: LockOptions
+  ) => Effect.Effect<Lock, AcquireCancelled | InvalidInput | StoreError, Scope.Scope>
+  /** One attempt: none if another client holds the lock now (or others wait before us). */
+  readonly tryAcquire: (
+    key: string,
+    options?: LockOptions
+  ) => Effect.Effect<Option.Option<Lock>, InvalidInput | StoreError, Scope.Scope>
+  /**
+   * Runs `self` holding the lock; a function gets the held `Lock` (its fencing token, say). If the lock is lost,
+   * `self` is interrupted and the result is `LockLost`.
+   */
+  readonly withLock: (
+    key: string,
+    options?: LockOptions
+  ) => <A, E, R>(
+    self: Effect.Effect<A, E, R> | ((lock: Lock) => Effect.Effect<A, E, R>)
+  ) => Effect.Effect<A, E | AcquireCancelled | LockLost | InvalidInput | StoreError, R>
+  /** The lock's record as it is now; none if the key was never locked (or its record was collected). */
+  readonly inspect: (key: string) => Effect.Effect<Option.Option<LockState>, InvalidInput | StoreError>
+  /** The locks held now whose keys begin with `prefix` (every page is read). */
+  readonly list: (prefix: string) => Effect.Effect<ReadonlyArray<LockState>, InvalidInput | StoreError>
+  /**
+   * Breaks a live lease (an operator's last resort for a stuck holder): true if there was one. The broken holder
+   * learns it through `lost` at its next renewal at the latest; the next holder's fencing token is higher.
+   */
+  readonly forceRelease: (key: string) => Effect.Effect<boolean, InvalidInput | StoreError>
+  /**
+   * A semaphore of `limit` permits on `key` (a positive integer; every client of the key must use the same).
+   * Its record lives with the locks; a semaphore key cannot also be a plain lock (`InvalidInput`).
+   */
+  readonly semaphore: (key: string, limit: number) => DistributedSemaphore
+}
+
+/**
+ * Distributed lease locks and semaphores: the tag of a {@link LockerService}.
  *
  * @since 0.1.0
+ * @category services
+ * @hideconstructor
  */
-export class Locker extends Context.Tag("@dynalock/core/Locker")<
-  Locker,
-  {
-    readonly acquire: (
-      key: string,
-      options?: LockOptions
-    ) => Effect.Effect<Lock, AcquireCancelled | InvalidInput | StoreError, Scope.Scope>
-    readonly tryAcquire: (
-      key: string,
-      options?: LockOptions
-    ) => Effect.Effect<Option.Option<Lock>, InvalidInput | StoreError, Scope.Scope>
-    /** Runs `self` holding the lock; a function gets the held `Lock` (its fencing token, say). */
-    readonly withLock: (
-      key: string,
-      options?: LockOptions
-    ) => <A, E, R>(
-      self: Effect.Effect<A, E, R> | ((lock: Lock) => Effect.Effect<A, E, R>)
-    ) => Effect.Effect<A, E | AcquireCancelled | LockLost | InvalidInput | StoreError, R>
-    /** The lock's record as it is now; none if the key was never locked (or its record was collected). */
-    readonly inspect: (key: string) => Effect.Effect<Option.Option<LockState>, InvalidInput | StoreError>
-    /** The locks held now whose keys begin with `prefix` (every page is read). */
-    readonly list: (prefix: string) => Effect.Effect<ReadonlyArray<LockState>, InvalidInput | StoreError>
-    /**
-     * Breaks a live lease (an operator's last resort for a stuck holder): true if there was one. The broken holder
-     * learns it through `lost` at its next renewal at the latest; the next holder's fencing token is higher.
-     */
-    readonly forceRelease: (key: string) => Effect.Effect<boolean, InvalidInput | StoreError>
-    /**
-     * A semaphore of `limit` permits on `key` (a positive integer; every client of the key must use the same).
-     * Its record lives with the locks; a semaphore key cannot also be a plain lock (`InvalidInput`).
-     */
-    readonly semaphore: (key: string, limit: number) => DistributedSemaphore
-  }
->() {}
+export class Locker extends Context.Tag("@dynalock/core/Locker")<Locker, LockerService>() {}

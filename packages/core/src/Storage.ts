@@ -12,43 +12,16 @@ import { Option } from "effect"
 import type { Effect } from "effect"
 import type { StoreError } from "./Errors.js"
 import { payloadSize } from "./internal/itemSize.js"
+import type { Payload } from "./internal/payloadModel.js"
 import { limits, maxPayloadBytes, utf8Length } from "./internal/validation.js"
 
-/**
- * A value that maps onto a native DynamoDB attribute (M, L, S, N, BOOL, NULL, B).
- *
- * @since 0.1.0
- * @category model
- */
-export type NativeValue =
-  | null
-  | boolean
-  | number
-  | string
-  | Uint8Array
-  | ReadonlyArray<NativeValue>
-  | { readonly [key: string]: NativeValue }
-
-/**
- * The `payload` attribute of an item.
- * - `Bytes`: a `B` attribute (what `put` writes).
- * - `Text`: an `S` attribute (Go dynalock's base64 `WriteWithBytes`, or a schema value encoded to a string).
- * - `Native`: any other attribute (M, L, N, BOOL, NULL), as written by `forSchema`.
- *
- * @since 0.1.0
- * @category model
- */
-export type Payload =
-  | { readonly _tag: "Empty" }
-  | { readonly _tag: "Bytes"; readonly bytes: Uint8Array }
-  | { readonly _tag: "Text"; readonly text: string }
-  | { readonly _tag: "Native"; readonly value: NativeValue }
+export type { NativeValue, Payload } from "./internal/payloadModel.js"
 
 /**
  * The lock attributes of an item (absent on plain key/value items).
  *
  * @since 0.1.0
- * @category model
+ * @category models
  */
 export interface LockAttributes {
   /** Owner token of the current lease holder (`owner`); none when released or never locked. */
@@ -71,7 +44,7 @@ export interface LockAttributes {
  * An item as stored, whether live or expired: backends never filter expired items, core does.
  *
  * @since 0.1.0
- * @category model
+ * @category models
  */
 export interface StoredItem {
   readonly key: string
@@ -95,7 +68,7 @@ export interface StoredItem {
  * writer's clock in epoch milliseconds: DynamoDB has no clock of its own in conditions.
  *
  * @since 0.2.0
- * @category model
+ * @category models
  */
 export type Condition =
   /** No condition. */
@@ -132,7 +105,7 @@ export type Condition =
  * The two lists of a lock record: the line of waiters, and a semaphore's holders.
  *
  * @since 0.2.0
- * @category model
+ * @category models
  */
 export type ListName = "line" | "holders"
 
@@ -143,7 +116,7 @@ export type ListName = "line" | "holders"
  * entries (`LineAt`, or `LineSize` of one or more), which it checks first. Backends refuse them on an empty line.
  *
  * @since 0.2.0
- * @category model
+ * @category models
  */
 export type LineUpdate =
   | { readonly _tag: "Append"; readonly entry: string }
@@ -156,7 +129,7 @@ export type LineUpdate =
  * An atomic single-item upsert. A field left `undefined` keeps the stored attribute.
  *
  * @since 0.1.0
- * @category model
+ * @category models
  */
 export interface UpdateRequest {
   readonly key: string
@@ -200,7 +173,7 @@ export interface UpdateRequest {
  * An atomic single-item delete.
  *
  * @since 0.1.0
- * @category model
+ * @category models
  */
 export interface DeleteRequest {
   readonly key: string
@@ -212,7 +185,7 @@ export interface DeleteRequest {
  * (DynamoDB's `ReturnValuesOnConditionCheckFailure`, or a consistent read where that is not supported).
  *
  * @since 0.1.0
- * @category model
+ * @category models
  */
 export type WriteOutcome =
   | { readonly _tag: "Applied"; readonly item: Option.Option<StoredItem> }
@@ -222,7 +195,7 @@ export type WriteOutcome =
  * One page of a prefix query, in DynamoDB's sort-key order (UTF-8 bytes).
  *
  * @since 0.1.0
- * @category model
+ * @category models
  */
 export interface QueryPage {
   readonly items: ReadonlyArray<StoredItem>
@@ -232,7 +205,7 @@ export interface QueryPage {
 
 /**
  * @since 0.1.0
- * @category model
+ * @category models
  */
 export interface QueryRequest {
   /** Keys beginning with this prefix; "" for the whole partition. */
@@ -248,7 +221,7 @@ export interface QueryRequest {
  * The storage contract. One instance is bound to one table and one partition.
  *
  * @since 0.1.0
- * @category model
+ * @category models
  */
 export interface Storage {
   /** Table (or memory table) name, for error messages. */

@@ -23,6 +23,7 @@ export type { RequestOptions } from "./DynamoTable.js"
  * Options of one store: the table, the partition its keys live in, and how requests are sent.
  *
  * @since 0.1.0
+ * @category options
  */
 export interface DynamoStoreOptions extends RequestOptions {
   readonly tableName: string
@@ -41,6 +42,7 @@ export interface DynamoStoreOptions extends RequestOptions {
  * Options of `createTable`.
  *
  * @since 0.1.0
+ * @category options
  */
 export interface CreateTableOptions extends RequestOptions {
   readonly tableName: string
@@ -48,7 +50,7 @@ export interface CreateTableOptions extends RequestOptions {
    * Enable TTL on `expires` (default true): DynamoDB then deletes expired items, eventually. Expiry is enforced
    * by dynalock either way; TTL only collects the garbage.
    */
-  readonly timeToLive?: boolean
+  readonly timeToLive?: boolean | undefined
 }
 
 const dynalockOptions = (options: DynamoStoreOptions): Dynalock.DynalockOptions => ({
@@ -62,6 +64,7 @@ const dynalockOptions = (options: DynamoStoreOptions): Dynalock.DynalockOptions 
  * A DynamoDB client made here lives as long as the scope.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (options: DynamoStoreOptions): Effect.Effect<Dynalock.Services, never, Scope.Scope> =>
   Effect.flatMap(DynamoTable.make(options), (table) =>
@@ -72,6 +75,7 @@ export const make = (options: DynamoStoreOptions): Effect.Effect<Dynalock.Servic
  * Both services on a DynamoDB table partition.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (options: DynamoStoreOptions): Layer.Layer<KeyValueStore | Locker> =>
   Dynalock.layer(dynalockOptions(options)).pipe(Layer.provide(DynamoTable.layer(options)))
@@ -81,6 +85,7 @@ export const layer = (options: DynamoStoreOptions): Layer.Layer<KeyValueStore | 
  * `layerConfig({ tableName: Config.string("DYNALOCK_TABLE"), partition: Config.succeed("jobs") })`.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layerConfig = (
   config: Config.Config.Wrap<DynamoStoreOptions>
@@ -93,6 +98,7 @@ export const layerConfig = (
  * `timeToLive` is false. Succeeds when the table exists already.
  *
  * @since 0.1.0
+ * @category tables
  */
 export const createTable = (options: CreateTableOptions): Effect.Effect<void, StoreError> =>
   Effect.scoped(Effect.flatMap(DynamoTable.requester(options), (requester) => createTableWith(requester, options.timeToLive !== false)))

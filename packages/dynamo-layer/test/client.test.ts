@@ -1,7 +1,8 @@
 /** The client's lifetime, configuration, interruption and bad options. */
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
 import { afterEach, assert, describe, it, vi } from "@effect/vitest"
-import { Config, ConfigProvider, Effect, Exit, Fiber, Layer, Option, Scope } from "effect"
+import { Config, ConfigProvider, Effect, Exit, Fiber, Option, Scope } from "effect"
+import type { Layer } from "effect"
 import { KeyValueStore, Locker } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import { LocalDynamo } from "@dynalock/test-layer"

@@ -33,6 +33,7 @@ export type { ProxyStats, TrafficStats } from "./internal/faultProxy/stats.js"
 
 /**
  * @since 0.2.0
+ * @category options
  */
 export interface FaultProxyOptions {
   /** The server to forward to, on loopback: `http://127.0.0.1:PORT` (e.g. `LocalDynamo`'s `endpoint`). */
@@ -45,6 +46,7 @@ export interface FaultProxyOptions {
  * A running proxy.
  *
  * @since 0.2.0
+ * @category models
  */
 export interface FaultProxy {
   /** `http://127.0.0.1:PORT`: the `endpoint` of the SDK clients under test. */
@@ -96,6 +98,7 @@ const listening = Effect.acquireRelease(
  * abandoned, every connection (to clients and to the server) is destroyed and the port is freed.
  *
  * @since 0.2.0
+ * @category constructors
  */
 export const make = (options: FaultProxyOptions): Effect.Effect<FaultProxy, never, Scope.Scope> =>
   Effect.gen(function* () {

@@ -31,14 +31,15 @@ import { lockLossTests } from "./internal/lockSuite/loss.js"
 import { lockNamespaceTests } from "./internal/lockSuite/namespaces.js"
 import { lockSemaphoreTests } from "./internal/lockSuite/semaphores.js"
 import { lockWaitingTests } from "./internal/lockSuite/waiting.js"
-import type { Backend } from "./KeyValueStoreSuite.js"
+import type { Backend } from "./internal/suite/backend.js"
 
-export type { Backend } from "./KeyValueStoreSuite.js"
+export type { Backend } from "./internal/suite/backend.js"
 
 /**
  * Registers the whole lock suite (a `describe` block named after the backend) in the calling test file.
  *
  * @since 0.1.0
+ * @category suites
  */
 export const run = <R>(backend: Backend<R>): void =>
   layer(backend.layer, { excludeTestServices: backend.time === "live" })(`Locker conformance (${backend.name})`, (it) => {

@@ -68,6 +68,7 @@ const copy = (item: Storage.StoredItem): Storage.StoredItem => ({ ...item, paylo
  * One in-memory table.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface MemoryTable extends Table.TableService {
   /** Number of items (live or expired) in a partition, for tests. */
@@ -88,6 +89,7 @@ export interface MemoryTable extends Table.TableService {
  * A fresh, empty table.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make: Effect.Effect<MemoryTable> = Effect.sync(() => {
   const partitions = new Map<string, Map<string, Storage.StoredItem>>()

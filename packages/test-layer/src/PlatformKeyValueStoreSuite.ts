@@ -32,14 +32,15 @@ import { platformMethodTests } from "./internal/platformSuite/methods.js"
 import { platformModelTests } from "./internal/platformSuite/model.js"
 import { platformSharingTests } from "./internal/platformSuite/sharing.js"
 import { platformValueTests } from "./internal/platformSuite/values.js"
-import type { Backend } from "./KeyValueStoreSuite.js"
+import type { Backend } from "./internal/suite/backend.js"
 
-export type { Backend } from "./KeyValueStoreSuite.js"
+export type { Backend } from "./internal/suite/backend.js"
 
 /**
  * Registers the whole suite (a `describe` block named after the backend) in the calling test file.
  *
  * @since 0.2.0
+ * @category suites
  */
 export const run = <R>(backend: Backend<R>): void =>
   layer(backend.layer, { excludeTestServices: backend.time === "live" })(

@@ -1,7 +1,6 @@
 import { isDeepStrictEqual } from "node:util"
 import { assert, layer } from "@effect/vitest"
-import { KeyValueStore } from "@dynalock/core"
-import type { KVPair } from "@dynalock/core"
+import type { KeyValueStore, KVPair } from "@dynalock/core"
 import { MemoryStore } from "@dynalock/test-layer"
 import { Clock, DateTime, Effect, Either, FastCheck as fc, Layer, Option, TestClock } from "effect"
 import type { Answer, Operation, Outcome, PairView } from "./support/referenceModel.js"

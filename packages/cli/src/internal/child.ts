@@ -11,7 +11,7 @@ export type ChildExit =
   | { readonly _tag: "Signalled"; readonly signal: NodeJS.Signals }
 
 /** A running child. */
-export interface Child {
+interface Child {
   readonly pid: number
   /** Waits for the child to end. */
   readonly exit: Effect.Effect<ChildExit>

@@ -14,7 +14,7 @@ const valueText = (value: Uint8Array): Option.Option<string> => {
 }
 
 /** A lock record as JSON. The fencing token is a string: it is a 64-bit counter, more than a JSON number holds. */
-export interface LockJson {
+interface LockJson {
   readonly key: string
   /** False for a key that was never locked (there is no record); the other fields are then absent. */
   readonly exists: boolean

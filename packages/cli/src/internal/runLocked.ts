@@ -14,7 +14,7 @@ export type Wait =
   | { readonly _tag: "Until"; readonly timeout: Duration.Duration }
   | { readonly _tag: "NoWait" }
 
-export interface RunOptions {
+interface RunOptions {
   readonly key: string
   readonly ttl: Duration.Duration
   readonly wait: Wait

@@ -1,6 +1,6 @@
 /** Who SIGINT and SIGTERM are for: dynalock itself, or the command it runs. */
-import { Context, Effect } from "effect"
-import type { Scope } from "effect"
+import { Context } from "effect"
+import type { Effect, Scope } from "effect"
 
 /** The signals dynalock handles. */
 export type StopSignal = "SIGINT" | "SIGTERM"

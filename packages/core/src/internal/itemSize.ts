@@ -1,12 +1,12 @@
 /** DynamoDB's item-size accounting (UTF-8 bytes), used to reject oversized values before any request. */
-import type { NativeValue, Payload } from "../Storage.js"
+import type { NativeValue, Payload } from "./payloadModel.js"
 import { utf8Length } from "./validation.js"
 
 // DynamoDB stores numbers in at most 21 bytes; counting the maximum keeps the estimate an upper bound.
 const numberBytes = 21
 
 /** Size of one attribute value as DynamoDB counts it (an upper bound for numbers). */
-export const nativeSize = (value: NativeValue): number => {
+const nativeSize = (value: NativeValue): number => {
   if (value === null || typeof value === "boolean") return 1
   if (typeof value === "number") return numberBytes
   if (typeof value === "string") return utf8Length(value)

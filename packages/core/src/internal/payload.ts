@@ -14,7 +14,7 @@ export const bytesPayload = (bytes: Uint8Array): Payload => (bytes.length === 0 
 
 /** Base64 text as Go dynalock's `WriteWithBytes` writes it (standard alphabet, padded). Canonical only, so
  *  that ordinary words are not mistaken for base64. */
-export const decodeCanonicalBase64 = (text: string): Either.Either<Uint8Array, void> => {
+const decodeCanonicalBase64 = (text: string): Either.Either<Uint8Array, void> => {
   if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return Either.left(undefined)
   const decoded = Encoding.decodeBase64(text)
   return Either.isRight(decoded) && Encoding.encodeBase64(decoded.right) === text ? decoded : Either.left(undefined)

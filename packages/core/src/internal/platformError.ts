@@ -18,7 +18,7 @@ const systemReasons: Readonly<Record<string, SystemErrorReason>> = {
 }
 
 /** The `SystemError` reason of a store failure. */
-export const systemReason = (reason: StoreError["reason"]): SystemErrorReason => systemReasons[reason] ?? "Unknown"
+const systemReason = (reason: StoreError["reason"]): SystemErrorReason => systemReasons[reason] ?? "Unknown"
 
 /**
  * Bad input (refused before any request) is `BadArgument`; a failed backend is `SystemError`. Either keeps the

@@ -6,7 +6,6 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
   UpdateTimeToLiveCommand
@@ -19,7 +18,6 @@ import type {
   DescribeTimeToLiveCommandInput,
   DynamoDBClientConfig,
   GetItemCommandInput,
-  PutItemCommandInput,
   QueryCommandInput,
   UpdateItemCommandInput,
   UpdateTimeToLiveCommandInput
@@ -90,7 +88,6 @@ type Command =
   | DescribeTableCommand
   | DescribeTimeToLiveCommand
   | GetItemCommand
-  | PutItemCommand
   | QueryCommand
   | UpdateItemCommand
   | UpdateTimeToLiveCommand
@@ -123,7 +120,6 @@ const run =
 /** The requests this package sends. */
 export const requests = {
   getItem: run((input: GetItemCommandInput) => new GetItemCommand(input), (c, command, abortSignal) => c.send(command, { abortSignal })),
-  putItem: run((input: PutItemCommandInput) => new PutItemCommand(input), (c, command, abortSignal) => c.send(command, { abortSignal })),
   updateItem: run((input: UpdateItemCommandInput) => new UpdateItemCommand(input), (c, command, abortSignal) =>
     c.send(command, { abortSignal })
   ),

@@ -10,7 +10,7 @@ import type { StoreErrorReason } from "@dynalock/core"
  *   a conditional write resent after it was applied would report a false rejection.
  * - `Never`: sending it again cannot help.
  */
-export type RetryPolicy = "Always" | "IfIdempotent" | "Never"
+type RetryPolicy = "Always" | "IfIdempotent" | "Never"
 
 /** A failure classified: the reason callers see and whether it may be retried. */
 export interface Classified {
@@ -101,7 +101,7 @@ export const classify = (error: unknown): Classified => {
 }
 
 /** A human-readable description of an SDK error. */
-export const describe = (error: unknown): string => {
+const describe = (error: unknown): string => {
   const name = text(field(error, "name")) ?? "Error"
   const message = text(field(error, "message")) ?? String(error)
   const code = text(field(error, "code"))

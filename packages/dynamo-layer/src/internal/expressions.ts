@@ -11,7 +11,7 @@ import { attributes, payloadValue, toAttribute } from "./itemCodec.js"
 type Attribute = (typeof attributes)[keyof typeof attributes]
 
 /** The placeholders one request uses; DynamoDB rejects declared placeholders that an expression does not use. */
-export interface Placeholders {
+interface Placeholders {
   readonly name: (attribute: Attribute) => string
   /** A placeholder for `value`; each call gets its own, labelled for readability. */
   readonly value: (label: string, value: NativeAttributeValue) => string

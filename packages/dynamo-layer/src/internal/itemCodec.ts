@@ -6,7 +6,8 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb"
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb"
 import type { NativeAttributeValue } from "@aws-sdk/util-dynamodb"
 import { Effect, Option } from "effect"
-import { StoreError, Storage } from "@dynalock/core"
+import { StoreError } from "@dynalock/core"
+import type { Storage } from "@dynalock/core"
 
 /** Attribute names. `id`, `name`, `version`, `expires` and `payload` are Go dynalock's. */
 export const attributes = {

@@ -8,13 +8,13 @@ import type { ClientOption, RequestSettings } from "./client.js"
 import { ConfigurationError } from "./errors.js"
 
 /** What `RequestOptions` hold, as received: anything, from a typed caller or from JavaScript. */
-export interface RequestOptionsInput {
+interface RequestOptionsInput {
   readonly client?: unknown
   readonly retry?: unknown
   readonly requestTimeout?: unknown
 }
 
-export interface CheckedRequestOptions {
+interface CheckedRequestOptions {
   readonly client: ClientOption | undefined
   readonly settings: RequestSettings
 }

@@ -101,7 +101,7 @@ export const makeStorage = (requester: Requester, partition: string): Storage.St
           ...p.toRequest(),
           ConsistentRead: request.consistent,
           ...Option.match(request.after, { onNone: () => ({}), onSome: (after) => ({ ExclusiveStartKey: itemKey(partition, after) }) }),
-          ...(request.limit === undefined ? {} : { Limit: request.limit })
+          Limit: request.limit
         })
       }),
       (run) => requester.sendUnconditional("Query", true, run)

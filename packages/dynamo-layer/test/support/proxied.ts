@@ -1,6 +1,6 @@
 /** A fault proxy in front of a local server, stores and SDK clients that go through it, and direct reads past it. */
-import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb"
-import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
+import { GetItemCommand } from "@aws-sdk/client-dynamodb"
+import type { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
 import { unmarshall } from "@aws-sdk/util-dynamodb"
 import { Effect, Option } from "effect"
 import type { Scope } from "effect"
@@ -23,10 +23,10 @@ export interface Proxied {
   readonly clientConfig: DynamoDBClientConfig
   /** A `DynamoStore` whose requests go through the proxy, its client tagged `tag` if given. */
   readonly store: (
-    options?: Partial<Pick<DynamoStore.DynamoStoreOptions, "retry" | "requestTimeout" | "lock">> & { readonly tag?: string }
+    options?: Partial<Pick<DynamoStore.DynamoStoreOptions, "retry" | "requestTimeout" | "lock">> & { readonly tag?: string | undefined }
   ) => Effect.Effect<Dynalock.Services, never, Scope.Scope>
   /** A raw SDK client through the proxy, tagged if `tag` is given. */
-  readonly client: (options?: { readonly tag?: string; readonly maxAttempts?: number }) => Effect.Effect<DynamoDBClient, never, Scope.Scope>
+  readonly client: (options?: { readonly tag?: string | undefined; readonly maxAttempts?: number | undefined }) => Effect.Effect<DynamoDBClient, never, Scope.Scope>
   /** The item of `key` in this test's partition, read directly from the server (consistent). */
   readonly stored: (key: string) => Effect.Effect<Option.Option<StoredItem>>
   /** The same item with every attribute, as the server holds it (unmarshalled). */
@@ -51,14 +51,14 @@ export const proxied = (
         })
       )
     const store: Proxied["store"] = (options) =>
-      Effect.flatMap(client(options?.tag === undefined ? {} : { tag: options.tag }), (made) =>
+      Effect.flatMap(client({ tag: options?.tag }), (made) =>
         DynamoStore.make({
           tableName: server.tableName,
           partition,
           client: made,
-          ...(options?.retry === undefined ? {} : { retry: options.retry }),
-          ...(options?.requestTimeout === undefined ? {} : { requestTimeout: options.requestTimeout }),
-          ...(options?.lock === undefined ? {} : { lock: options.lock })
+          retry: options?.retry,
+          requestTimeout: options?.requestTimeout,
+          lock: options?.lock
         })
       )
     const rawIn = (id: string) => (key: string) =>

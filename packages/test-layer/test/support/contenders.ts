@@ -47,14 +47,14 @@ export const contend = (options: ContentionOptions): Effect.Effect<ContentionRes
     for (let i = 0; i < options.clients; i++) {
       const id = `client-${i}`
       const probe = instrument(table.storage("locks"), {
-        ...(options.latency === undefined ? {} : { latency: options.latency }),
+        latency: options.latency,
         ...(options.fate === undefined ? {} : { fate: (operation: Operation, request: unknown) => options.fate!(i, operation, request) })
       })
       instrumented.push(probe)
       const offset = options.offsets?.[i] ?? 0
       const worker = Effect.scoped(
         Effect.gen(function* () {
-          const { locker } = yield* Dynalock.makeOn(probe.storage, options.settings === undefined ? {} : { lock: options.settings })
+          const { locker } = yield* Dynalock.makeOn(probe.storage, { lock: options.settings })
           for (let round = 0; round < options.rounds; round++) {
             const outcome = yield* Effect.scoped(
               Effect.flatMap(locker.acquire("resource", options.lock), (lock) =>

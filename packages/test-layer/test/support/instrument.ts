@@ -33,8 +33,8 @@ export interface Instrumented {
 export const instrument = (
   storage: Storage.Storage,
   options: {
-    readonly latency?: number
-    readonly fate?: (operation: Operation, request: unknown) => Fate
+    readonly latency?: number | undefined
+    readonly fate?: ((operation: Operation, request: unknown) => Fate) | undefined
   } = {}
 ): Instrumented => {
   const counts: Record<Operation, number> = { get: 0, update: 0, delete: 0, query: 0 }

@@ -27,7 +27,7 @@ const leaseEnd = (item: StoredItem, now: number): Option.Option<number> => {
 }
 
 /** A record as this client reads it at `now`. */
-export const stateOf = (context: LockContext, item: StoredItem, now: number): LockState => {
+const stateOf = (context: LockContext, item: StoredItem, now: number): LockState => {
   const live = Option.filter(leaseEnd(item, now), (end) => now < end)
   const holder = item.foreign ? Option.none<string>() : item.lock.owner
   return {

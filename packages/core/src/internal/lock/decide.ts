@@ -63,7 +63,7 @@ export type Decision =
   | { readonly _tag: "Refused"; readonly message: string }
 
 /** Who is deciding. */
-export interface Waiter {
+interface Waiter {
   readonly token: string
   readonly ttl: number
   readonly wait: boolean

@@ -32,7 +32,7 @@ const nextTypicalHold = (before: number, held: number): number =>
  * Releases `token`'s lease if it still holds one. A release whose outcome is unknown is checked by reading back.
  * `held` is how long it was held, for the key's typical-hold estimate.
  */
-export const releaseInStore = (
+const releaseInStore = (
   context: LockContext,
   key: string,
   token: string,
@@ -85,7 +85,7 @@ const renewOnce = (context: LockContext, grant: Grant): Effect.Effect<RenewalRes
   })
 
 /** What keeping a lease of some kind needs: how to renew it once, and how to give it back. */
-export interface LeaseOps {
+interface LeaseOps {
   readonly renewOnce: Effect.Effect<RenewalResult, StoreError>
   /** Gives the lease back; `held` is how long it was held. */
   readonly release: (held: number) => Effect.Effect<void, StoreError>
@@ -96,7 +96,7 @@ export interface LeaseOps {
 }
 
 /** The caller's handle on a kept lease. */
-export interface KeptLease {
+interface KeptLease {
   readonly lost: Effect.Effect<never, LockLost>
   readonly remaining: Effect.Effect<Duration.Duration>
   readonly release: Effect.Effect<void, StoreError>

@@ -14,12 +14,12 @@ export interface ResolvedLockOptions {
 }
 
 /** Jittered exponential backoff from 50 ms, never more than 1 s between polls, never giving up. */
-export const defaultRetry: Schedule.Schedule<unknown, unknown> = Schedule.exponential("50 millis", 1.5).pipe(
+const defaultRetry: Schedule.Schedule<unknown, unknown> = Schedule.exponential("50 millis", 1.5).pipe(
   Schedule.jittered,
   Schedule.union(Schedule.spaced("1 second"))
 )
 
-export const defaultTtl = 20_000
+const defaultTtl = 20_000
 
 const checkBoolean = (what: string, input: unknown, fallback: boolean, key: string) =>
   input === undefined
@@ -29,7 +29,7 @@ const checkBoolean = (what: string, input: unknown, fallback: boolean, key: stri
       : Effect.fail(new InvalidInput({ message: `${what} must be a boolean`, key }))
 
 /** The largest lock value for a key: what fits in one item beside the room kept for the line of waiters. */
-export const maxLockValueBytes = (partition: string, key: string): number =>
+const maxLockValueBytes = (partition: string, key: string): number =>
   maxPayloadBytes(partition, key) - limits.lineReserveBytes
 
 const lockValue = (partition: string, key: string, value: unknown) =>

@@ -7,7 +7,7 @@ import type { Settings } from "./settings.js"
  * Go dynalock takes a lock over only once `expires < now` in whole seconds, so its lease lasts up to a second past
  * `expires`: ours respect that much more of a foreign lease.
  */
-export const foreignResolution = 1000
+const foreignResolution = 1000
 
 /** The lease of a record, for a client other than its holder. */
 export type LeaseView =

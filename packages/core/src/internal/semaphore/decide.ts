@@ -16,7 +16,7 @@ import type { LineEntry } from "../lock/record.js"
 import type { Settings } from "../lock/settings.js"
 
 /** Who is deciding. */
-export interface PermitWaiter {
+interface PermitWaiter {
   readonly token: string
   readonly ttl: number
   readonly wait: boolean
@@ -25,7 +25,7 @@ export interface PermitWaiter {
 }
 
 /** Holders whose leases have not ended by `now` for a client other than each of them. */
-export const liveHolders = (item: StoredItem, now: number, settings: Settings): ReadonlyArray<LineEntry> =>
+const liveHolders = (item: StoredItem, now: number, settings: Settings): ReadonlyArray<LineEntry> =>
   holdersOf(item).filter((holder) => holder.deadline + settings.skew > now)
 
 /** Permits free at `now`, as a claim would count them. */

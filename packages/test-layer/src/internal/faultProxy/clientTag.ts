@@ -6,6 +6,7 @@ import { clientHeader } from "./handle.js"
  * this package needs no SDK; `tagClient` uses the stack's "build" step, which every SDK v3 client has.
  *
  * @since 0.2.0
+ * @category clients
  */
 export interface TaggableClient {
   readonly middlewareStack: {
@@ -33,6 +34,7 @@ const hasHeaders = (request: unknown): request is { headers: Record<string, stri
  * unchanged. Tagging again replaces the tag.
  *
  * @since 0.2.0
+ * @category clients
  */
 export const tagClient = (client: TaggableClient, tag: string): void =>
   (client.middlewareStack as unknown as BuildStep).add(

@@ -7,11 +7,16 @@ import type { Origin, StatsRecorder } from "./stats.js"
 import { answer, connectionClosed, forward, readBody, resetConnection } from "./wire.js"
 import type { Target } from "./wire.js"
 
-/** The header a client tags its requests with; the proxy groups its statistics by it. */
+/**
+ * The header a client tags its requests with; the proxy groups its statistics by it.
+ *
+ * @since 0.2.0
+ * @category clients
+ */
 export const clientHeader = "x-dynalock-client"
 
 /** What every request's handling shares. */
-export interface Handling {
+interface Handling {
   readonly target: Target
   readonly plan: () => Plan
   readonly nextSequence: () => number

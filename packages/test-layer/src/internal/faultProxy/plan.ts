@@ -18,6 +18,7 @@ import { Data } from "effect"
  *   copy's answer, the second's is discarded.
  *
  * @since 0.2.0
+ * @category faults
  */
 export type Fault = Data.TaggedEnum<{
   Pass: {}
@@ -43,6 +44,7 @@ export const Fault = Data.taggedEnum<Fault>()
  * The kinds of fault other than `Pass`, which the statistics count.
  *
  * @since 0.2.0
+ * @category faults
  */
 export type FaultKind = Exclude<Fault["_tag"], "Pass">
 
@@ -62,6 +64,7 @@ export const faultKinds: ReadonlyArray<FaultKind> = [
  * A request as the plan sees it.
  *
  * @since 0.2.0
+ * @category plans
  */
 export interface ProxyRequest {
   /** From `X-Amz-Target`, e.g. `"UpdateItem"`; `"(none)"` without that header. */
@@ -80,6 +83,7 @@ export interface ProxyRequest {
  * use.
  *
  * @since 0.2.0
+ * @category plans
  */
 export type Plan = (request: ProxyRequest) => Fault
 
@@ -91,6 +95,7 @@ const asPlan = (planOrFault: Plan | Fault): Plan => (typeof planOrFault === "fun
  * Forwards every request untouched.
  *
  * @since 0.2.0
+ * @category plans
  */
 export const pass: Plan = () => passing
 
@@ -98,6 +103,7 @@ export const pass: Plan = () => passing
  * The same fault for every request.
  *
  * @since 0.2.0
+ * @category plans
  */
 export const always = (fault: Fault): Plan => () => fault
 
@@ -105,6 +111,7 @@ export const always = (fault: Fault): Plan => () => fault
  * `plan` (or `fault`) for the requests that match, `Pass` for the others (which `plan` never sees).
  *
  * @since 0.2.0
+ * @category plans
  */
 export const when =
   (predicate: (request: ProxyRequest) => boolean, plan: Plan | Fault): Plan =>
@@ -115,6 +122,7 @@ export const when =
  * `plan` (or `fault`) for requests of these operations (`"UpdateItem"`, `["GetItem", "Query"]`), `Pass` for the others.
  *
  * @since 0.2.0
+ * @category plans
  */
 export const onOperation = (operations: string | ReadonlyArray<string>, plan: Plan | Fault): Plan => {
   const wanted = new Set(typeof operations === "string" ? [operations] : operations)
@@ -125,6 +133,7 @@ export const onOperation = (operations: string | ReadonlyArray<string>, plan: Pl
  * `plan` (or `fault`) for requests of the client with this tag, `Pass` for the others.
  *
  * @since 0.2.0
+ * @category plans
  */
 export const onClient = (client: string, plan: Plan | Fault): Plan => when((request) => request.client === client, plan)
 
@@ -133,6 +142,7 @@ export const onClient = (client: string, plan: Plan | Fault): Plan => when((requ
  * sees count: `onOperation("UpdateItem", script([...]))` counts UpdateItems.
  *
  * @since 0.2.0
+ * @category plans
  */
 export const script = (faults: ReadonlyArray<Fault>): Plan => {
   let seen = 0
@@ -143,6 +153,7 @@ export const script = (faults: ReadonlyArray<Fault>): Plan => {
  * The first `count` requests this plan sees get `fault`, the others pass.
  *
  * @since 0.2.0
+ * @category plans
  */
 export const times = (count: number, fault: Fault): Plan => script(Array.from({ length: Math.max(0, count) }, () => fault))
 
@@ -150,6 +161,7 @@ export const times = (count: number, fault: Fault): Plan => script(Array.from({ 
  * The first request this plan sees gets `fault`, the others pass.
  *
  * @since 0.2.0
+ * @category plans
  */
 export const once = (fault: Fault): Plan => times(1, fault)
 
@@ -157,6 +169,7 @@ export const once = (fault: Fault): Plan => times(1, fault)
  * Only the `index`-th (from 0) request this plan sees gets `fault`.
  *
  * @since 0.2.0
+ * @category plans
  */
 export const nth = (index: number, fault: Fault): Plan =>
   script([...Array.from({ length: Math.max(0, index) }, () => passing), fault])
@@ -166,6 +179,7 @@ export const nth = (index: number, fault: Fault): Plan =>
  * wins, e.g. `combine(onOperation("UpdateItem", once(throttle)), onOperation("GetItem", nth(2, hang)))`.
  *
  * @since 0.2.0
+ * @category plans
  */
 export const combine =
   (...plans: ReadonlyArray<Plan>): Plan =>

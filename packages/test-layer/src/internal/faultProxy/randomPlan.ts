@@ -6,6 +6,7 @@ import type { Plan } from "./plan.js"
  * The probability of each fault for one request (the rest pass), and the faults' parameters.
  *
  * @since 0.2.0
+ * @category options
  */
 export interface RandomPlanOptions {
   readonly throttle?: number | undefined
@@ -27,7 +28,7 @@ export interface RandomPlanOptions {
  * A small, fast generator of uniform numbers in [0, 1) (mulberry32): the same seed gives the same sequence.
  * Reproducibility, not statistical strength, is what a fault plan needs.
  */
-export const seededRandom = (seed: number): (() => number) => {
+const seededRandom = (seed: number): (() => number) => {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0
@@ -50,6 +51,7 @@ const maxDelayOf = (value: number | undefined): number =>
  * up to more than 1 they are scaled down to add up to 1 (every request then gets a fault).
  *
  * @since 0.2.0
+ * @category plans
  */
 export const randomPlan = (options: RandomPlanOptions, seed: number): Plan => {
   const random = seededRandom(seed)

@@ -6,6 +6,7 @@ import type { FaultKind } from "./plan.js"
  * Counts of one group of requests (all of them, or one client's).
  *
  * @since 0.2.0
+ * @category stats
  */
 export interface TrafficStats {
   /** Requests that arrived whole at the proxy. */
@@ -25,6 +26,7 @@ export interface TrafficStats {
  * that carry one).
  *
  * @since 0.2.0
+ * @category stats
  */
 export interface ProxyStats extends TrafficStats {
   readonly byClient: Readonly<Record<string, TrafficStats>>

@@ -9,10 +9,10 @@ import { Data, Effect } from "effect"
 import type { Answer } from "./answers.js"
 
 /** The client's connection closed before its request arrived whole. */
-export class ClientGone extends Data.TaggedError("ClientGone")<{}> {}
+class ClientGone extends Data.TaggedError("ClientGone")<{}> {}
 
 /** The server gave no answer to a forwarded request. */
-export class TargetFailed extends Data.TaggedError("TargetFailed")<{ readonly cause: unknown }> {}
+class TargetFailed extends Data.TaggedError("TargetFailed")<{ readonly cause: unknown }> {}
 
 /** Where requests are forwarded to. */
 export interface Target {

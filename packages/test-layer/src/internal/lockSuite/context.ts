@@ -5,9 +5,9 @@ import { Dynalock } from "@dynalock/core"
 import type { KeyValueStore, Locker } from "@dynalock/core"
 import { Duration, Effect, Fiber, TestClock } from "effect"
 import type { Scope } from "effect"
-import type { Backend } from "../../KeyValueStoreSuite.js"
+import type { Backend } from "../suite/backend.js"
 
-export interface LockClient {
+interface LockClient {
   readonly store: KeyValueStore["Type"]
   readonly locker: Locker["Type"]
 }

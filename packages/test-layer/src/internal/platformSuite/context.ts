@@ -4,12 +4,12 @@ import type { Vitest } from "@effect/vitest"
 import * as PlatformKeyValueStore from "@dynalock/core/PlatformKeyValueStore"
 import { Effect } from "effect"
 import type { Scope } from "effect"
-import type { Backend } from "../../KeyValueStoreSuite.js"
+import type { Backend } from "../suite/backend.js"
 import type { Client, SuiteContext } from "../suite/context.js"
 import { makeContext } from "../suite/context.js"
 
 /** One client of the backend and the adapter over its store. */
-export interface AdaptedClient extends Client {
+interface AdaptedClient extends Client {
   readonly kv: KeyValueStore.KeyValueStore
 }
 

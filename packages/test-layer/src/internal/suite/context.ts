@@ -5,7 +5,7 @@ import { Dynalock } from "@dynalock/core"
 import type { KeyValueStore, Storage } from "@dynalock/core"
 import { Clock, Duration, Effect, TestClock } from "effect"
 import type { Scope } from "effect"
-import type { Backend } from "../../KeyValueStoreSuite.js"
+import type { Backend } from "./backend.js"
 
 /** One client of the backend, bound to one partition. */
 export interface Client {

@@ -9,7 +9,7 @@ import { Effect, Option } from "effect"
 import type { SuiteContext } from "./context.js"
 
 /** A stored item as plain data, so that equality does not depend on how Options were built. */
-export const plainItem = (item: Option.Option<Storage.StoredItem>) =>
+const plainItem = (item: Option.Option<Storage.StoredItem>) =>
   Option.match(item, {
     onNone: () => null,
     onSome: (found) => ({
