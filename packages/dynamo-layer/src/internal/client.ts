@@ -22,8 +22,8 @@ import type {
   UpdateItemCommandInput,
   UpdateTimeToLiveCommandInput
 } from "@aws-sdk/client-dynamodb"
-import { Cause, Data, Duration, Effect, Either, Metric, Option, Schedule } from "effect"
-import type { Scope } from "effect"
+import { Cause, Data, Duration, Effect, Either, Option, Schedule } from "effect"
+import type { Metric, Scope } from "effect"
 import { Observability, StoreError } from "@dynalock/core"
 import { ConfigurationError, classify, toStoreError } from "./errors.js"
 import type { Classified } from "./errors.js"
