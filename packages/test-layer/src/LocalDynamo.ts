@@ -10,8 +10,6 @@
  *
  * @since 0.1.0
  */
-import { spawn } from "node:child_process"
-import type { ChildProcess } from "node:child_process"
 import { readdirSync } from "node:fs"
 import { createServer } from "node:net"
 import type { Server } from "node:http"
@@ -19,9 +17,10 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
-import { Context, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { Context, Duration, Effect, Layer, Schedule } from "effect"
 import type { Scope } from "effect"
 import { DynamoStore } from "@dynalock/dynamo-layer"
+import * as ChildProcess from "./ChildProcess.js"
 
 /**
  * @since 0.1.0
@@ -127,7 +126,8 @@ const inProcessDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.acq
       // Clients keep connections alive; without this, close would wait for them to time out.
       server.closeAllConnections()
       server.close(() => resume(Effect.void))
-    }).pipe(Effect.timeout(stopGrace), Effect.ignore)
+      // A finalizer is uninterruptible: the timeout could not end the wait otherwise.
+    }).pipe(Effect.interruptible, Effect.timeout(stopGrace), Effect.ignore)
 ).pipe(
   Effect.map((server) => {
     const address = server.address()
@@ -135,56 +135,8 @@ const inProcessDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.acq
   })
 )
 
-/** A child process and the end of it: its exit, or its failure to start at all (which emits no exit). */
-interface Child {
-  readonly child: ChildProcess
-  readonly ended: Promise<void>
-  readonly output: Array<string>
-}
-
-const exited = (started: Child): Effect.Effect<void> => Effect.promise(() => started.ended)
-
-/**
- * A child process that is killed when the scope closes: SIGTERM, then SIGKILL if it has not exited within a
- * few seconds. A process-exit hook kills it too, should this process end without closing the scope.
- */
-const spawnScoped = (command: string, args: ReadonlyArray<string>, cwd: string, env?: NodeJS.ProcessEnv) =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } })
-      const output: Array<string> = []
-      const keep = (chunk: Buffer) => {
-        output.push(chunk.toString())
-        if (output.length > 50) output.shift()
-      }
-      // Reading both pipes also keeps a chatty server from blocking on a full pipe.
-      child.stdout?.on("data", keep)
-      child.stderr?.on("data", keep)
-      const ended = new Promise<void>((resolve) => {
-        child.once("exit", () => resolve())
-        child.once("error", (error) => {
-          output.push(String(error))
-          if (child.pid === undefined) resolve()
-        })
-      })
-      const killOnExit = () => child.kill("SIGKILL")
-      process.once("exit", killOnExit)
-      return { started: { child, ended, output } satisfies Child, killOnExit }
-    }),
-    ({ killOnExit, started }) =>
-      Effect.gen(function* () {
-        started.child.kill("SIGTERM")
-        const stopped = yield* exited(started).pipe(Effect.timeout(stopGrace), Effect.option)
-        if (Option.isNone(stopped)) {
-          started.child.kill("SIGKILL")
-          yield* exited(started).pipe(Effect.timeout(stopGrace), Effect.ignore)
-        }
-        process.off("exit", killOnExit)
-      })
-  ).pipe(Effect.map(({ started }) => started))
-
 /** Polls ListTables until the server answers, failing if the process dies first. */
-const awaitReady = (endpoint: string, started: Child) =>
+const awaitReady = (endpoint: string, started: ChildProcess.ChildProcess) =>
   Effect.acquireUseRelease(
     Effect.sync(() => new DynamoDBClient({ ...clientConfigFor(endpoint), maxAttempts: 1 })),
     (client) =>
@@ -192,8 +144,8 @@ const awaitReady = (endpoint: string, started: Child) =>
         Effect.timeout("2 seconds"),
         Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("60 seconds"))),
         Effect.raceFirst(
-          Effect.flatMap(exited(started), () =>
-            Effect.dieMessage(`server exited before it answered: ${started.output.join("").slice(-2000)}`)
+          Effect.flatMap(Effect.zipRight(started.exited, started.output), (output) =>
+            Effect.dieMessage(`server exited before it answered: ${output.slice(-2000)}`)
           )
         )
       ),
@@ -203,13 +155,21 @@ const awaitReady = (endpoint: string, started: Child) =>
 const childDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.gen(function* () {
   const port = yield* freePort
   const cli = yield* Effect.try(() => join(dirname(resolvePeer("dynalite", "dynalite")), "cli.js")).pipe(Effect.orDie)
-  const started = yield* spawnScoped(
-    process.execPath,
-    [cli, "--host", host, "--port", String(port), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"],
-    process.cwd()
-  )
+  const started = yield* ChildProcess.spawn(process.execPath, [
+    cli,
+    "--host",
+    host,
+    "--port",
+    String(port),
+    "--createTableMs",
+    "0",
+    "--deleteTableMs",
+    "0",
+    "--updateTableMs",
+    "0"
+  ])
   yield* awaitReady(`http://${host}:${port}`, started)
-  return { port, pid: started.child.pid ?? 0 }
+  return { port, pid: started.pid }
 })
 
 const dynamoDbLocalDirectory = (): string => {
@@ -222,7 +182,7 @@ const dynamoDbLocalDirectory = (): string => {
 const dynamoDbLocal: Effect.Effect<Started, never, Scope.Scope> = Effect.gen(function* () {
   const port = yield* freePort
   const cwd = yield* Effect.try(dynamoDbLocalDirectory).pipe(Effect.orDie)
-  const started = yield* spawnScoped(
+  const started = yield* ChildProcess.spawn(
     "java",
     [
       // Startup time dominates a test server's life: the client compiler alone starts faster.
@@ -238,11 +198,10 @@ const dynamoDbLocal: Effect.Effect<Started, never, Scope.Scope> = Effect.gen(fun
       "-port",
       String(port)
     ],
-    cwd,
-    { DDB_LOCAL_TELEMETRY: "0" }
+    { cwd, env: { DDB_LOCAL_TELEMETRY: "0" } }
   )
   yield* awaitReady(`http://${host}:${port}`, started)
-  return { port, pid: started.child.pid ?? 0 }
+  return { port, pid: started.pid }
 })
 
 /**
