@@ -1,12 +1,12 @@
 /**
  * Items as stored in DynamoDB (Go dynalock's format plus the lock's attributes) and the storage contract's
- * `StoredItem`. Marshalling is `@aws-sdk/util-dynamodb`'s; the shape of what comes back is checked by a Schema.
+ * `StoredItem`. Marshalling is ./attributeValue.ts; the shape of what comes back is checked by a Schema.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb"
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb"
-import type { NativeAttributeValue } from "@aws-sdk/util-dynamodb"
 import { Effect, Either, Option, ParseResult, Schema } from "effect"
 import { StoreError, Storage } from "@dynalock/core"
+import { marshall, unmarshall } from "./attributeValue.js"
+import type { NativeAttributeValue } from "./attributeValue.js"
 
 /** Attribute names. `id`, `name`, `version`, `expires` and `payload` are Go dynalock's. */
 export const attributes = {
@@ -52,27 +52,12 @@ const ItemRecord = Schema.Struct({
 
 const decodeRecord = Schema.decodeUnknownEither(ItemRecord)
 
-// Numbers of any size become JavaScript numbers (the storage contract's), instead of failing the whole item.
-const unmarshallOptions = { wrapNumbers: (value: string) => Number(value) }
-
-// Sets (SS, NS, BS) have no place in the storage contract's JSON-like values: they read as lists.
-const toNative = (value: unknown): Storage.NativeValue => {
-  if (value === null || typeof value === "boolean" || typeof value === "number" || typeof value === "string") return value
-  if (value instanceof Uint8Array) return value
-  if (value instanceof Set || Array.isArray(value)) return Array.from(value as Iterable<unknown>, toNative)
-  if (typeof value === "object") {
-    const out: Record<string, Storage.NativeValue> = {}
-    for (const [name, element] of Object.entries(value)) out[name] = toNative(element)
-    return out
-  }
-  return String(value)
-}
-
-const toPayload = (value: unknown): Storage.Payload => {
+// The payload is what `unmarshall` made of the attribute (the record's schema only checks it is there).
+const toPayload = (value: Storage.NativeValue | undefined): Storage.Payload => {
   if (value === undefined) return { _tag: "Empty" }
   if (typeof value === "string") return { _tag: "Text", text: value }
   if (value instanceof Uint8Array) return { _tag: "Bytes", bytes: value }
-  return { _tag: "Native", value: toNative(value) }
+  return { _tag: "Native", value }
 }
 
 /** An item read from DynamoDB, whatever wrote it. */
@@ -82,7 +67,7 @@ export const decodeItem = (
 ): Effect.Effect<Storage.StoredItem, StoreError> =>
   Either.match(
     Either.flatMap(
-      Either.try({ try: () => unmarshall(item, unmarshallOptions), catch: (error) => error }),
+      Either.try({ try: () => unmarshall(item), catch: (error) => error }),
       (native) => decodeRecord(native)
     ),
     {
@@ -107,7 +92,7 @@ export const decodeItem = (
           version: record.version,
           expiresAt: Option.fromNullable(expiresAt),
           foreign,
-          payload: toPayload(record.payload),
+          payload: toPayload(record.payload as Storage.NativeValue | undefined),
           lock: {
             owner: Option.fromNullable(record.owner),
             fence: record.fence,
@@ -143,12 +128,9 @@ export const payloadValue = (payload: Storage.Payload): Option.Option<NativeAttr
   }
 }
 
-// Numbers beyond 2^53 are stored as the decimal JavaScript prints for them (core accepts any finite number).
-const marshallOptions = { removeUndefinedValues: true, allowImpreciseNumbers: true } as const
-
 /** Attribute values for a request (`ExpressionAttributeValues`, raw items in tests). */
 export const toAttributes = (values: Record<string, NativeAttributeValue>): Record<string, AttributeValue> =>
-  marshall(values, marshallOptions)
+  marshall(values)
 
 /** The primary key of an item. */
 export const itemKey = (partition: string, key: string): Record<string, AttributeValue> =>

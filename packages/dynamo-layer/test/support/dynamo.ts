@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto"
 import { DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb"
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
-import type { NativeAttributeValue } from "@aws-sdk/util-dynamodb"
+import type { NativeAttributeValue } from "../../src/internal/attributeValue.js"
 import { Duration, Effect, Either, Option, Schedule } from "effect"
 import type { Scope } from "effect"
 import type { Storage } from "@dynalock/core"
