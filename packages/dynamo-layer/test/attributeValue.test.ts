@@ -7,11 +7,11 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb"
 import * as Sdk from "@aws-sdk/util-dynamodb"
 import { assert, describe, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
-import { marshall, unmarshall } from "../src/internal/attributeValue.js"
+import { fromAttribute, toAttribute } from "../src/internal/attributeValue.js"
 import type { NativeAttributeValue } from "../src/internal/attributeValue.js"
 
-const sdkMarshall = (values: Record<string, NativeAttributeValue>) =>
-  Sdk.marshall(values, { removeUndefinedValues: true, allowImpreciseNumbers: true })
+const sdkMarshall = (value: NativeAttributeValue) =>
+  Sdk.marshall({ value }, { removeUndefinedValues: true, allowImpreciseNumbers: true }).value
 
 // The SDK reads sets as Sets; the storage contract's values have none, and dynalock read them as lists.
 const setsAsLists = (value: unknown): unknown => {
@@ -20,7 +20,7 @@ const setsAsLists = (value: unknown): unknown => {
   if (value instanceof Uint8Array || value === null || typeof value !== "object") return value
   return Object.fromEntries(Object.entries(value).map(([name, element]) => [name, setsAsLists(element)]))
 }
-const sdkUnmarshall = (item: Record<string, AttributeValue>) => setsAsLists(Sdk.unmarshall(item, { wrapNumbers: Number }))
+const sdkUnmarshall = (value: AttributeValue) => setsAsLists(Sdk.unmarshall({ value }, { wrapNumbers: Number }).value)
 
 const key = fc.string({ maxLength: 6 }).filter((name) => name !== "__proto__")
 const number = fc.oneof(
@@ -62,19 +62,19 @@ const { attribute } = fc.letrec<{ attribute: AttributeValue }>((tie) => ({
 }))
 
 describe("attribute values", () => {
-  it("marshall gives the SDK's attributes for every value the storage contract carries", () => {
+  it("toAttribute gives the SDK's attribute for every value the storage contract carries", () => {
     fc.assert(
-      fc.property(fc.dictionary(key, nativeValue, { maxKeys: 5 }), (values) => {
-        assert.deepStrictEqual(marshall(values), sdkMarshall(values))
+      fc.property(nativeValue.filter((value) => value !== undefined), (value) => {
+        assert.deepStrictEqual(toAttribute(value), sdkMarshall(value))
       }),
       { numRuns: 500 }
     )
   })
 
-  it("unmarshall reads every attribute as the SDK does, sets as lists and numbers as JavaScript numbers", () => {
+  it("fromAttribute reads every attribute as the SDK does, sets as lists and numbers as JavaScript numbers", () => {
     fc.assert(
-      fc.property(fc.dictionary(key, attribute, { maxKeys: 5 }), (item) => {
-        assert.deepStrictEqual(unmarshall(item), sdkUnmarshall(item))
+      fc.property(attribute, (value) => {
+        assert.deepStrictEqual(fromAttribute(value), sdkUnmarshall(value))
       }),
       { numRuns: 500 }
     )
@@ -82,16 +82,24 @@ describe("attribute values", () => {
 
   it("a value outside the storage contract throws (the storage reports it as a StoreError): NaN and infinities as in the SDK, and, stricter, class instances and functions", () => {
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, new Date(0), new Map(), () => 1]) {
-      assert.throws(() => marshall({ bad: bad as unknown as NativeAttributeValue }))
+      const value = bad as unknown as NativeAttributeValue
+      assert.throws(() => toAttribute(value))
+      assert.throws(() => toAttribute({ inside: [1, value] }))
     }
-    assert.throws(() => sdkMarshall({ bad: Number.NaN }))
+    assert.throws(() => sdkMarshall(Number.NaN))
+  })
+
+  it("undefined is no attribute value on its own, and is left out of maps and lists", () => {
+    assert.throws(() => toAttribute(undefined), /undefined/)
+    assert.deepStrictEqual(toAttribute({ gone: undefined, list: [undefined, 1] }), { M: { list: { L: [{ N: "1" }] } } })
   })
 
   it("a field named __proto__ stays an own field both ways", () => {
-    const values = JSON.parse(`{"__proto__": {"a": 1}}`) as Record<string, NativeAttributeValue>
-    const attributes = marshall(values)
-    assert.deepStrictEqual(Object.keys(attributes), ["__proto__"])
-    assert.deepStrictEqual(Object.keys(unmarshall(attributes)), ["__proto__"])
-    assert.strictEqual(Object.getPrototypeOf(unmarshall(attributes)), Object.prototype)
+    const value = JSON.parse(`{"__proto__": {"a": 1}}`) as NativeAttributeValue
+    const attribute = toAttribute(value)
+    assert.deepStrictEqual(Object.keys(attribute.M ?? {}), ["__proto__"])
+    const back = fromAttribute(attribute) as object
+    assert.deepStrictEqual(Object.keys(back), ["__proto__"])
+    assert.strictEqual(Object.getPrototypeOf(back), Object.prototype)
   })
 })

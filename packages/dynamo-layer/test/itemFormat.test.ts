@@ -112,6 +112,33 @@ for (const engine of engines) {
       })
     )
 
+    it.scoped("an item not in dynalock's format is StoreError(Validation) naming the attribute; odd but valid ones read", () =>
+      Effect.gen(function* () {
+        const { put, store } = yield* setup
+        const malformed: ReadonlyArray<readonly [string, Record<string, AttributeValue>, string]> = [
+          ["bad/version", { version: { S: "3" } }, "version"],
+          ["bad/expires", { version: { N: "1" }, expires: { S: "soon" } }, "expires"],
+          ["bad/owner", { version: { N: "1" }, owner: { N: "7" } }, "owner"],
+          ["bad/line", { version: { N: "1" }, line: { SS: ["a"] } }, "line"],
+          ["bad/line-element", { version: { N: "1" }, line: { L: [{ N: "1" }] } }, "line"]
+        ]
+        for (const [key, item, attribute] of malformed) {
+          yield* put({ name: { S: key }, ...item })
+          const failure = yield* Effect.flip(store.get(key))
+          assert.strictEqual(failure._tag, "StoreError", key)
+          if (failure._tag === "StoreError") {
+            assert.strictEqual(failure.reason, "Validation", key)
+            assert.include(failure.message, `"${attribute}"`, key)
+          }
+        }
+        // A version beyond 2^53 reads as the nearest number; a payload with sets reads them as lists.
+        yield* put({ name: { S: "odd/big" }, version: { N: "123456789012345678901234567890" } })
+        assert.strictEqual((yield* store.get("odd/big")).version, 1.2345678901234568e29)
+        yield* put({ name: { S: "odd/sets" }, version: { N: "1" }, payload: { M: { tags: { SS: ["x", "y"] } } } })
+        const Tags = Schema.Struct({ tags: Schema.Array(Schema.String) })
+        assert.deepStrictEqual([...(yield* store.forSchema(Tags).get("odd/sets")).value.tags].sort(), ["x", "y"])
+      }))
+
     it.scoped("writes Go dynalock's attributes, plus the precise expiry", () =>
       Effect.gen(function* () {
         const { partition, raw, store } = yield* setup

@@ -1,13 +1,13 @@
 /**
- * DynamoDB attribute values to and from the values the storage contract carries. This is the part of
+ * DynamoDB attribute values to and from the values the storage contract carries: the part of
  * `@aws-sdk/util-dynamodb`'s marshall/unmarshall dynalock needs, written here so that the package depends on
- * `@aws-sdk/client-dynamodb` alone: each util-dynamodb release requires a client at least as new as itself, which
- * would make any app on an older client install a second copy of the SDK.
+ * `@aws-sdk/client-dynamodb` alone (each util-dynamodb release requires a client at least as new as itself, which
+ * would make an app on an older client install a second copy of the SDK).
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb"
 import type { Storage } from "@dynalock/core"
 
-/** A value for a request: the storage contract's values, or `undefined` (left out of maps and lists). */
+/** A value for a request: the storage contract's values; `undefined` inside maps and lists is left out. */
 export type NativeAttributeValue =
   | Storage.NativeValue
   | undefined
@@ -28,8 +28,8 @@ const setField = <A>(target: Record<string, A>, name: string, value: A): void =>
 const describeValue = (value: unknown): string =>
   typeof value === "object" && value !== null ? Object.prototype.toString.call(value) : typeof value
 
-/** One value as an attribute; none for `undefined`. Throws for what DynamoDB cannot store (callers report it). */
-const toAttribute = (value: unknown): AttributeValue | undefined => {
+// One element of a map or list; none for `undefined`.
+const element = (value: unknown): AttributeValue | undefined => {
   if (value === undefined) return undefined
   if (value === null) return { NULL: true }
   switch (typeof value) {
@@ -43,45 +43,53 @@ const toAttribute = (value: unknown): AttributeValue | undefined => {
       return { N: String(value) }
     case "object": {
       if (value instanceof Uint8Array) return { B: value }
-      if (Array.isArray(value)) return { L: value.flatMap((element) => toAttribute(element) ?? []) }
-      if (isPlainObject(value)) return { M: toAttributeMap(value as Record<string, unknown>) }
+      if (Array.isArray(value)) return { L: value.flatMap((inner) => element(inner) ?? []) }
+      if (isPlainObject(value)) {
+        const map: Record<string, AttributeValue> = {}
+        for (const [name, inner] of Object.entries(value as Record<string, unknown>)) {
+          const attribute = element(inner)
+          if (attribute !== undefined) setField(map, name, attribute)
+        }
+        return { M: map }
+      }
     }
   }
   throw new Error(`Unsupported type passed: ${describeValue(value)}`)
 }
 
-const toAttributeMap = (values: Readonly<Record<string, unknown>>): Record<string, AttributeValue> => {
-  const out: Record<string, AttributeValue> = {}
-  for (const [name, value] of Object.entries(values)) {
-    const attribute = toAttribute(value)
-    if (attribute !== undefined) setField(out, name, attribute)
-  }
-  return out
+/**
+ * One attribute value for a request. Strings, numbers and bytes, nearly all that requests carry, are built
+ * directly; lists and maps are walked. Throws for what DynamoDB cannot store (`undefined`, NaN, class instances):
+ * the storage reports it as a StoreError.
+ */
+export const toAttribute = (value: NativeAttributeValue): AttributeValue => {
+  if (typeof value === "string") return { S: value }
+  if (typeof value === "number" && Number.isFinite(value)) return { N: String(value) }
+  if (value instanceof Uint8Array) return { B: value }
+  const attribute = element(value)
+  if (attribute === undefined) throw new Error("undefined is not an attribute value")
+  return attribute
 }
 
-/** Attribute values for a request (`ExpressionAttributeValues`, keys); `undefined` values are left out. */
-export const marshall = (values: Readonly<Record<string, NativeAttributeValue>>): Record<string, AttributeValue> =>
-  toAttributeMap(values)
-
-// Numbers of any size become JavaScript numbers (the storage contract's); sets (SS, NS, BS), which the contract's
-// JSON-like values do not have, read as lists.
-const fromAttribute = (value: AttributeValue): Storage.NativeValue => {
+/**
+ * An attribute value read back as a plain value. Numbers of any size become JavaScript numbers (the storage
+ * contract's); sets (SS, NS, BS), which the contract's JSON-like values do not have, read as lists. Throws for an
+ * attribute type it does not know.
+ */
+export const fromAttribute = (value: AttributeValue): Storage.NativeValue => {
   if (value.S !== undefined) return value.S
   if (value.N !== undefined) return Number(value.N)
   if (value.B !== undefined) return value.B
   if (value.BOOL !== undefined) return value.BOOL
   if (value.NULL !== undefined) return null
-  if (value.M !== undefined) return unmarshall(value.M)
+  if (value.M !== undefined) {
+    const map: Record<string, Storage.NativeValue> = {}
+    for (const [name, inner] of Object.entries(value.M)) setField(map, name, fromAttribute(inner))
+    return map
+  }
   if (value.L !== undefined) return value.L.map(fromAttribute)
   if (value.SS !== undefined) return [...value.SS]
   if (value.NS !== undefined) return value.NS.map(Number)
   if (value.BS !== undefined) return [...value.BS]
   throw new Error(`Unsupported attribute value: ${Object.keys(value).join(", ")}`)
-}
-
-/** An item (or map) read from DynamoDB as plain values. Throws for an attribute type it does not know. */
-export const unmarshall = (item: Readonly<Record<string, AttributeValue>>): Record<string, Storage.NativeValue> => {
-  const out: Record<string, Storage.NativeValue> = {}
-  for (const [name, value] of Object.entries(item)) setField(out, name, fromAttribute(value))
-  return out
 }

@@ -24,11 +24,13 @@ import type {
   UpdateItemCommandInput,
   UpdateTimeToLiveCommandInput
 } from "@aws-sdk/client-dynamodb"
-import { Cause, Data, Duration, Effect, Either, Option, Schedule } from "effect"
+import { Cause, Data, Duration, Effect, Either, Metric, Option, Schedule } from "effect"
 import type { Scope } from "effect"
 import { Observability, StoreError } from "@dynalock/core"
 import { ConfigurationError, classify, toStoreError } from "./errors.js"
 import type { Classified } from "./errors.js"
+import { attemptOnce } from "./attempt.js"
+import type { AttemptFailure, Run } from "./attempt.js"
 
 /** A client, or the configuration to make one with. */
 export type ClientOption = DynamoDBClient | DynamoDBClientConfig
@@ -110,7 +112,7 @@ const withoutSdkRetries = <C extends Command>(command: C): C => {
 }
 
 /** One attempt of a request: a fresh command each time (the SDK adds middleware to a command as it sends it). */
-export type Run<Out> = (client: DynamoDBClient, signal: AbortSignal) => Promise<Out>
+export type { Run } from "./attempt.js"
 
 const run =
   <I, C extends Command, Out>(make: (input: I) => C, send: (client: DynamoDBClient, command: C, signal: AbortSignal) => Promise<Out>) =>
@@ -157,13 +159,36 @@ export interface Requester {
   readonly sendUnconditional: <Out>(operation: string, idempotent: boolean, run: Run<Out>) => Effect.Effect<Out, StoreError>
 }
 
-/** What an attempt throws when its own time ran out, told apart from an abort by the caller. */
-const timedOut = Symbol("dynalock/timedOut")
-
 const conditionItem = (error: unknown): Option.Option<Record<string, AttributeValue>> => {
   const item = (error as { readonly Item?: Record<string, AttributeValue> }).Item
   return item !== undefined && Object.keys(item).length > 0 ? Option.some(item) : Option.none()
 }
+
+/** `dynalock_store_requests_total` tagged for one operation, looked up once per operation and outcome. */
+const countersFor = (() => {
+  const made = new Map<string, { readonly ok: Metric.Metric.Counter<number>; readonly failed: (failure: Attempt) => Metric.Metric.Counter<number> }>()
+  return (operation: string) => {
+    let counters = made.get(operation)
+    if (counters === undefined) {
+      const byOutcome = new Map<string, Metric.Metric.Counter<number>>()
+      const tagged = (outcome: string) => {
+        let counter = byOutcome.get(outcome)
+        if (counter === undefined) {
+          counter = Observability.tagged(Observability.storeRequests, { operation, outcome })
+          byOutcome.set(outcome, counter)
+        }
+        return counter
+      }
+      counters = {
+        ok: tagged("ok"),
+        failed: (failure) =>
+          tagged(failure._tag === "ConditionFailed" ? "condition_failed" : failure._tag === "TimedOut" ? "timeout" : failure.classified.reason.toLowerCase())
+      }
+      made.set(operation, counters)
+    }
+    return counters
+  }
+})()
 
 /** A requester over an acquired client. */
 export const makeRequester = (
@@ -172,27 +197,33 @@ export const makeRequester = (
   settings: RequestSettings
 ): Requester => {
   const timeoutMillis = Math.max(1, Math.ceil(Duration.toMillis(settings.timeout)))
-  const send: Requester["send"] = (operation, idempotent, run) =>
+  const toFailure = (failure: AttemptFailure): Attempt =>
+    failure._tag === "TimedOut"
+      ? failure
+      : (failure.error as { readonly name?: unknown } | null)?.name === "ConditionalCheckFailedException"
+        ? new ConditionFailed({ item: conditionItem(failure.error) })
+        : { _tag: "Sdk", error: failure.error, classified: classify(failure.error) }
+  const toError = (operation: string, failure: Attempt): StoreError | ConditionFailed => {
+    switch (failure._tag) {
+      case "ConditionFailed":
+        return failure
+      case "TimedOut":
+        return new StoreError({
+          operation,
+          reason: "Timeout",
+          applied: "unknown",
+          cause: new Cause.TimeoutException(`no answer within ${Duration.format(settings.timeout)}`),
+          detail: `no answer from DynamoDB within ${Duration.format(settings.timeout)} (table "${table}")`
+        })
+      case "Sdk":
+        return toStoreError(operation, table, failure.error, failure.classified)
+    }
+  }
+  const send = <Out>(operation: string, idempotent: boolean, run: Run<Out>): Effect.Effect<Out, StoreError | ConditionFailed> =>
     Either.match(client, {
       onLeft: (error) => Effect.fail(toStoreError(operation, table, error)),
       onRight: (client) => {
-        const attempt = Effect.tryPromise({
-          // The request aborts itself when its time is up: a timeout by interruption would never come for a request
-          // that must not be interrupted (a claim whose outcome must be known), and would cost a fiber each.
-          // The fiber's own signal aborts it when a caller interrupts it.
-          try: (signal) => {
-            const timeUp = AbortSignal.timeout(timeoutMillis)
-            return run(client, AbortSignal.any([signal, timeUp])).catch((error: unknown) => {
-              throw timeUp.aborted ? timedOut : error
-            })
-          },
-          catch: (error): Attempt =>
-            error === timedOut
-              ? { _tag: "TimedOut" }
-              : (error as { readonly name?: unknown } | null)?.name === "ConditionalCheckFailedException"
-                ? new ConditionFailed({ item: conditionItem(error) })
-                : { _tag: "Sdk", error, classified: classify(error) }
-        })
+        const counters = countersFor(operation)
         const retriable = (failure: Attempt): boolean => {
           switch (failure._tag) {
             case "ConditionFailed":
@@ -204,39 +235,31 @@ export const makeRequester = (
           }
         }
         // Every attempt counts, before retries: throttles and refused conditions are what contention looks like.
-        const counted = attempt.pipe(
-          Effect.tapBoth({
-            onFailure: (failure) =>
-              Observability.count(Observability.storeRequests, {
-                operation,
-                outcome:
-                  failure._tag === "ConditionFailed"
-                    ? "condition_failed"
-                    : failure._tag === "TimedOut"
-                      ? "timeout"
-                      : failure.classified.reason.toLowerCase()
-              }),
-            onSuccess: () => Observability.count(Observability.storeRequests, { operation, outcome: "ok" })
+        const counted = attemptOnce(client, run, timeoutMillis).pipe(
+          Effect.matchEffect({
+            onFailure: (raw) => {
+              const failure = toFailure(raw)
+              return Effect.zipRight(Metric.increment(counters.failed(failure)), Effect.fail(failure))
+            },
+            onSuccess: (out) => Effect.as(Metric.increment(counters.ok), out)
           })
         )
+        // The retry schedule is started only once an attempt failed: most requests succeed at once, and starting
+        // a schedule costs more than the rest of the request's own work.
+        const retried = (first: Attempt): Effect.Effect<Out, Attempt> =>
+          Effect.flatMap(Schedule.driver(settings.retry), (driver) => {
+            const after = (failure: Attempt): Effect.Effect<Out, Attempt> =>
+              retriable(failure)
+                ? Effect.matchEffect(driver.next(failure), {
+                    onFailure: () => Effect.fail(failure),
+                    onSuccess: () => Effect.catchAll(counted, after)
+                  })
+                : Effect.fail(failure)
+            return after(first)
+          })
         return counted.pipe(
-          Effect.retry({ schedule: settings.retry, while: retriable }),
-          Effect.mapError((failure): StoreError | ConditionFailed => {
-            switch (failure._tag) {
-              case "ConditionFailed":
-                return failure
-              case "TimedOut":
-                return new StoreError({
-                  operation,
-                  reason: "Timeout",
-                  applied: "unknown",
-                  cause: new Cause.TimeoutException(`no answer within ${Duration.format(settings.timeout)}`),
-                  detail: `no answer from DynamoDB within ${Duration.format(settings.timeout)} (table "${table}")`
-                })
-              case "Sdk":
-                return toStoreError(operation, table, failure.error, failure.classified)
-            }
-          }),
+          Effect.catchAll((first) => (retriable(first) ? retried(first) : Effect.fail(first))),
+          Effect.mapError((failure) => toError(operation, failure)),
           Observability.span(`DynamoDB.${operation}`, { table })
         )
       }

@@ -6,7 +6,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb"
 import { Option } from "effect"
 import { Storage } from "@dynalock/core"
 import type { NativeAttributeValue } from "./attributeValue.js"
-import { attributes, payloadValue, toAttributes } from "./itemCodec.js"
+import { attributes, payloadValue, toAttribute } from "./itemCodec.js"
 
 type Attribute = (typeof attributes)[keyof typeof attributes]
 
@@ -25,7 +25,7 @@ export interface Placeholders {
 /** Fresh placeholders for one request. */
 export const placeholders = (): Placeholders => {
   const names: Record<string, string> = {}
-  const values: Record<string, NativeAttributeValue> = {}
+  const values: Record<string, AttributeValue> = {}
   let count = 0
   return {
     name: (attribute) => {
@@ -35,13 +35,18 @@ export const placeholders = (): Placeholders => {
     },
     value: (label, value) => {
       const placeholder = `:${label}${count++}`
-      values[placeholder] = value
+      values[placeholder] = toAttribute(value)
       return placeholder
     },
-    toRequest: () => ({
-      ...(Object.keys(names).length === 0 ? {} : { ExpressionAttributeNames: names }),
-      ...(Object.keys(values).length === 0 ? {} : { ExpressionAttributeValues: toAttributes(values) })
-    })
+    toRequest: () => {
+      const request: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, AttributeValue> } = {}
+      if (count > 0) request.ExpressionAttributeValues = values
+      for (const _ in names) {
+        request.ExpressionAttributeNames = names
+        break
+      }
+      return request
+    }
   }
 }
 
@@ -124,32 +129,75 @@ const simplify = (condition: Storage.Condition): Simplified => {
   }
 }
 
-/** A simplified condition (no `Always` left in it) as an expression tree. */
-const toExpression = (p: Placeholders, condition: Storage.Condition): Expression => {
+/**
+ * What the rest of a conjunction may take as known: it holds only where the item is ours (a sibling `Ours`), or
+ * only where it is not (a sibling `Not(Ours)`). Within it, expiries read one attribute instead of choosing between
+ * two, which keeps the expressions short (dynalite parses every one of them, on the lock's hot path).
+ */
+type Known = "ours" | "notOurs" | undefined
+
+const isOurs = (condition: Storage.Condition): boolean => condition._tag === "Ours"
+const isNotOurs = (condition: Storage.Condition): boolean => condition._tag === "Not" && condition.condition._tag === "Ours"
+
+/** Holds wherever the context holds: it can be left out of a conjunction. */
+const implied = "implied" as const
+
+/**
+ * A simplified condition (no `Always` left in it) as an expression tree, meaning the same as the condition
+ * wherever `known` holds.
+ */
+const toExpression = (p: Placeholders, condition: Storage.Condition, known: Known): Expression | typeof implied => {
   const listName = (list: Storage.ListName | undefined) => p.name(list === "holders" ? attributes.holders : attributes.line)
   switch (condition._tag) {
     case "Always":
       throw new Error("toExpression needs a simplified condition")
-    case "And":
-      return allOf(...condition.all.map((part) => toExpression(p, part)))
-    case "Or":
-      return anyOf(...condition.any.map((part) => toExpression(p, part)))
-    case "Not":
-      return negate(toExpression(p, condition.condition))
+    case "And": {
+      const within: Known = known ?? (condition.all.some(isOurs) ? "ours" : condition.all.some(isNotOurs) ? "notOurs" : undefined)
+      const parts: Array<Expression> = []
+      let stated = known !== undefined
+      for (const part of condition.all) {
+        // The part that makes the context is written once, as it is; the others are written knowing it.
+        const states = !stated && ((within === "ours" && isOurs(part)) || (within === "notOurs" && isNotOurs(part)))
+        if (states) stated = true
+        const rendered = toExpression(p, part, states ? known : within)
+        if (rendered !== implied) parts.push(rendered)
+      }
+      return parts.length === 0 ? implied : parts.length === 1 ? parts[0]! : allOf(...parts)
+    }
+    case "Or": {
+      const parts: Array<Expression> = []
+      for (const part of condition.any) {
+        const rendered = toExpression(p, part, known)
+        if (rendered === implied) return implied
+        parts.push(rendered)
+      }
+      return anyOf(...parts)
+    }
+    case "Not": {
+      const inner = toExpression(p, condition.condition, known)
+      return inner === implied ? atom(never(p)) : negate(inner)
+    }
     case "Exists":
-      return atom(`attribute_exists(${p.name(attributes.key)})`)
+      // Ours needs the stamp, so the item exists; not being ours says nothing (an absent item is not ours).
+      return known === "ours" ? implied : atom(`attribute_exists(${p.name(attributes.key)})`)
     case "VersionIs":
       return atom(`${p.name(attributes.version)} = ${p.value("version", condition.version)}`)
     case "Ours":
-      return ours(p)
+      return known === "ours" ? implied : ours(p)
     case "ExpiredAt":
-      return expiredAt(p, condition.at)
+      return known === "ours"
+        ? atom(`${p.name(attributes.expiresMs)} <= ${p.value("at", condition.at)}`)
+        : known === "notOurs"
+          ? atom(`${p.name(attributes.expires)} <= ${p.value("atSeconds", condition.at / 1000)}`)
+          : expiredAt(p, condition.at)
     case "HasOwner":
       return atom(`attribute_exists(${p.name(attributes.owner)})`)
     case "OwnerIs":
       return atom(`${p.name(attributes.owner)} = ${p.value("owner", condition.owner)}`)
-    case "LeaseEndsBefore":
-      return allOf(ours(p), atom(`${p.name(attributes.expiresMs)} < ${p.value("leaseEnd", condition.at)}`))
+    case "LeaseEndsBefore": {
+      const before = atom(`${p.name(attributes.expiresMs)} < ${p.value("leaseEnd", condition.at)}`)
+      return known === "ours" ? before : allOf(ours(p), before)
+    }
     case "LineSize": {
       const list = listName(condition.list)
       return condition.size === 0
@@ -172,7 +220,10 @@ const toExpression = (p: Placeholders, condition: Storage.Condition): Expression
     }
     case "LimitIs":
       return Option.match(condition.limit, {
-        onNone: () => allOf(atom(`attribute_exists(${p.name(attributes.key)})`), atom(`attribute_not_exists(${p.name(attributes.limit)})`)),
+        onNone: () => {
+          const noLimit = atom(`attribute_not_exists(${p.name(attributes.limit)})`)
+          return known === "ours" ? noLimit : allOf(atom(`attribute_exists(${p.name(attributes.key)})`), noLimit)
+        },
         onSome: (limit) => atom(`${p.name(attributes.limit)} = ${p.value("limit", limit)}`)
       })
   }
@@ -191,7 +242,10 @@ const indexOf = (index: number): number => {
 /** The `ConditionExpression` meaning exactly `Storage.conditionHolds(condition, item)`; none when it always holds. */
 export const conditionExpression = (p: Placeholders, condition: Storage.Condition): Option.Option<string> => {
   const simple = simplify(condition)
-  return simple === true ? Option.none() : Option.some(simple === false ? never(p) : print(toExpression(p, simple), 0))
+  if (simple === true) return Option.none()
+  if (simple === false) return Option.some(never(p))
+  const expression = toExpression(p, simple, undefined)
+  return Option.some(expression === implied ? `attribute_exists(${p.name(attributes.key)}) OR attribute_not_exists(${p.name(attributes.key)})` : print(expression, 0))
 }
 
 /** The `UpdateExpression` of an update: what `Storage.applyUpdate` does, as DynamoDB does it. */

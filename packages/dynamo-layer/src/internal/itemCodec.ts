@@ -1,12 +1,14 @@
 /**
  * Items as stored in DynamoDB (Go dynalock's format plus the lock's attributes) and the storage contract's
- * `StoredItem`. Marshalling is ./attributeValue.ts; the shape of what comes back is checked by a Schema.
+ * `StoredItem`. Items read back are checked attribute by attribute; other values go through ./attributeValue.ts.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb"
-import { Effect, Either, Option, ParseResult, Schema } from "effect"
+import { Effect, Option } from "effect"
 import { StoreError, Storage } from "@dynalock/core"
-import { marshall, unmarshall } from "./attributeValue.js"
+import { fromAttribute } from "./attributeValue.js"
 import type { NativeAttributeValue } from "./attributeValue.js"
+
+export { toAttribute } from "./attributeValue.js"
 
 /** Attribute names. `id`, `name`, `version`, `expires` and `payload` are Go dynalock's. */
 export const attributes = {
@@ -31,81 +33,87 @@ export const attributes = {
   holders: "holders"
 } as const
 
-const counter = Schema.optionalWith(Schema.Number, { default: () => 0 })
+/** Why an attribute is not what dynalock's format says. */
+class Malformed {
+  constructor(readonly detail: string) {}
+}
 
-/** What an item must look like after unmarshalling. Go dynalock writes no lock attributes: they count as 0. */
-const ItemRecord = Schema.Struct({
-  [attributes.key]: Schema.String,
-  [attributes.version]: counter,
-  [attributes.expires]: Schema.optional(Schema.Number),
-  [attributes.expiresMs]: Schema.optional(Schema.Number),
-  [attributes.payload]: Schema.optional(Schema.Unknown),
-  [attributes.stamp]: Schema.optional(Schema.Number),
-  [attributes.owner]: Schema.optional(Schema.String),
-  [attributes.fence]: counter,
-  [attributes.line]: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
-  [attributes.since]: counter,
-  [attributes.hold]: counter,
-  [attributes.limit]: Schema.optional(Schema.Number),
-  [attributes.holders]: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
-})
+const numberOf = (name: string, value: AttributeValue | undefined): number | undefined => {
+  if (value === undefined) return undefined
+  // Numbers of any size become JavaScript numbers (the storage contract's), instead of failing the whole item.
+  if (value.N !== undefined) return Number(value.N)
+  throw new Malformed(`"${name}" is not a number`)
+}
 
-const decodeRecord = Schema.decodeUnknownEither(ItemRecord)
+const stringOf = (name: string, value: AttributeValue | undefined): string | undefined => {
+  if (value === undefined) return undefined
+  if (value.S !== undefined) return value.S
+  throw new Malformed(`"${name}" is not a string`)
+}
 
-// The payload is what `unmarshall` made of the attribute (the record's schema only checks it is there).
-const toPayload = (value: Storage.NativeValue | undefined): Storage.Payload => {
+const stringsOf = (name: string, value: AttributeValue | undefined): ReadonlyArray<string> => {
+  if (value === undefined) return []
+  if (value.L !== undefined) {
+    return value.L.map((element) => {
+      if (element.S === undefined) throw new Malformed(`"${name}" is not a list of strings`)
+      return element.S
+    })
+  }
+  throw new Malformed(`"${name}" is not a list`)
+}
+
+const toPayload = (value: AttributeValue | undefined): Storage.Payload => {
   if (value === undefined) return { _tag: "Empty" }
-  if (typeof value === "string") return { _tag: "Text", text: value }
-  if (value instanceof Uint8Array) return { _tag: "Bytes", bytes: value }
-  return { _tag: "Native", value }
+  if (value.S !== undefined) return { _tag: "Text", text: value.S }
+  if (value.B !== undefined) return { _tag: "Bytes", bytes: value.B }
+  return { _tag: "Native", value: fromAttribute(value) }
+}
+
+/** The item, read attribute by attribute (a Schema over the unmarshalled item cost more than the request's own work). */
+const read = (item: Record<string, AttributeValue>): Storage.StoredItem => {
+  const key = stringOf(attributes.key, item[attributes.key])
+  if (key === undefined) throw new Malformed(`"${attributes.key}" is missing`)
+  const version = numberOf(attributes.version, item[attributes.version]) ?? 0
+  const stamp = numberOf(attributes.stamp, item[attributes.stamp])
+  const expires = numberOf(attributes.expires, item[attributes.expires])
+  const expiresMs = numberOf(attributes.expiresMs, item[attributes.expiresMs])
+  // Go dynalock rewrites `version` and `expires` but leaves our attributes: after such a write only those two are
+  // true, and `expiresMs` is a leftover (see the `ExpiredAt` expression, which reads items the same way).
+  const foreign = stamp === undefined || stamp !== version
+  const expiresAt = foreign ? (expires === undefined ? undefined : expires * 1000) : expiresMs
+  return {
+    key,
+    version,
+    expiresAt: Option.fromNullable(expiresAt),
+    foreign,
+    payload: toPayload(item[attributes.payload]),
+    lock: {
+      owner: Option.fromNullable(stringOf(attributes.owner, item[attributes.owner])),
+      fence: numberOf(attributes.fence, item[attributes.fence]) ?? 0,
+      line: stringsOf(attributes.line, item[attributes.line]),
+      since: numberOf(attributes.since, item[attributes.since]) ?? 0,
+      hold: numberOf(attributes.hold, item[attributes.hold]) ?? 0,
+      limit: Option.fromNullable(numberOf(attributes.limit, item[attributes.limit])),
+      holders: stringsOf(attributes.holders, item[attributes.holders])
+    }
+  }
 }
 
 /** An item read from DynamoDB, whatever wrote it. */
-export const decodeItem = (
-  operation: string,
-  item: Record<string, AttributeValue>
-): Effect.Effect<Storage.StoredItem, StoreError> =>
-  Either.match(
-    Either.flatMap(
-      Either.try({ try: () => unmarshall(item), catch: (error) => error }),
-      (native) => decodeRecord(native)
-    ),
-    {
-      onLeft: (error) =>
-        Effect.fail(
-          new StoreError({
-            operation,
-            reason: "Validation",
-            cause: error,
-            detail: `an item of the table is not in dynalock's format: ${
-              ParseResult.isParseError(error) ? ParseResult.TreeFormatter.formatErrorSync(error) : String(error)
-            }`
-          })
-        ),
-      onRight: (record) => {
-        // Go dynalock rewrites `version` and `expires` but leaves our attributes: after such a write only those two
-        // are true, and `expiresMs` is a leftover (see the `ExpiredAt` expression, which reads items the same way).
-        const foreign = record.stamp === undefined || record.stamp !== record.version
-        const expiresAt = foreign ? (record.expires === undefined ? undefined : record.expires * 1000) : record.expiresMs
-        return Effect.succeed({
-          key: record.name,
-          version: record.version,
-          expiresAt: Option.fromNullable(expiresAt),
-          foreign,
-          payload: toPayload(record.payload as Storage.NativeValue | undefined),
-          lock: {
-            owner: Option.fromNullable(record.owner),
-            fence: record.fence,
-            line: record.line,
-            since: record.since,
-            hold: record.hold,
-            limit: Option.fromNullable(record.limit),
-            holders: record.holders
-          }
-        })
-      }
-    }
-  )
+export const decodeItem = (operation: string, item: Record<string, AttributeValue>): Effect.Effect<Storage.StoredItem, StoreError> => {
+  try {
+    return Effect.succeed(read(item))
+  } catch (error) {
+    return Effect.fail(
+      new StoreError({
+        operation,
+        reason: "Validation",
+        cause: error,
+        detail: `an item of the table is not in dynalock's format: ${error instanceof Malformed ? error.detail : String(error)}`
+      })
+    )
+  }
+}
 
 /** An item that may be absent (GetItem's `Item`, DeleteItem's `Attributes`). */
 export const decodeOptional = (
@@ -128,10 +136,8 @@ export const payloadValue = (payload: Storage.Payload): Option.Option<NativeAttr
   }
 }
 
-/** Attribute values for a request (`ExpressionAttributeValues`, raw items in tests). */
-export const toAttributes = (values: Record<string, NativeAttributeValue>): Record<string, AttributeValue> =>
-  marshall(values)
-
 /** The primary key of an item. */
-export const itemKey = (partition: string, key: string): Record<string, AttributeValue> =>
-  toAttributes({ [attributes.partition]: partition, [attributes.key]: key })
+export const itemKey = (partition: string, key: string): Record<string, AttributeValue> => ({
+  [attributes.partition]: { S: partition },
+  [attributes.key]: { S: key }
+})

@@ -25,6 +25,8 @@ export interface ChildProcess<E> {
   readonly waitFor: <F extends E>(match: (event: E) => event is F, within: Duration.DurationInput) => Effect.Effect<F>
   /** Sends `signal` and waits for the process to be gone. */
   readonly kill: (signal: NodeJS.Signals) => Effect.Effect<void>
+  /** The end of what the script wrote on stderr so far (its warnings), and stdout lines that were no events. */
+  readonly stderr: () => string
 }
 
 /** Runs `scriptPath` on the TypeScript sources of the workspace (through tsx), with `args` as JSON. */
@@ -99,6 +101,7 @@ export const spawnJsonLines = <E>(
         listeners.add(listener)
       },
       waitFor,
-      kill: (signal) => Effect.asVoid(child.kill(signal))
+      kill: (signal) => Effect.asVoid(child.kill(signal)),
+      stderr: () => stderr
     } satisfies ChildProcess<E>
   })

@@ -8,7 +8,7 @@ import type { Scope } from "effect"
 import type { Storage } from "@dynalock/core"
 import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { acquireClient, defaultRetry, defaultTimeout, makeRequester } from "../../src/internal/client.js"
-import { itemKey, payloadValue, toAttributes } from "../../src/internal/itemCodec.js"
+import { itemKey, payloadValue, toAttribute } from "../../src/internal/itemCodec.js"
 import { makeStorage } from "../../src/internal/storage.js"
 
 /** Both local engines. */
@@ -78,7 +78,7 @@ export const writeAsGo = (
             ...(set.some((part) => part.startsWith("#expires")) ? { "#expires": "expires" } : {}),
             ...(Option.isSome(payload) ? { "#payload": "payload" } : {})
           },
-          ExpressionAttributeValues: toAttributes(values)
+          ExpressionAttributeValues: Object.fromEntries(Object.entries(values).map(([name, value]) => [name, toAttribute(value)]))
         })
       )
     )

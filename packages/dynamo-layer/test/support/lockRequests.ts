@@ -32,6 +32,24 @@ export const lockRequestKind = (request: ProxyRequest): LockRequestKind => {
   return "other"
 }
 
+/**
+ * The kind of a semaphore's request (src/internal/semaphore in core). A claim is its only versioned write; a
+ * holder's entry is renewed in place (`SET #holders[i]`) and removed on release (`REMOVE #holders[i]`); the line
+ * works as a plain lock's does.
+ */
+export const semaphoreRequestKind = (request: ProxyRequest): LockRequestKind => {
+  if (request.operation === "GetItem") return "read"
+  if (request.operation !== "UpdateItem") return "other"
+  const update = updateExpressionOf(request)
+  if (update.includes("#version")) return "claim"
+  if (update.includes("list_append")) return "join"
+  if (/SET #holders\[\d+\]/.test(update)) return "renew"
+  if (/REMOVE #holders\[\d+\]/.test(update)) return "release"
+  if (/SET #line\[\d+\]/.test(update)) return "refresh"
+  if (/REMOVE #line\[\d+\]/.test(update)) return "withdraw"
+  return "other"
+}
+
 /** Faults (other than Pass) by request kind and fault kind. */
 export type FaultCounts = Partial<Record<LockRequestKind, Partial<Record<Fault["_tag"], number>>>>
 
@@ -45,14 +63,15 @@ export interface SeenRequest {
 
 /**
  * `plan`, and a live tally of the faults it gave each kind of request (and of the requests of each kind). With a
- * `clock`, every request is also logged, to show what happened around a moment of interest.
+ * `clock`, every request is also logged, to show what happened around a moment of interest. `kindOf` tells the
+ * kinds apart (a plain lock's by default).
  */
-export const tallied = (plan: Plan, clock?: () => number) => {
+export const tallied = (plan: Plan, clock?: () => number, kindOf: (request: ProxyRequest) => LockRequestKind = lockRequestKind) => {
   const faults: FaultCounts = {}
   const requests: Partial<Record<LockRequestKind, number>> = {}
   const log: Array<SeenRequest> = []
   const counted: Plan = (request) => {
-    const kind = lockRequestKind(request)
+    const kind = kindOf(request)
     requests[kind] = (requests[kind] ?? 0) + 1
     const fault = plan(request)
     if (fault._tag !== "Pass") {
@@ -65,11 +84,18 @@ export const tallied = (plan: Plan, clock?: () => number) => {
   return { plan: counted, faults, requests, log }
 }
 
-/** Only the requests of these kinds get `plan`'s faults (and only they are shown to it); the others pass. */
+/**
+ * Only the requests of these kinds get `plan`'s faults (and only they are shown to it); the others pass. `kindOf`
+ * tells the kinds apart (a plain lock's by default).
+ */
 export const onLockRequest =
-  (kinds: LockRequestKind | ReadonlyArray<LockRequestKind>, plan: Plan | Fault): Plan =>
+  (
+    kinds: LockRequestKind | ReadonlyArray<LockRequestKind>,
+    plan: Plan | Fault,
+    kindOf: (request: ProxyRequest) => LockRequestKind = lockRequestKind
+  ): Plan =>
   (request) => {
     const wanted: ReadonlyArray<LockRequestKind> = typeof kinds === "string" ? [kinds] : kinds
-    if (!wanted.includes(lockRequestKind(request))) return { _tag: "Pass" }
+    if (!wanted.includes(kindOf(request))) return { _tag: "Pass" }
     return typeof plan === "function" ? plan(request) : plan
   }

@@ -1,5 +1,6 @@
 /**
- * A lock contender in its own OS process, driven by the cross-process tests through `workerProcess.ts`.
+ * A lock contender in its own OS process, driven by the cross-process tests through `workerProcess.ts`; with
+ * `semaphore` in its arguments, a contender for a semaphore's permits instead.
  *
  * Run as `node --import tsx --conditions=@dynalock/source lockWorker.ts '<WorkerArgs as JSON>'`. It reports on
  * stdout as JSON lines (`WorkerEvent`). Timestamps are `process.hrtime` in milliseconds: on Linux that is
@@ -23,11 +24,16 @@ const emit = (event: WorkerEvent): void => {
   process.stdout.write(`${JSON.stringify(event)}\n`)
 }
 
-// The parent talks on stdin: "go" starts the work, "release" ends the (first) section held "untilReleased". When the parent
-// goes away, however it dies, stdin closes, and a worker must never outlive it.
+// The parent talks on stdin: "go" starts the work, "release" ends the (first) section held "untilReleased", "stop"
+// makes the current round the last. When the parent goes away, however it dies, stdin closes, and a worker must
+// never outlive it.
 const lines = createInterface({ input: process.stdin })
 const go = new Promise<void>((resolve) => lines.on("line", (line) => line.trim() === "go" && resolve()))
 const releaseAsked = new Promise<void>((resolve) => lines.on("line", (line) => line.trim() === "release" && resolve()))
+let stopAsked = false
+lines.on("line", (line) => {
+  if (line.trim() === "stop") stopAsked = true
+})
 lines.on("close", () => process.exit(2))
 
 const millisOrDefault = (millis: number | undefined) => (millis === undefined ? undefined : Duration.millis(millis))
@@ -78,15 +84,28 @@ const program = Effect.gen(function* () {
       : args.holdMillis === "untilReleased"
         ? Effect.promise(() => releaseAsked)
         : Effect.flatMap(Random.nextIntBetween(args.holdMillis[0], args.holdMillis[1] + 1), (millis) => Effect.sleep(millis))
-  for (let round = 0; round < args.rounds; round++) {
+  const options = { ttl: Duration.millis(args.ttlMillis), ...retry }
+  const semaphore =
+    args.semaphore === undefined ? undefined : { permits: args.semaphore.permits, of: locker.semaphore(args.key, args.semaphore.limit) }
+  // Takes the lock or the round's permits and reports the section's start; what it gives is the lease's loss.
+  const enter = (round: number) =>
+    semaphore === undefined
+      ? Effect.map(locker.acquire(args.key, options), (lock) => {
+          emit({ _tag: "Enter", at: now(), token: lock.fencingToken.toString() })
+          return lock.lost
+        })
+      : Effect.map(semaphore.of.acquire(semaphore.permits[round % semaphore.permits.length], options), (permit) => {
+          emit({ _tag: "Granted", at: now(), permits: permit.permits })
+          return permit.lost
+        })
+  for (let round = 0; round < args.rounds && !stopAsked; round++) {
     yield* Effect.scoped(
       Effect.gen(function* () {
         emit({ _tag: "Acquiring", at: now() })
-        const lock = yield* locker.acquire(args.key, { ttl: Duration.millis(args.ttlMillis), ...retry })
-        emit({ _tag: "Enter", at: now(), token: lock.fencingToken.toString() })
-        const lost = yield* Effect.raceFirst(Effect.as(hold, false), Effect.as(Effect.ignore(lock.lost), true))
+        const lostLease = yield* enter(round)
+        const lost = yield* Effect.raceFirst(Effect.as(hold, undefined), Effect.map(Effect.flip(lostLease), (error) => error.reason))
         // The section ends before the release is sent: from here on another holder may enter.
-        emit(lost ? { _tag: "Lost", at: now() } : { _tag: "Exit", at: now() })
+        emit(lost === undefined ? { _tag: "Exit", at: now() } : { _tag: "Lost", at: now(), reason: lost })
       })
     )
   }

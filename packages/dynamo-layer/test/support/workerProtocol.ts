@@ -1,11 +1,14 @@
-/** What the cross-process tests tell a lock worker (argv, stdin) and what the worker reports back (stdout lines). */
+/**
+ * What the cross-process tests tell a lock worker (argv, stdin) and what the worker reports back (stdout lines).
+ * A worker contends for the lock of `key`, or with `semaphore` for permits of a semaphore on it.
+ */
 
 export interface WorkerArgs {
   readonly endpoint: string
   readonly tableName: string
   readonly partition: string
   readonly key: string
-  /** Acquisitions to make, one after the other. */
+  /** Acquisitions to make, one after the other (fewer if the parent writes "stop" on stdin first). */
   readonly rounds: number
   /**
    * How long each section holds the lock: a random duration in [min, max] ms, until the process is killed
@@ -33,6 +36,11 @@ export interface WorkerArgs {
   readonly offsetMillis?: number | undefined
   /** The `x-dynalock-client` tag of the worker's requests, by which a fault proxy groups its counts. */
   readonly clientTag?: string | undefined
+  /**
+   * Take permits of `locker.semaphore(key, limit)` instead of the lock: round r asks for `permits[r % length]`
+   * (each from 1 to `limit`). Sections then start with `Granted` instead of `Enter`.
+   */
+  readonly semaphore?: { readonly limit: number; readonly permits: ReadonlyArray<number> } | undefined
 }
 
 /** Times are milliseconds on the machine-wide monotonic clock. */
@@ -42,9 +50,11 @@ export type WorkerEvent =
   | { readonly _tag: "Acquiring"; readonly at: number }
   /** Acquired: the critical section starts. */
   | { readonly _tag: "Enter"; readonly at: number; readonly token: string }
+  /** Permits acquired (a semaphore worker): the section starts, holding `permits` of them. */
+  | { readonly _tag: "Granted"; readonly at: number; readonly permits: number }
   /** The critical section ends; the release follows. */
   | { readonly _tag: "Exit"; readonly at: number }
-  /** The lock was lost during the section (the section stopped at `at`). */
-  | { readonly _tag: "Lost"; readonly at: number }
+  /** The lock (or the permits) was lost during the section (the section stopped at `at`). */
+  | { readonly _tag: "Lost"; readonly at: number; readonly reason: string }
   | { readonly _tag: "Done" }
   | { readonly _tag: "Failed"; readonly message: string }

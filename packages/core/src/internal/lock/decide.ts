@@ -95,7 +95,12 @@ export const blindClaim = (now: number, settings: Settings): Claim => ({
 export const sameExpiry = (item: StoredItem): ReadonlyArray<Condition> =>
   Option.match(item.expiresAt, {
     onNone: () => [],
-    onSome: (at): ReadonlyArray<Condition> => [{ _tag: "ExpiredAt", at }, not({ _tag: "ExpiredAt", at: at - 1 })]
+    // Whose the last write was is pinned too: it says which expiry attribute was read (and keeps the expression short).
+    onSome: (at): ReadonlyArray<Condition> => [
+      item.foreign ? not({ _tag: "Ours" }) : { _tag: "Ours" },
+      { _tag: "ExpiredAt", at },
+      not({ _tag: "ExpiredAt", at: at - 1 })
+    ]
   })
 
 const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEntry | undefined): Claim => {
