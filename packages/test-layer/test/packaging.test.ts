@@ -37,16 +37,20 @@ const childEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
   return { ...env, npm_config_cache: npmCache, npm_config_update_notifier: "false", ...extra }
 }
 
-const exec = (command: string, args: ReadonlyArray<string>, cwd: string, env?: Record<string, string>) =>
-  Effect.async<string>((resume) => {
+/** Runs a command to its end: its stdout, or a failure with everything it printed. */
+const execResult = (command: string, args: ReadonlyArray<string>, cwd: string, env?: Record<string, string>) =>
+  Effect.async<string, string>((resume) => {
     execFile(command, [...args], { cwd, env: childEnv(env), maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       resume(
         error === null
           ? Effect.succeed(stdout)
-          : Effect.dieMessage(`${command} ${args.join(" ")} (in ${cwd}) failed: ${error.message}\n${stdout}\n${stderr}`)
+          : Effect.fail(`${command} ${args.join(" ")} (in ${cwd}) failed: ${error.message}\n${stdout}\n${stderr}`)
       )
     })
   })
+
+const exec = (command: string, args: ReadonlyArray<string>, cwd: string, env?: Record<string, string>) =>
+  Effect.catchAll(execResult(command, args, cwd, env), (problem) => Effect.dieMessage(problem))
 
 const npm = (args: ReadonlyArray<string>, cwd: string) => exec("npm", args, cwd)
 const node = (args: ReadonlyArray<string>, cwd: string, env?: Record<string, string>) => exec(process.execPath, args, cwd, env)
@@ -200,6 +204,26 @@ layer(resources, { timeout: "120 seconds", excludeTestServices: true })("packagi
         assert.deepStrictEqual(JSON.parse(output), expected)
       }),
     120_000
+  )
+
+  it.effect(
+    "npm refuses an app on effect 4, naming the effect 3 peer range",
+    () =>
+      Effect.gen(function* () {
+        const packed = yield* Tarballs
+        const dir = join(packed.dir, "effect4-app")
+        yield* Effect.promise(async () => {
+          await mkdir(dir, { recursive: true })
+          const dependencies = { "@dynalock/core": `file:${packed.tarballs.core}`, effect: "^4.0.0" }
+          await writeFile(join(dir, "package.json"), JSON.stringify({ name: "effect4-app", private: true, type: "module", dependencies }))
+        })
+        const problem = yield* Effect.flip(
+          execResult("npm", ["install", "--dry-run", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline"], dir)
+        )
+        assert.include(problem, "ERESOLVE")
+        assert.include(problem, `peer effect@"^3.22.0" from @dynalock/core`)
+      }),
+    60_000
   )
 
   it.effect.each([
