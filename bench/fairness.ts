@@ -1,6 +1,6 @@
 /** (iii) The starvation scenario of the API contract: 8 processes re-acquiring one key in a tight loop, 50 ms holds. */
 import { Effect } from "effect"
-import type { LocalDynamo } from "@dynalock/test-layer"
+import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { operationMix } from "./support/contention.js"
 import type { ContentionFigures } from "./support/contention.js"
 import { runContention } from "./support/lockProcesses.js"

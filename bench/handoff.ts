@@ -1,6 +1,6 @@
 /** (iv) Handoff cost: one holder and one waiter, each in its own process, taking turns on one key. */
 import { Effect } from "effect"
-import type { LocalDynamo } from "@dynalock/test-layer"
+import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import type { ContentionFigures } from "./support/contention.js"
 import { runContention } from "./support/lockProcesses.js"
 import type { Table } from "./support/report.js"

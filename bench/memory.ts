@@ -1,7 +1,7 @@
 /** (v) Memory: heap of 10k key/value items in the memory layer; RSS of a worker process holding a lock. */
 import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
-import type { LocalDynamo } from "@dynalock/test-layer"
+import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { spawnWorker } from "./support/processes.js"
 import type { Table } from "./support/report.js"
 import type { LockWorkerArgs, LockWorkerEvent, MemoryFigures } from "./workers/protocol.js"

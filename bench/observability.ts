@@ -10,7 +10,7 @@ import type { Scope } from "effect"
 import { Dynalock, Observability } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import { MemoryTable } from "@dynalock/test-layer"
-import type { LocalDynamo } from "@dynalock/test-layer"
+import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import type { Table } from "./support/report.js"
 
 type Mode = "metrics off" | "metrics on (default)" | "metrics and spans on"

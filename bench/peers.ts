@@ -6,7 +6,7 @@
 import { createRequire } from "node:module"
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb"
 import { Effect, Schedule } from "effect"
-import type { LocalDynamo } from "@dynalock/test-layer"
+import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import * as FaultProxy from "@dynalock/test-layer/FaultProxy"
 import { contenderRows, dynalockRows } from "./peers/contenders.js"
 import { comparisonTables } from "./peers/report.js"

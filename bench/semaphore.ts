@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
-import type { LocalDynamo } from "@dynalock/test-layer"
+import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import * as FaultProxy from "@dynalock/test-layer/FaultProxy"
 import type { TrafficStats } from "@dynalock/test-layer/FaultProxy"
 import type { BenchOptions } from "./support/options.js"

@@ -1,7 +1,7 @@
 /** Runs lock worker processes contending on one key of a local server, and analyzes what they report. */
 import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
-import type { LocalDynamo } from "@dynalock/test-layer"
+import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import type { LockWorkerArgs, LockWorkerEvent } from "../workers/protocol.js"
 import { analyze } from "./contention.js"
 import type { ContentionFigures } from "./contention.js"

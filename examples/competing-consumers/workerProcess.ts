@@ -1,14 +1,14 @@
 /**
- * A worker as a child process: started in a scope and SIGKILLed when the scope closes if it is still running.
- * It runs `node --import tsx worker.ts` directly, with no wrapper process in between, so that a SIGKILL reaches the
- * worker itself (killing a wrapper such as `npx` or the `tsx` CLI would leave the real process running).
+ * A worker as a child process (test-layer's `ChildProcess`): started in a scope and SIGKILLed when the scope closes
+ * if it is still running. It runs `node --import tsx worker.ts` directly, with no wrapper process in between, so
+ * that a SIGKILL reaches the worker itself (killing a wrapper such as `npx` or the `tsx` CLI would leave the real
+ * process running).
  */
-import { spawn } from "node:child_process"
 import { createRequire } from "node:module"
-import { createInterface } from "node:readline"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { Deferred, Effect, Either, Exit, Schema, Stream } from "effect"
-import type { Scope } from "effect"
+import { Effect, Either, Mailbox, Schema } from "effect"
+import type { Scope, Stream } from "effect"
+import * as ChildProcess from "@dynalock/test-layer/ChildProcess"
 import { WorkerEventLine } from "./events.js"
 import type { WorkerEvent } from "./events.js"
 
@@ -18,10 +18,7 @@ export type Output =
   | { readonly _tag: "Text"; readonly worker: string; readonly line: string }
 
 /** How a worker process ended. */
-export interface Ended {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-}
+export type Ended = ChildProcess.Exit
 
 /** A running worker process. */
 export interface WorkerProcess {
@@ -44,52 +41,34 @@ const script = fileURLToPath(new URL("./worker.ts", import.meta.url))
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href
 const decodeLine = Schema.decodeEither(WorkerEventLine)
 
-const linesOf = (input: NodeJS.ReadableStream): Stream.Stream<string> =>
-  Stream.fromAsyncIterable(createInterface({ input, crlfDelay: Infinity }), (error) => error).pipe(Stream.orDie)
-
 /** Starts worker `name` with these extra environment variables (`undefined` removes one). */
 export const spawnWorker = (
   name: string,
   env: Readonly<Record<string, string | undefined>>
 ): Effect.Effect<WorkerProcess, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const ended = yield* Deferred.make<Ended>()
-    const childEnv: Record<string, string> = {}
-    for (const [key, value] of Object.entries({ ...process.env, ...env, DEMO_WORKER_NAME: name })) {
-      if (value !== undefined) childEnv[key] = value
-    }
-    const child = yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        const child = spawn(process.execPath, ["--conditions=@dynalock/source", "--import", tsx, script], {
-          stdio: ["pipe", "pipe", "pipe"],
-          env: childEnv
-        })
-        child.once("exit", (code, signal) => Deferred.unsafeDone(ended, Exit.succeed({ code, signal })))
-        // Writing to a worker that just died must not bring the demo down.
-        child.stdin.on("error", () => {})
-        return child
-      }),
-      (child) =>
-        Effect.suspend(() => {
-          if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
-          return Deferred.await(ended).pipe(Effect.timeout("5 seconds"), Effect.ignore)
-        })
-    )
+    const output = yield* Mailbox.make<Output>()
     const parse = (line: string): Output =>
       Either.match(decodeLine(line), {
         onLeft: () => ({ _tag: "Text", worker: name, line }),
         onRight: (event) => ({ _tag: "Event", event })
       })
+    const child = yield* ChildProcess.spawn(process.execPath, ["--conditions=@dynalock/source", "--import", tsx, script], {
+      env: { ...env, DEMO_WORKER_NAME: name },
+      stdin: "pipe",
+      stopSignal: "SIGKILL",
+      onStdout: (line) => output.unsafeOffer(parse(line)),
+      onStderr: (line) => output.unsafeOffer(parse(line))
+    })
+    // Once both pipes are closed no line is coming: the stream ends.
+    yield* Effect.forkScoped(Effect.zipRight(child.closed, output.end))
     return {
       name,
-      pid: child.pid ?? 0,
-      output: Stream.merge(linesOf(child.stdout), linesOf(child.stderr)).pipe(Stream.map(parse)),
-      go: Effect.sync(() => void child.stdin.write("go\n")),
-      stop: Effect.sync(() => void child.stdin.end()),
-      kill: Effect.suspend(() => {
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
-        return Deferred.await(ended)
-      }),
-      ended: Deferred.await(ended)
+      pid: child.pid,
+      output: Mailbox.toStream(output),
+      go: child.write("go\n"),
+      stop: child.end,
+      kill: child.kill(),
+      ended: child.exited
     }
   })

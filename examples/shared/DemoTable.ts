@@ -11,7 +11,7 @@ import { Config, Effect, Option } from "effect"
 import type { ConfigError, Scope } from "effect"
 import type { StoreError } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 
 /** What `DynamoStore` accepts as `client`. */
 export type ClientConfig = NonNullable<DynamoStore.DynamoStoreOptions["client"]>

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import { Data, Duration, Effect, Encoding, Schema } from "effect"
 import type { Scope } from "effect"
-import type { LocalDynamo } from "@dynalock/test-layer"
+import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { inject } from "vitest"
 
 /** A Go dynalock error, by name: KeyNotFound, KeyExists, KeyModified, LockAcquireCancelled, LockAcquireFailed,

@@ -5,7 +5,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb"
 import { Duration, Effect, Either, Encoding } from "effect"
 import type { Dynalock } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { startGoDriver } from "./goDriver.js"
 import type { GoPair } from "./goDriver.js"
 

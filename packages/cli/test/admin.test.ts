@@ -3,7 +3,7 @@
 import { assert, layer } from "@effect/vitest"
 import { DateTime, Duration, Effect, Exit } from "effect"
 import { DynamoStore } from "@dynalock/dynamo-layer"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { on, run } from "./support/cli.js"
 
 const partition = "admin-jobs"

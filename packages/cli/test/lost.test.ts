@@ -3,7 +3,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Duration, Effect, Option } from "effect"
 import { DynamoStore } from "@dynalock/dynamo-layer"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { alive, child, isSignal, isStarted, on, run, start } from "./support/cli.js"
 
 const startup = "20 seconds"

@@ -4,7 +4,7 @@ import { constants } from "node:os"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { DynamoStore } from "@dynalock/dynamo-layer"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { alive, child, isSignal, isStarted, on, run, start } from "./support/cli.js"
 
 const startup = "20 seconds" // a tsx start of dynalock on two busy cores

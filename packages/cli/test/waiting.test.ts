@@ -4,7 +4,7 @@ import { constants } from "node:os"
 import { assert, layer } from "@effect/vitest"
 import { Duration, Effect, Option, Schedule } from "effect"
 import { DynamoStore } from "@dynalock/dynamo-layer"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import type { Locker } from "@dynalock/core"
 import { alive, child, isStarted, on, run, start } from "./support/cli.js"
 

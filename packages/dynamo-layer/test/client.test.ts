@@ -5,7 +5,7 @@ import { Config, ConfigProvider, Effect, Exit, Fiber, Option, Scope } from "effe
 import type { Layer } from "effect"
 import { KeyValueStore, Locker } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { freshPartition, storageOn } from "./support/dynamo.js"
 import { fakeDynamo } from "./support/fakeDynamo.js"
 

@@ -6,8 +6,9 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, FastCheck as fc, Option } from "effect"
 import { Storage } from "@dynalock/core"
-import { LocalDynamo, MemoryTable } from "@dynalock/test-layer"
-import type { LocalDynamo as LocalDynamoServer } from "@dynalock/test-layer"
+import { MemoryTable } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
+import type * as LocalDynamoServer from "@dynalock/test-layer/LocalDynamo"
 import { engines, freshPartition, rawClient, storageOn, writeAsGo } from "./support/dynamo.js"
 
 // A whole second, so that expiries land on, just before and just after second boundaries; an hour ahead, because

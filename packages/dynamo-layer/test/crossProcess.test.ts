@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { spawnWorker, tagged } from "./support/workerProcess.js"
 import type { WorkerProcess } from "./support/workerProcess.js"
 import type { WorkerArgs } from "./support/workerProtocol.js"

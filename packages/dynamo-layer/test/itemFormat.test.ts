@@ -8,7 +8,7 @@ import type { AttributeValue } from "@aws-sdk/client-dynamodb"
 import { assert, layer } from "@effect/vitest"
 import { DateTime, Effect, Encoding, Option, Schema } from "effect"
 import { DynamoStore } from "@dynalock/dynamo-layer"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { engines, freshPartition, rawClient } from "./support/dynamo.js"
 
 const utf8 = (text: string) => new TextEncoder().encode(text)

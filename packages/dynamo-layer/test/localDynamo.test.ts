@@ -3,7 +3,7 @@ import { createConnection } from "node:net"
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { rawClient } from "./support/dynamo.js"
 
 const alive = (pid: number): boolean => {

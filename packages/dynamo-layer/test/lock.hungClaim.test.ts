@@ -7,7 +7,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Duration, Effect, Either, Option, Schedule } from "effect"
 import type { StoreError } from "@dynalock/core"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import * as FaultProxy from "@dynalock/test-layer/FaultProxy"
 import { Fault } from "@dynalock/test-layer/FaultProxy"
 import { onLockRequest } from "./support/lockRequests.js"

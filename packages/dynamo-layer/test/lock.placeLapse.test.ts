@@ -5,7 +5,7 @@
  */
 import { assert, layer } from "@effect/vitest"
 import { Duration, Effect, Fiber, Option, Schedule } from "effect"
-import { LocalDynamo } from "@dynalock/test-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import * as FaultProxy from "@dynalock/test-layer/FaultProxy"
 import { Fault } from "@dynalock/test-layer/FaultProxy"
 import { onLockRequest, tallied } from "./support/lockRequests.js"

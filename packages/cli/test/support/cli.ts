@@ -2,12 +2,11 @@
  * Runs the real `dynalock` executable (node_modules/.bin/dynalock, as `npm ci` links it) as a process of its own,
  * and the commands it runs: what they printed, how they ended, and nothing left running afterwards.
  */
-import { spawn } from "node:child_process"
 import { createServer } from "node:net"
-import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { Duration, Effect } from "effect"
 import type { Scope } from "effect"
+import * as ChildProcess from "@dynalock/test-layer/ChildProcess"
 
 /** The executable under test. */
 export const bin = fileURLToPath(new URL("../../../../node_modules/.bin/dynalock", import.meta.url))
@@ -70,10 +69,10 @@ export const isStarted = (event: ChildEvent): event is Extract<ChildEvent, { eve
 export const isSignal = (event: ChildEvent): event is Extract<ChildEvent, { event: "signal" }> => event.event === "signal"
 
 /** The environment of every dynalock process: the local server's region and credentials, and nothing of the machine's. */
-const environment = (extra: Readonly<Record<string, string>>): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith("AWS_") && !name.startsWith("DYNALOCK_")) env[name] = value
+const environment = (extra: Readonly<Record<string, string>>): Record<string, string | undefined> => {
+  const env: Record<string, string | undefined> = {}
+  for (const name of Object.keys(process.env)) {
+    if (name.startsWith("AWS_") || name.startsWith("DYNALOCK_")) env[name] = undefined
   }
   return {
     ...env,
@@ -101,7 +100,8 @@ export const alive = (pid: number): boolean => {
 /** The longest any test here lets a dynalock run: a waiting run against a dead store takes 10 to 20 s. */
 const longestRun = Duration.seconds(30)
 
-// Should the test process end before a scope closes (a test that timed out), what the tests started dies with it.
+// Should the test process end before a scope closes (a test that timed out), the commands dynalock started die with
+// it (ChildProcess does the same for dynalock itself).
 const spawnedPids = new Set<number>()
 process.once("exit", () => {
   for (const pid of spawnedPids) if (alive(pid)) process.kill(pid, "SIGKILL")
@@ -115,18 +115,28 @@ export const start = (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {}
 ): Effect.Effect<Running, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      const startedAt = Date.now()
-      const spawned = spawn(bin, args, { stdio: ["pipe", "pipe", "pipe"], env: environment(env) })
-      if (spawned.pid !== undefined) spawnedPids.add(spawned.pid)
-      const events: Array<ChildEvent> = []
-      const listeners = new Set<() => void>()
-      const notify = () => listeners.forEach((listener) => listener())
-      let stdout = ""
-      let stderr = ""
-      let ended: { code: number | null; signal: NodeJS.Signals | null; at: number } | undefined
-      createInterface({ input: spawned.stdout }).on("line", (line) => {
+  Effect.gen(function* () {
+    const events: Array<ChildEvent> = []
+    const listeners = new Set<() => void>()
+    const notify = () => listeners.forEach((listener) => listener())
+    let stdout = ""
+    let stderr = ""
+    const commandPids = () => events.filter(isStarted).map((event) => event.pid)
+    // Added before dynalock's own finalizer, so it runs after it: dynalock is gone, then its commands are killed.
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        for (const pid of commandPids()) {
+          if (alive(pid)) process.kill(pid, "SIGKILL")
+          spawnedPids.delete(pid)
+        }
+      })
+    )
+    const startedAt = Date.now()
+    const spawned = yield* ChildProcess.spawn(bin, args, {
+      env: environment(env),
+      stdin: "pipe",
+      stopSignal: "SIGKILL",
+      onStdout: (line) => {
         stdout += `${line}\n`
         if (line.startsWith("{\"event\"")) {
           const event = JSON.parse(line) as ChildEvent
@@ -134,84 +144,65 @@ export const start = (
           events.push(event)
         }
         notify()
-      })
-      spawned.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString()
-      })
-      // A write to a process that has just ended must not fail the test process.
-      spawned.stdin.on("error", () => {})
-      // Its output is complete once its pipes close; a command it left running would hold them open, so the end
-      // is its exit, and the output is what arrived by then or shortly after.
-      const exited = new Promise<void>((resolve) =>
-        spawned.once("exit", (code, signal) => {
-          ended = { code, signal, at: Date.now() }
-          notify()
-          resolve()
-        })
-      )
-      // No more output is coming: the pipes closed, or it exited a while ago.
-      let drained = false
-      const drain = () => {
+      },
+      onStderr: (line) => {
+        stderr += `${line}\n`
+      }
+    })
+    let ended: { readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly at: number } | undefined
+    // Its output is complete once its pipes close; a command it left running would hold them open, so the end is
+    // its exit, and the output is what arrived by then or shortly after.
+    let drained = false
+    yield* Effect.forkScoped(
+      Effect.gen(function* () {
+        const exit = yield* spawned.exited
+        ended = { ...exit, at: Date.now() }
+        notify()
+        yield* spawned.closed.pipe(Effect.timeout("2 seconds"), Effect.ignore)
         drained = true
         notify()
-      }
-      spawned.once("close", drain)
-      spawned.once("exit", () => setTimeout(drain, 2000).unref())
-      const closed = new Promise<void>((resolve) => spawned.once("close", () => resolve()))
+      })
+    )
 
-      const finished: Effect.Effect<Finished> = Effect.promise(() => exited).pipe(
-        // Never left to the test's timeout, after which vitest may not wait for the scope to close (and kill).
-        Effect.timeoutFail({ duration: longestRun, onTimeout: () => `dynalock ${args.join(" ")} still runs after ${Duration.format(longestRun)}` }),
-        Effect.catchAll((problem) => Effect.dieMessage(`${problem}\nstdout: ${stdout}\nstderr: ${stderr}`)),
-        Effect.zipRight(Effect.promise(() => closed).pipe(Effect.timeout("2 seconds"), Effect.ignore)),
-        Effect.map(() => ({
-          code: ended?.code ?? null,
-          signal: ended?.signal ?? null,
-          stdout,
-          stderr,
-          events: [...events],
-          elapsed: Duration.millis((ended?.at ?? Date.now()) - startedAt)
-        }))
+    const finished: Effect.Effect<Finished> = spawned.exited.pipe(
+      // Never left to the test's timeout, after which vitest may not wait for the scope to close (and kill).
+      Effect.timeoutFail({ duration: longestRun, onTimeout: () => `dynalock ${args.join(" ")} still runs after ${Duration.format(longestRun)}` }),
+      Effect.catchAll((problem) => Effect.dieMessage(`${problem}\nstdout: ${stdout}\nstderr: ${stderr}`)),
+      Effect.tap(() => spawned.closed.pipe(Effect.timeout("2 seconds"), Effect.ignore)),
+      Effect.map((exit) => ({
+        code: exit.code,
+        signal: exit.signal,
+        stdout,
+        stderr,
+        events: [...events],
+        elapsed: Duration.millis((ended?.at ?? Date.now()) - startedAt)
+      }))
+    )
+
+    const waitFor = <F extends ChildEvent>(match: (event: ChildEvent) => event is F, within: Duration.DurationInput) =>
+      Effect.async<F, string>((resume) => {
+        const check = () => {
+          const found = events.find(match)
+          if (found !== undefined) resume(Effect.succeed(found))
+          else if (drained && ended !== undefined) resume(Effect.fail(`dynalock ${args.join(" ")} ended (${ended.code ?? ended.signal}) first`))
+        }
+        listeners.add(check)
+        check()
+        return Effect.sync(() => listeners.delete(check))
+      }).pipe(
+        Effect.timeoutFail({ duration: within, onTimeout: () => `no such event within ${Duration.format(within)}` }),
+        Effect.catchAll((problem) => Effect.dieMessage(`${problem}\nstdout: ${stdout}\nstderr: ${stderr}`))
       )
 
-      const waitFor = <F extends ChildEvent>(match: (event: ChildEvent) => event is F, within: Duration.DurationInput) =>
-        Effect.async<F, string>((resume) => {
-          const check = () => {
-            const found = events.find(match)
-            if (found !== undefined) resume(Effect.succeed(found))
-            else if (drained && ended !== undefined) resume(Effect.fail(`dynalock ${args.join(" ")} ended (${ended.code ?? ended.signal}) first`))
-          }
-          listeners.add(check)
-          check()
-          return Effect.sync(() => listeners.delete(check))
-        }).pipe(
-          Effect.timeoutFail({ duration: within, onTimeout: () => `no such event within ${Duration.format(within)}` }),
-          Effect.catchAll((problem) => Effect.dieMessage(`${problem}\nstdout: ${stdout}\nstderr: ${stderr}`))
-        )
-
-      const running: Running = {
-        pid: spawned.pid ?? 0,
-        events,
-        waitFor,
-        send: (line) => Effect.sync(() => spawned.stdin.write(`${line}\n`)),
-        signal: (signal) =>
-          Effect.sync(() => {
-            if (ended === undefined) spawned.kill(signal)
-          }),
-        finished
-      }
-      const commandPids = () => events.filter(isStarted).map((event) => event.pid)
-      // Interruptible: a finalizer is not, and a timeout could not end the wait otherwise.
-      const stop = Effect.gen(function* () {
-        if (ended === undefined) spawned.kill("SIGKILL")
-        yield* Effect.promise(() => exited).pipe(Effect.timeout("5 seconds"), Effect.interruptible, Effect.exit)
-        for (const pid of commandPids()) if (alive(pid)) process.kill(pid, "SIGKILL")
-        for (const pid of [spawned.pid, ...commandPids()]) if (pid !== undefined) spawnedPids.delete(pid)
-      })
-      return { running, stop }
-    }),
-    ({ stop }) => stop
-  ).pipe(Effect.map(({ running }) => running))
+    return {
+      pid: spawned.pid,
+      events,
+      waitFor,
+      send: (line) => spawned.write(`${line}\n`),
+      signal: spawned.signal,
+      finished
+    } satisfies Running
+  })
 
 /** Runs `dynalock ...args` to its end. */
 export const run = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}): Effect.Effect<Finished> =>

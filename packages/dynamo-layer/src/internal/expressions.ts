@@ -3,9 +3,9 @@
  * (`name` is a reserved word, and aliasing all of them keeps future attributes safe).
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb"
-import type { NativeAttributeValue } from "@aws-sdk/util-dynamodb"
 import { Option } from "effect"
 import { Storage } from "@dynalock/core"
+import type { NativeAttributeValue } from "./attributeValue.js"
 import { attributes, payloadValue, toAttribute } from "./itemCodec.js"
 
 type Attribute = (typeof attributes)[keyof typeof attributes]

@@ -1,13 +1,15 @@
 /**
  * Items as stored in DynamoDB (Go dynalock's format plus the lock's attributes) and the storage contract's
- * `StoredItem`. Marshalling is `@aws-sdk/util-dynamodb`'s; items read back are checked attribute by attribute.
+ * `StoredItem`. Items read back are checked attribute by attribute; other values go through ./attributeValue.ts.
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb"
-import { marshall, unmarshall } from "@aws-sdk/util-dynamodb"
-import type { NativeAttributeValue } from "@aws-sdk/util-dynamodb"
 import { Effect, Option } from "effect"
 import { StoreError } from "@dynalock/core"
 import type { Storage } from "@dynalock/core"
+import { fromAttribute } from "./attributeValue.js"
+import type { NativeAttributeValue } from "./attributeValue.js"
+
+export { toAttribute } from "./attributeValue.js"
 
 /** Attribute names. `id`, `name`, `version`, `expires` and `payload` are Go dynalock's. */
 export const attributes = {
@@ -61,26 +63,11 @@ const stringsOf = (name: string, value: AttributeValue | undefined): ReadonlyArr
   throw new Malformed(`"${name}" is not a list`)
 }
 
-const unmarshallOptions = { wrapNumbers: (value: string) => Number(value) }
-
-// Sets (SS, NS, BS) have no place in the storage contract's JSON-like values: they read as lists.
-const toNative = (value: unknown): Storage.NativeValue => {
-  if (value === null || typeof value === "boolean" || typeof value === "number" || typeof value === "string") return value
-  if (value instanceof Uint8Array) return value
-  if (value instanceof Set || Array.isArray(value)) return Array.from(value as Iterable<unknown>, toNative)
-  if (typeof value === "object") {
-    const out: Record<string, Storage.NativeValue> = {}
-    for (const [name, element] of Object.entries(value)) out[name] = toNative(element)
-    return out
-  }
-  return String(value)
-}
-
 const toPayload = (value: AttributeValue | undefined): Storage.Payload => {
   if (value === undefined) return { _tag: "Empty" }
   if (value.S !== undefined) return { _tag: "Text", text: value.S }
   if (value.B !== undefined) return { _tag: "Bytes", bytes: value.B }
-  return { _tag: "Native", value: toNative(unmarshall({ [attributes.payload]: value }, unmarshallOptions)[attributes.payload]) }
+  return { _tag: "Native", value: fromAttribute(value) }
 }
 
 /** The item, read attribute by attribute (a Schema over the unmarshalled item cost more than the request's own work). */
@@ -148,21 +135,6 @@ export const payloadValue = (payload: Storage.Payload): Option.Option<NativeAttr
     case "Native":
       return Option.some(payload.value)
   }
-}
-
-// Numbers beyond 2^53 are stored as the decimal JavaScript prints for them (core accepts any finite number).
-const marshallOptions = { removeUndefinedValues: true, allowImpreciseNumbers: true } as const
-
-/**
- * One attribute value for a request. Strings, numbers and bytes, nearly all that requests carry, directly:
- * `marshall` walks its input and options for each. Numbers as JavaScript prints them, as `marshall` does with
- * imprecise numbers allowed (core refuses numbers that are not finite).
- */
-export const toAttribute = (value: NativeAttributeValue): AttributeValue => {
-  if (typeof value === "string") return { S: value }
-  if (typeof value === "number" && Number.isFinite(value)) return { N: String(value) }
-  if (value instanceof Uint8Array) return { B: value }
-  return marshall({ value }, marshallOptions).value!
 }
 
 /** The primary key of an item. */

@@ -1,13 +1,12 @@
 /**
  * A TypeScript script of the workspace run as a child process that speaks JSON lines: one event per stdout line,
- * "go" on stdin to start. Started in a scope and always killed when it closes. The cross-process tests and the
- * benchmarks share it.
+ * "go" on stdin to start. Started in a scope and always killed (SIGKILL) when it closes, by test-layer's
+ * `ChildProcess`. The cross-process tests and the benchmarks share it.
  */
-import { spawn } from "node:child_process"
-import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { Duration, Effect } from "effect"
 import type { Scope } from "effect"
+import { spawn } from "@dynalock/test-layer/ChildProcess"
 
 // `--import tsx` is resolved from the working directory: the repository root holds tsx.
 const root = fileURLToPath(new URL("../../../../", import.meta.url))
@@ -36,96 +35,73 @@ export const spawnJsonLines = <E>(
   args: unknown,
   nodeFlags: ReadonlyArray<string> = []
 ): Effect.Effect<ChildProcess<E>, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      const child = spawn(
-        process.execPath,
-        [...nodeFlags, "--import", "tsx", "--conditions=@dynalock/source", scriptPath, JSON.stringify(args)],
-        { cwd: root, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } }
-      )
-      const events: Array<E> = []
-      const listeners = new Set<() => void>()
-      const notify = () => listeners.forEach((listener) => listener())
-      const eventListeners: Array<(event: E) => void> = []
-      let stderr = ""
-      let ended = false
-      createInterface({ input: child.stdout! }).on("line", (line) => {
-        let event: E
-        try {
-          event = JSON.parse(line) as E
-        } catch {
-          stderr = `${stderr}[stdout] ${line}\n`.slice(-4000)
-          notify()
-          return
+  Effect.gen(function* () {
+    const events: Array<E> = []
+    const listeners = new Set<(event: E) => void>()
+    let stderr = ""
+    const child = yield* spawn(
+      process.execPath,
+      [...nodeFlags, "--import", "tsx", "--conditions=@dynalock/source", scriptPath, JSON.stringify(args)],
+      {
+        cwd: root,
+        env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+        stdin: "pipe",
+        stopSignal: "SIGKILL",
+        onStdout: (line) => {
+          let event: E
+          try {
+            event = JSON.parse(line) as E
+          } catch {
+            stderr = `${stderr}[stdout] ${line}\n`.slice(-4000)
+            return
+          }
+          events.push(event)
+          listeners.forEach((listener) => listener(event))
+        },
+        onStderr: (line) => {
+          stderr = `${stderr}${line}\n`.slice(-4000)
         }
-        events.push(event)
-        eventListeners.forEach((listener) => listener(event))
-        notify()
-      })
-      child.stderr!.on("data", (chunk: Buffer) => {
-        stderr = (stderr + chunk.toString()).slice(-4000)
-      })
-      child.on("exit", () => {
-        ended = true
-        notify()
-      })
-      // A stdin write to a process that just died must not crash the parent.
-      child.stdin!.on("error", () => {})
-      // Should the parent end without closing the scope, the child dies with it.
-      const killOnExit = () => child.kill("SIGKILL")
-      process.once("exit", killOnExit)
+      }
+    )
 
-      const gone = Effect.async<void>((resume) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
-        const done = () => resume(Effect.void)
-        child.once("exit", done)
-        return Effect.sync(() => child.off("exit", done))
-      })
-
-      const waitFor = <F extends E>(match: (event: E) => event is F, within: Duration.DurationInput): Effect.Effect<F> =>
-        Effect.async<F, string>((resume) => {
-          const check = () => {
-            const found = events.find(match)
-            if (found !== undefined) resume(Effect.succeed(found))
-            else if (ended) resume(Effect.fail(`${scriptPath} (pid ${child.pid}) ended (${child.exitCode ?? child.signalCode}) first`))
+    const waitFor = <F extends E>(match: (event: E) => event is F, within: Duration.DurationInput): Effect.Effect<F> =>
+      Effect.raceFirst(
+        Effect.async<F>((resume) => {
+          const found = events.find(match)
+          if (found !== undefined) return resume(Effect.succeed(found))
+          const check = (event: E) => {
+            if (match(event)) resume(Effect.succeed(event))
           }
           listeners.add(check)
-          check()
           return Effect.sync(() => listeners.delete(check))
-        }).pipe(
-          Effect.timeoutFail({
-            duration: within,
-            onTimeout: () => `no such event from ${scriptPath} (pid ${child.pid}) within ${Duration.format(within)}`
-          }),
-          Effect.catchAll((problem) =>
-            Effect.dieMessage(`${problem}\nevents: ${JSON.stringify(events).slice(-1500)}\nstderr: ${stderr}`)
-          )
-        )
-
-      const kill = (signal: NodeJS.Signals) =>
-        Effect.suspend(() => {
-          if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-          return gone
+        }),
+        // Every line has been delivered once the pipes are closed: no such event is coming.
+        Effect.flatMap(child.closed, (exit) => {
+          const found = events.find(match)
+          return found !== undefined
+            ? Effect.succeed(found)
+            : Effect.fail(`${scriptPath} (pid ${child.pid}) ended (${exit.code ?? exit.signal}) first`)
         })
-
-      const handle: ChildProcess<E> = {
-        pid: child.pid ?? 0,
-        events,
-        start: Effect.sync(() => child.stdin!.write("go\n")),
-        send: (line) => Effect.sync(() => child.stdin!.write(`${line}\n`)),
-        onEvent: (listener) => {
-          eventListeners.push(listener)
-        },
-        waitFor,
-        kill,
-        stderr: () => stderr
-      }
-      return { handle, kill, killOnExit }
-    }),
-    ({ kill, killOnExit }) =>
-      kill("SIGKILL").pipe(
-        Effect.timeout("5 seconds"),
-        Effect.ignore,
-        Effect.ensuring(Effect.sync(() => process.off("exit", killOnExit)))
+      ).pipe(
+        Effect.timeoutFail({
+          duration: within,
+          onTimeout: () => `no such event from ${scriptPath} (pid ${child.pid}) within ${Duration.format(within)}`
+        }),
+        Effect.catchAll((problem) =>
+          Effect.dieMessage(`${problem}\nevents: ${JSON.stringify(events).slice(-1500)}\nstderr: ${stderr}`)
+        )
       )
-  ).pipe(Effect.map(({ handle }) => handle))
+
+    return {
+      pid: child.pid,
+      events,
+      start: child.write("go\n"),
+      send: (line) => child.write(`${line}\n`),
+      onEvent: (listener) => {
+        listeners.add(listener)
+      },
+      waitFor,
+      kill: (signal) => Effect.asVoid(child.kill(signal)),
+      stderr: () => stderr
+    } satisfies ChildProcess<E>
+  })

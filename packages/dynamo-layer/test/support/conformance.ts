@@ -1,9 +1,9 @@
 /** The conformance suites' description of a DynamoStore backend on a local server. */
 import { Effect } from "effect"
-import { DynamoStore } from "@dynalock/dynamo-layer"
-import { LocalDynamo } from "@dynalock/test-layer"
+import { DynamoStore, DynamoTable } from "@dynalock/dynamo-layer"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import type * as KeyValueStoreSuite from "@dynalock/test-layer/KeyValueStoreSuite"
-import { storageOn, writeAsGo } from "./dynamo.js"
+import { writeAsGo } from "./dynamo.js"
 
 /** A backend: one server per test file, clients built by `DynamoStore.make` as applications build them. */
 export const dynamoBackend = (
@@ -13,7 +13,11 @@ export const dynamoBackend = (
   // The suites check that an expired item stays stored, only invisible. DynamoDB's TTL deletes it eventually (within
   // days); DynamoDB Local's sweeps every ~10 s and can delete it within a second of expiry, racing those checks.
   layer: LocalDynamo.layer({ engine, timeToLive: false }),
-  storage: (partition) => Effect.flatMap(LocalDynamo.LocalDynamo, (server) => storageOn(server, partition)),
+  // The public way, as users run the suites on their own table (examples/own-table).
+  storage: (partition) =>
+    Effect.flatMap(LocalDynamo.LocalDynamo, (server) =>
+      Effect.map(DynamoTable.make({ tableName: server.tableName, client: server.clientConfig }), (table) => table.storage(partition))
+    ),
   client: (partition) =>
     Effect.flatMap(LocalDynamo.LocalDynamo, (server) =>
       DynamoStore.make({ tableName: server.tableName, partition, client: server.clientConfig })

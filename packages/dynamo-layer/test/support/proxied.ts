@@ -6,7 +6,7 @@ import { Effect, Option } from "effect"
 import type { Scope } from "effect"
 import { Dynalock } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
-import type { LocalDynamo } from "@dynalock/test-layer"
+import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import * as FaultProxy from "@dynalock/test-layer/FaultProxy"
 import { freshPartition, rawClient } from "./dynamo.js"
 
