@@ -101,7 +101,8 @@ export const makeStorage = (requester: Requester, partition: string): Storage.St
           ...p.toRequest(),
           ConsistentRead: request.consistent,
           ...Option.match(request.after, { onNone: () => ({}), onSome: (after) => ({ ExclusiveStartKey: itemKey(partition, after) }) }),
-          Limit: request.limit
+          // Spread, not `Limit: undefined`: the oldest SDK we accept (3.363.0) declares it `Limit?: number` only.
+          ...(request.limit === undefined ? {} : { Limit: request.limit })
         })
       }),
       (run) => requester.sendUnconditional("Query", true, run)
