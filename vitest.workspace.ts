@@ -17,7 +17,7 @@ const project = (name: string, root: string, testTimeout = 20_000, globalSetup: 
 export default defineWorkspace([
   project("core", "packages/core"),
   project("test-layer", "packages/test-layer"),
-  project("dynamo-layer", "packages/dynamo-layer", 60_000),
+  project("dynamo-layer", "packages/dynamo-layer", 60_000, ["packages/dynamo-layer/test/support/globalSetup.ts"]),
   project("examples", "examples", 60_000),
   project("cli", "packages/cli", 60_000, ["packages/cli/test/support/globalSetup.ts"])
 ])

@@ -4,15 +4,16 @@ import { DynamoStore } from "@dynalock/dynamo-layer"
 import { LocalDynamo } from "@dynalock/test-layer"
 import type * as KeyValueStoreSuite from "@dynalock/test-layer/KeyValueStoreSuite"
 import { storageOn, writeAsGo } from "./dynamo.js"
+import { localServer } from "./sharedDynamoDbLocal.js"
 
-/** A backend: one server per test file, clients built by `DynamoStore.make` as applications build them. */
+/** A backend: one server (or DynamoDB Local table, see sharedDynamoDbLocal.ts) per test file, clients built by `DynamoStore.make` as applications build them. */
 export const dynamoBackend = (
   engine: "dynalite" | "dynamodb-local"
 ): KeyValueStoreSuite.Backend<LocalDynamo.LocalDynamo> => ({
   name: engine,
   // The suites check that an expired item stays stored, only invisible. DynamoDB's TTL deletes it eventually (within
   // days); DynamoDB Local's sweeps every ~10 s and can delete it within a second of expiry, racing those checks.
-  layer: LocalDynamo.layer({ engine, timeToLive: false }),
+  layer: localServer({ engine, timeToLive: false }),
   storage: (partition) => Effect.flatMap(LocalDynamo.LocalDynamo, (server) => storageOn(server, partition)),
   client: (partition) =>
     Effect.flatMap(LocalDynamo.LocalDynamo, (server) =>
