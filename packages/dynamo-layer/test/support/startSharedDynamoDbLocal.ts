@@ -23,7 +23,7 @@ declare module "vitest" {
  * nothing, and most files of a project need no DynamoDB Local); returns the teardown.
  */
 export const startShared = async (project: TestProject): Promise<() => Promise<void>> => {
-  const files = project.vitest.state.getFilepaths().filter((file) => project.matchesTestGlob(file))
+  const files = project.vitest.state.getPaths().filter((file) => project.matchesTestGlob(file))
   if (files.length < 2) {
     project.provide("sharedDynamoDbLocal", undefined)
     return async () => {}
