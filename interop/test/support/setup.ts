@@ -6,13 +6,15 @@ import { Duration, Effect, Either, Encoding } from "effect"
 import type { Dynalock } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
+import { localServer } from "../../../packages/dynamo-layer/test/support/sharedDynamoDbLocal.js"
 import { startGoDriver } from "./goDriver.js"
 import type { GoPair } from "./goDriver.js"
 
 export const engines = ["dynalite", "dynamodb-local"] as const
 
-/** One server per test file and engine. DynamoDB Local's TTL sweep would delete the expired items tests look at. */
-export const serverLayer = (engine: (typeof engines)[number]) => LocalDynamo.layer({ engine, timeToLive: false })
+/** One server (or DynamoDB Local table, see sharedDynamoDbLocal.ts) per test file and engine. DynamoDB Local's
+ *  TTL sweep would delete the expired items tests look at. */
+export const serverLayer = (engine: (typeof engines)[number]) => localServer({ engine, timeToLive: false })
 
 export const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
 export const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)

@@ -10,6 +10,7 @@ import { MemoryTable } from "@dynalock/test-layer"
 import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import type * as LocalDynamoServer from "@dynalock/test-layer/LocalDynamo"
 import { engines, freshPartition, rawClient, storageOn, writeAsGo } from "./support/dynamo.js"
+import { localServer } from "./support/sharedDynamoDbLocal.js"
 
 // A whole second, so that expiries land on, just before and just after second boundaries; an hour ahead, because
 // DynamoDB Local's TTL really deletes items whose `expires` has passed, and conditions only use the `now` they are
@@ -183,7 +184,7 @@ const everything = (storage: Storage.Storage) =>
   ).pipe(Effect.map((state) => state.items))
 
 for (const engine of engines) {
-  layer(LocalDynamo.layer({ engine }), { excludeTestServices: true })(`storage contract on ${engine}`, (it) => {
+  layer(localServer({ engine }), { excludeTestServices: true })(`storage contract on ${engine}`, (it) => {
     it.scoped("random sequences of conditional writes match the memory table step by step", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo

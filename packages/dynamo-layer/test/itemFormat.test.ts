@@ -10,6 +10,7 @@ import { DateTime, Effect, Encoding, Option, Schema } from "effect"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { engines, freshPartition, rawClient } from "./support/dynamo.js"
+import { localServer } from "./support/sharedDynamoDbLocal.js"
 
 const utf8 = (text: string) => new TextEncoder().encode(text)
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
@@ -33,7 +34,7 @@ const setup = Effect.gen(function* () {
 const inAnHour = Math.floor(Date.now() / 1000) + 3600
 
 for (const engine of engines) {
-  layer(LocalDynamo.layer({ engine }), { excludeTestServices: true })(`item format on ${engine}`, (it) => {
+  layer(localServer({ engine }), { excludeTestServices: true })(`item format on ${engine}`, (it) => {
     it.scoped("reads Go dynalock's payloads: base64 S, B and a map M", () =>
       Effect.gen(function* () {
         const { put, store } = yield* setup

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url"
 import { Duration, Effect } from "effect"
 import type { Scope } from "effect"
 import * as ChildProcess from "@dynalock/test-layer/ChildProcess"
+import { inject } from "vitest"
 
 /** The executable under test. */
 export const bin = fileURLToPath(new URL("../../../../node_modules/.bin/dynalock", import.meta.url))
@@ -68,6 +69,9 @@ export interface Running {
 export const isStarted = (event: ChildEvent): event is Extract<ChildEvent, { event: "started" }> => event.event === "started"
 export const isSignal = (event: ChildEvent): event is Extract<ChildEvent, { event: "signal" }> => event.event === "signal"
 
+/** Which dynalock the tests run (see launcher.ts), decided once per run by globalSetup.ts. */
+const launcher = inject("dynalockLauncher")
+
 /** The environment of every dynalock process: the local server's region and credentials, and nothing of the machine's. */
 const environment = (extra: Readonly<Record<string, string>>): Record<string, string | undefined> => {
   const env: Record<string, string | undefined> = {}
@@ -81,8 +85,9 @@ const environment = (extra: Readonly<Record<string, string>>): Record<string, st
     AWS_SECRET_ACCESS_KEY: "local",
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    // The sources, never a dist/ an earlier build may have left behind.
-    DYNALOCK_CLI_SOURCES: "1",
+    // The sources, or a build globalSetup found current; never a stale dist/. Set either way, so the tests see
+    // that the launcher's switch never reaches the command.
+    DYNALOCK_CLI_SOURCES: launcher === "sources" ? "1" : "0",
     ...extra
   }
 }
