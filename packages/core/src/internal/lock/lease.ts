@@ -22,7 +22,8 @@ export const finalizerBound = Duration.seconds(5)
 const lossReason = (current: Option.Option<StoredItem>): LockLostReason =>
   Option.isSome(current) && (current.value.foreign || Option.isSome(current.value.lock.owner)) ? "TakenOver" : "Vanished"
 
-const releaseRetry = Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(4)))
+/** How a release that failed is retried: a release only removes what is ours, so sending it again is harmless. */
+export const releaseRetry = Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(4)))
 
 /** The estimate of a key's typical hold after one more holding: a moving average that follows changes quickly. */
 const nextTypicalHold = (before: number, held: number): number =>

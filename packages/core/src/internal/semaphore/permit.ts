@@ -5,7 +5,7 @@ import { isOutcomeUnknown, StoreError } from "../../Errors.js"
 import type { Permit } from "../../Locker.js"
 import type { StoredItem } from "../../Storage.js"
 import type { Grant, LockContext } from "../lock/context.js"
-import { keepLease } from "../lock/lease.js"
+import { keepLease, releaseRetry } from "../lock/lease.js"
 import type { RenewalResult } from "../lock/lease.js"
 import { formatEntry, holdersOf } from "../lock/record.js"
 import type { LineEntry } from "../lock/record.js"
@@ -68,7 +68,7 @@ export const holdPermit = (context: LockContext, grant: Grant, permits: number):
       }
     })
 
-    const release: Effect.Effect<void, StoreError> = Effect.gen(function* () {
+    const releaseOnce: Effect.Effect<void, StoreError> = Effect.gen(function* () {
       for (let attempt = 0; attempt < moves; attempt++) {
         const current = yield* context.storage.get(key, true)
         const own = ownIn(current)
@@ -77,6 +77,9 @@ export const holdPermit = (context: LockContext, grant: Grant, permits: number):
         if (outcome._tag === "Applied" || ownIn(outcome.current) === undefined) return
       }
     })
+    // Each try reads first and removes only this holder's entry: after a fault (even one whose write applied), trying
+    // again is harmless, and a permit otherwise stays taken until its lease ends.
+    const release = Effect.catchAll(releaseOnce, () => Effect.retry(releaseOnce, releaseRetry))
 
     const kept = yield* keepLease(context, grant, { renewOnce, release: () => release, exclusive: false, kind: "semaphore" })
     return { key, permits, ...kept }
