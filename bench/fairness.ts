@@ -42,12 +42,18 @@ export const fairness = (server: LocalDynamo.LocalDynamoServer): Effect.Effect<F
           ["acquisitions", figures.acquisitions],
           ["acquisitions / s", figures.acquisitionsPerSecond],
           ["share min / max", `${percent(figures.minShare)} / ${percent(figures.maxShare)}`],
-          ["target: no process starved, none above ~20%", figures.minShare > 0 && figures.maxShare <= 0.2 ? "met" : "MISSED"],
+          [
+            "target: no process starved, none above ~20%",
+            figures.minShare > 0 && figures.maxShare <= 0.2 ? "met" : "MISSED"
+          ],
           ["lock busy (held) share of the run", percent(figures.busyShare)],
           ["requests / acquisition (all processes)", figures.requestsPerAcquisition],
           ["requests / acquisition by operation", operationMix(figures)],
           ["requests during a successful wait p50 / p99", `${figures.waitRequests.p50} / ${figures.waitRequests.p99}`],
-          ["handoff (section end -> next section start) p50 / p99 / max ms", `${figures.handoff.p50.toFixed(1)} / ${figures.handoff.p99.toFixed(1)} / ${figures.handoff.max.toFixed(1)}`],
+          [
+            "handoff (section end -> next section start) p50 / p99 / max ms",
+            `${figures.handoff.p50.toFixed(1)} / ${figures.handoff.p99.toFixed(1)} / ${figures.handoff.max.toFixed(1)}`
+          ],
           ["handoffs to another process", `${figures.crossHandoffs} of ${Math.max(0, figures.acquisitions - 1)}`],
           ["overlapping sections / tokens out of order", `${figures.overlaps} / ${figures.tokenDisorders}`]
         ]

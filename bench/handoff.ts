@@ -13,7 +13,11 @@ export const handoffScenarios = [
 ] as const
 
 export interface HandoffResult {
-  readonly scenarios: ReadonlyArray<{ readonly holdMillis: number; readonly durationMillis: number; readonly figures: ContentionFigures }>
+  readonly scenarios: ReadonlyArray<{
+    readonly holdMillis: number
+    readonly durationMillis: number
+    readonly figures: ContentionFigures
+  }>
   readonly tables: ReadonlyArray<Table>
 }
 
@@ -31,7 +35,16 @@ export const handoff = (server: LocalDynamo.LocalDynamoServer): Effect.Effect<Ha
             "Both processes re-acquire right after releasing, so each acquisition is a handoff from the other process. " +
             "Waiter requests = requests the waiting process sent from calling `acquire` until it had the lock " +
             "(reads, the ticket, the acquiring write); the holder's release is not included.",
-          columns: ["hold ms", "handoffs", "waiter requests / handoff mean", "p50", "p99", "handoff latency p50 ms", "p99 ms", "acquisitions / s"],
+          columns: [
+            "hold ms",
+            "handoffs",
+            "waiter requests / handoff mean",
+            "p50",
+            "p99",
+            "handoff latency p50 ms",
+            "p99 ms",
+            "acquisitions / s"
+          ],
           rows: scenarios.map(({ holdMillis, figures }) => [
             holdMillis,
             figures.crossHandoffs,

@@ -44,12 +44,22 @@ const operations = (store: KeyValueStore["Type"], plan: Plan) =>
         return Effect.map(store.atomicPut(key, value, { previous }), (pair) => latest.set(key, pair))
       })
     ])
-    yield* Effect.forEach(Array.from({ length: 100 }, (_, i) => i), (i) => store.put(`list/${String(i).padStart(3, "0")}`, value), {
-      discard: true
-    }).pipe(Effect.orDie)
+    yield* Effect.forEach(
+      Array.from({ length: 100 }, (_, i) => i),
+      (i) => store.put(`list/${String(i).padStart(3, "0")}`, value),
+      {
+        discard: true
+      }
+    ).pipe(Effect.orDie)
     rows.push(["list (100 items)", yield* measure(plan.list, () => store.list("list/"))])
-    rows.push([`get, ${inFlight} in flight`, yield* measure(plan.concurrent, (i) => store.get(`k-${i % keys}`), { concurrency: inFlight })])
-    rows.push([`put, ${inFlight} in flight`, yield* measure(plan.concurrent, (i) => store.put(`k-${i % keys}`, value), { concurrency: inFlight })])
+    rows.push([
+      `get, ${inFlight} in flight`,
+      yield* measure(plan.concurrent, (i) => store.get(`k-${i % keys}`), { concurrency: inFlight })
+    ])
+    rows.push([
+      `put, ${inFlight} in flight`,
+      yield* measure(plan.concurrent, (i) => store.put(`k-${i % keys}`, value), { concurrency: inFlight })
+    ])
     return rows
   })
 
@@ -62,10 +72,22 @@ export const kv = (server: LocalDynamo.LocalDynamoServer): Effect.Effect<KvResul
   Effect.scoped(
     Effect.gen(function* () {
       const memory = yield* MemoryStore.make()
-      const dynamo = yield* DynamoStore.make({ tableName: server.tableName, partition: `bench-${randomUUID()}`, client: server.clientConfig })
+      const dynamo = yield* DynamoStore.make({
+        tableName: server.tableName,
+        partition: `bench-${randomUUID()}`,
+        client: server.clientConfig
+      })
       const rows: Array<KvRow> = [
-        ...(yield* operations(memory.store, memoryPlan)).map(([operation, measured]) => ({ backend: "memory", operation, measured })),
-        ...(yield* operations(dynamo.store, dynalitePlan)).map(([operation, measured]) => ({ backend: "dynalite", operation, measured }))
+        ...(yield* operations(memory.store, memoryPlan)).map(([operation, measured]) => ({
+          backend: "memory",
+          operation,
+          measured
+        })),
+        ...(yield* operations(dynamo.store, dynalitePlan)).map(([operation, measured]) => ({
+          backend: "dynalite",
+          operation,
+          measured
+        }))
       ]
       return {
         rows,

@@ -19,7 +19,8 @@ export interface LockLatencyRow {
   readonly mix?: string
 }
 
-const cycle = (locker: Locker["Type"], key: string) => Effect.scoped(Effect.flatMap(locker.acquire(key), (lock) => lock.release))
+const cycle = (locker: Locker["Type"], key: string) =>
+  Effect.scoped(Effect.flatMap(locker.acquire(key), (lock) => lock.release))
 
 const cycles = 1_000
 
@@ -34,10 +35,18 @@ export const lockLatency = (server: LocalDynamo.LocalDynamoServer): Effect.Effec
       const memory = yield* MemoryStore.make()
       const counter = countingClient(server.clientConfig)
       yield* Effect.addFinalizer(() => Effect.sync(() => counter.client.destroy()))
-      const dynamo = yield* DynamoStore.make({ tableName: server.tableName, partition: `bench-${randomUUID()}`, client: counter.client })
+      const dynamo = yield* DynamoStore.make({
+        tableName: server.tableName,
+        partition: `bench-${randomUUID()}`,
+        client: counter.client
+      })
 
       const rows: Array<LockLatencyRow> = []
-      rows.push({ backend: "memory", pattern: "same key, acquire + release", measured: yield* measure(cycles * 10, () => cycle(memory.locker, "k")) })
+      rows.push({
+        backend: "memory",
+        pattern: "same key, acquire + release",
+        measured: yield* measure(cycles * 10, () => cycle(memory.locker, "k"))
+      })
       for (const [pattern, keyOf] of [
         ["same key, acquire + release", () => "k"],
         ["a new key each time, acquire + release", (i: number) => `fresh-${i}`]
@@ -46,7 +55,9 @@ export const lockLatency = (server: LocalDynamo.LocalDynamoServer): Effect.Effec
         for (let i = 0; i < warm; i++) yield* Effect.orDie(cycle(dynamo.locker, `${keyOf(-1 - i)}`))
         const before = { ...counter.counts }
         const measured = yield* measure(cycles, (i) => cycle(dynamo.locker, keyOf(i)), { warmup: 0 })
-        const spent = Object.entries(counter.counts).map(([operation, n]) => [operation, (n - (before[operation] ?? 0)) / cycles] as const)
+        const spent = Object.entries(counter.counts).map(
+          ([operation, n]) => [operation, (n - (before[operation] ?? 0)) / cycles] as const
+        )
         rows.push({
           backend: "dynalite",
           pattern,

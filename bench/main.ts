@@ -31,7 +31,10 @@ interface SectionResult {
   readonly tables: ReadonlyArray<Table>
 }
 
-const sections: Record<string, (server: LocalDynamoService.LocalDynamoServer, options: BenchOptions) => Effect.Effect<SectionResult>> = {
+const sections: Record<
+  string,
+  (server: LocalDynamoService.LocalDynamoServer, options: BenchOptions) => Effect.Effect<SectionResult>
+> = {
   kv,
   lock: lockLatency,
   fairness,
@@ -46,7 +49,8 @@ const commandLine = parseCommandLine(process.argv.slice(2))
 const requested = commandLine.sections
 const unknown = requested.filter((name) => !(name in sections))
 if (unknown.length > 0 || commandLine.errors.length > 0) {
-  if (unknown.length > 0) console.error(`unknown section(s) ${unknown.join(", ")}; known: ${Object.keys(sections).join(", ")}`)
+  if (unknown.length > 0)
+    console.error(`unknown section(s) ${unknown.join(", ")}; known: ${Object.keys(sections).join(", ")}`)
   commandLine.errors.forEach((error) => console.error(error))
   process.exit(2)
 }
@@ -68,13 +72,17 @@ const environment = () => ({
   node: process.version,
   cpu: `${cpus().length} x ${cpus()[0]?.model ?? "unknown"}`,
   memory: `${Math.round(totalmem() / 1024 ** 3)} GiB`,
-  loadAverageAtStart: loadavg().map((load) => load.toFixed(2)).join(" ")
+  loadAverageAtStart: loadavg()
+    .map((load) => load.toFixed(2))
+    .join(" ")
 })
 
 const program = Effect.scoped(
   Effect.gen(function* () {
     const env = environment()
-    console.log(`dynalock benchmarks (${selected.join(", ")}) on Node ${env.node}, ${env.cpu}, load ${env.loadAverageAtStart}\n`)
+    console.log(
+      `dynalock benchmarks (${selected.join(", ")}) on Node ${env.node}, ${env.cpu}, load ${env.loadAverageAtStart}\n`
+    )
     const server = yield* LocalDynamo.make({ childProcess: true })
     const results: Record<string, SectionResult> = {}
     const timings: Record<string, number> = {}
@@ -86,7 +94,9 @@ const program = Effect.scoped(
       for (const table of result.tables) console.log(renderTable(table))
     }
     if (!full) return
-    const loadAverageAtEnd = loadavg().map((load) => load.toFixed(2)).join(" ")
+    const loadAverageAtEnd = loadavg()
+      .map((load) => load.toFixed(2))
+      .join(" ")
     const markdown = [
       "# dynalock benchmark results",
       "",
@@ -98,13 +108,20 @@ const program = Effect.scoped(
       `- date: ${env.date}, commit ${env.commit}`,
       `- machine: ${env.cpu}, ${env.memory}, Node ${env.node}`,
       `- load average (1/5/15 min) at start: ${env.loadAverageAtStart}; at end: ${loadAverageAtEnd}`,
-      `- section durations (s): ${Object.entries(timings).map(([name, seconds]) => `${name} ${seconds}`).join(", ")}`,
+      `- section durations (s): ${Object.entries(timings)
+        .map(([name, seconds]) => `${name} ${seconds}`)
+        .join(", ")}`,
       `- options: ${options.scenarioSeconds} s per contention scenario of the comparison and for the semaphore run, ${options.processes} contender processes${options.rows === undefined ? "" : `, rows ${options.rows.join(", ")}`}`,
       "",
       ...Object.values(results).flatMap((result) => result.tables.map(renderTable))
     ].join("\n")
     const json = JSON.stringify(
-      { environment: { ...env, loadAverageAtEnd }, options, timings, results: Object.fromEntries(Object.entries(results).map(([name, { tables: _, ...figures }]) => [name, figures])) },
+      {
+        environment: { ...env, loadAverageAtEnd },
+        options,
+        timings,
+        results: Object.fromEntries(Object.entries(results).map(([name, { tables: _, ...figures }]) => [name, figures]))
+      },
       (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value),
       2
     )

@@ -73,10 +73,19 @@ export const memory = (server: LocalDynamo.LocalDynamoServer): Effect.Effect<Mem
             "and its caches are part of every RSS figure).",
           columns: ["figure", "value"],
           rows: [
-            [`memory layer: heap growth for ${heap.items} items of ${heap.valueBytes} B (after GC)`, `${mib(heap.heapAfter - heap.heapBefore)} (${Math.round(perItem)} B / item)`],
+            [
+              `memory layer: heap growth for ${heap.items} items of ${heap.valueBytes} B (after GC)`,
+              `${mib(heap.heapAfter - heap.heapBefore)} (${Math.round(perItem)} B / item)`
+            ],
             ["memory layer: heap used with the items", mib(heap.heapAfter)],
-            ["lock worker: RSS / heap after building its DynamoStore client", `${mib(idleWorker.rss)} / ${mib(idleWorker.heapUsed)}`],
-            ["lock worker: RSS / heap while holding a renewed lock (ttl 3 s, 5 s hold)", `${mib(holdingWorker.rss)} / ${mib(holdingWorker.heapUsed)}`]
+            [
+              "lock worker: RSS / heap after building its DynamoStore client",
+              `${mib(idleWorker.rss)} / ${mib(idleWorker.heapUsed)}`
+            ],
+            [
+              "lock worker: RSS / heap while holding a renewed lock (ttl 3 s, 5 s hold)",
+              `${mib(holdingWorker.rss)} / ${mib(holdingWorker.heapUsed)}`
+            ]
           ]
         }
       ]

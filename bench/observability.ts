@@ -25,10 +25,18 @@ interface Workload {
 const rounds = 7
 
 // A tracer whose spans are Effect's own span objects: what any tracer costs dynalock, without an exporter's cost.
-const recordingTracer = Effect.map(Effect.tracer, (builtIn) => Tracer.make({ span: (...args) => builtIn.span(...args), context: (f) => f() }))
+const recordingTracer = Effect.map(Effect.tracer, (builtIn) =>
+  Tracer.make({ span: (...args) => builtIn.span(...args), context: (f) => f() })
+)
 
-const inMode = (mode: Mode, tracer: Tracer.Tracer) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  mode === "metrics off" ? Observability.withoutMetrics(self) : mode === "metrics and spans on" ? Effect.withTracer(self, tracer) : self
+const inMode =
+  (mode: Mode, tracer: Tracer.Tracer) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    mode === "metrics off"
+      ? Observability.withoutMetrics(self)
+      : mode === "metrics and spans on"
+        ? Effect.withTracer(self, tracer)
+        : self
 
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
@@ -50,10 +58,22 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
       const tracer = yield* recordingTracer
       const table = yield* MemoryTable.make
       const memoryServices = (mode: Mode) =>
-        inMode(mode, tracer)(Dynalock.makeOn({ store: table.storage(`kv-${mode}`), locks: table.storage(`locks-${mode}`) }))
+        inMode(
+          mode,
+          tracer
+        )(Dynalock.makeOn({ store: table.storage(`kv-${mode}`), locks: table.storage(`locks-${mode}`) }))
       const dynamoServices = (mode: Mode) =>
-        inMode(mode, tracer)(
-          Effect.orDie(DynamoStore.make({ tableName: server.tableName, partition: `bench-${randomUUID()}`, client: server.clientConfig }))
+        inMode(
+          mode,
+          tracer
+        )(
+          Effect.orDie(
+            DynamoStore.make({
+              tableName: server.tableName,
+              partition: `bench-${randomUUID()}`,
+              client: server.clientConfig
+            })
+          )
         )
       const value = new Uint8Array(100).fill(7)
       const workloads: ReadonlyArray<Workload> = [
@@ -69,7 +89,13 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
         {
           name: "memory: lock acquire + release",
           operations: 10_000,
-          make: (mode) => Effect.map(memoryServices(mode), ({ locker }) => () => Effect.scoped(locker.acquire("k")))
+          make: (mode) =>
+            Effect.map(
+              memoryServices(mode),
+              ({ locker }) =>
+                () =>
+                  Effect.scoped(locker.acquire("k"))
+            )
         },
         {
           name: "dynalite: get",
@@ -82,24 +108,44 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
         {
           name: "dynalite: lock acquire + release",
           operations: 200,
-          make: (mode) => Effect.map(dynamoServices(mode), ({ locker }) => () => Effect.scoped(locker.acquire("k")))
+          make: (mode) =>
+            Effect.map(
+              dynamoServices(mode),
+              ({ locker }) =>
+                () =>
+                  Effect.scoped(locker.acquire("k"))
+            )
         }
       ]
       const rows: Array<ObservabilityRow> = []
       for (const workload of workloads) {
-        const runs = new Map<Mode, { wall: Array<number>; cpu: Array<number> }>(modes.map((mode) => [mode, { wall: [], cpu: [] }]))
+        const runs = new Map<Mode, { wall: Array<number>; cpu: Array<number> }>(
+          modes.map((mode) => [mode, { wall: [], cpu: [] }])
+        )
         const operations = new Map<Mode, (i: number) => Effect.Effect<unknown, unknown>>()
         for (const mode of modes) operations.set(mode, yield* workload.make(mode))
         // Warm-up of every mode, then the modes in turn, round after round.
         for (const mode of modes) {
           const operation = operations.get(mode)!
-          yield* inMode(mode, tracer)(Effect.forEach(Array.from({ length: workload.operations / 10 }, (_, i) => i), (i) => Effect.orDie(operation(i)), { discard: true }))
+          yield* inMode(
+            mode,
+            tracer
+          )(
+            Effect.forEach(
+              Array.from({ length: workload.operations / 10 }, (_, i) => i),
+              (i) => Effect.orDie(operation(i)),
+              { discard: true }
+            )
+          )
         }
         for (let round = 0; round < rounds; round++) {
           for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
             const operation = operations.get(mode)!
             // The mode is set once around the whole round: setting it per operation would cost more than metrics.
-            const { wall, cpu } = yield* inMode(mode, tracer)(
+            const { wall, cpu } = yield* inMode(
+              mode,
+              tracer
+            )(
               Effect.gen(function* () {
                 const cpu0 = process.cpuUsage()
                 const t0 = performance.now()
@@ -124,8 +170,8 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
             title: "What metrics and spans cost",
             note:
               `Each mode's median over ${rounds} rounds, the modes taking turns in one run. "metrics on (default)" is a ` +
-              "program that installed no tracer (no span is made); \"metrics and spans on\" has a tracer installed " +
-              "(Effect's own span objects, no exporter). Ratios are to \"metrics off\" (Observability.withoutMetrics): " +
+              'program that installed no tracer (no span is made); "metrics and spans on" has a tracer installed ' +
+              '(Effect\'s own span objects, no exporter). Ratios are to "metrics off" (Observability.withoutMetrics): ' +
               "time per operation and CPU of this process per operation (> 1 is slower).",
             columns: ["workload", "mode", "ops/s", "CPU µs/op", "time ratio", "CPU ratio"],
             rows: rows.map((row) => {

@@ -20,7 +20,9 @@ const require = createRequire(import.meta.url)
 
 /** The versions installed, as the report names them. */
 const versionsOf = (names: ReadonlyArray<string>): Record<string, string> =>
-  Object.fromEntries(names.map((name) => [name, (require(`${name}/package.json`) as { readonly version: string }).version]))
+  Object.fromEntries(
+    names.map((name) => [name, (require(`${name}/package.json`) as { readonly version: string }).version])
+  )
 
 /** A table keyed by HASH `id` alone: dynamodb-lock-client's FailClosed takes no sort key. */
 const hashTableName = "peer-locks"
@@ -66,17 +68,28 @@ export const peers = (server: LocalDynamo.LocalDynamoServer, options: BenchOptio
         // About 3 s of cycles for dynalock at the default 25 s scenarios.
         uncontendedCycles: Math.max(50, Math.round(options.scenarioSeconds * 12)),
         keyValueOperations: Math.max(50, Math.round(options.scenarioSeconds * 12)),
-        versions: versionsOf(["dynamodb-lock-client", "aws-sdk", "@deliveryhero/dynamodb-lock", "@aws-sdk/lib-dynamodb", "@aws-sdk/client-dynamodb"])
+        versions: versionsOf([
+          "dynamodb-lock-client",
+          "aws-sdk",
+          "@deliveryhero/dynamodb-lock",
+          "@aws-sdk/lib-dynamodb",
+          "@aws-sdk/client-dynamodb"
+        ])
       }
       const selected = contenderRows.filter((row) => options.rows === undefined || options.rows.includes(row.id))
-      if (selected.length === 0) return yield* Effect.dieMessage(`no rows match --rows; ids: ${contenderRows.map((row) => row.id).join(", ")}`)
+      if (selected.length === 0)
+        return yield* Effect.dieMessage(`no rows match --rows; ids: ${contenderRows.map((row) => row.id).join(", ")}`)
       const proxy = yield* FaultProxy.make({ target: server.endpoint })
       yield* createHashTable(server)
       const arena: Arena = { proxy, keyedTable: server.tableName, hashTable: hashTableName }
       const rows: Array<RowResult> = []
       for (const row of selected) {
         const started = performance.now()
-        const contention = { processes: settings.processes, holdMillis: settings.holdMillis, durationMillis: settings.scenarioMillis }
+        const contention = {
+          processes: settings.processes,
+          holdMillis: settings.holdMillis,
+          durationMillis: settings.scenarioMillis
+        }
         rows.push({
           row,
           uncontended: yield* uncontended(arena, row, settings.uncontendedCycles),

@@ -25,7 +25,11 @@ export interface SemaphoreResult {
 }
 
 /** Requests the server got from `tag` between two snapshots of the proxy's counts, by operation. */
-const forwardedSince = (before: FaultProxy.ProxyStats, after: FaultProxy.ProxyStats, tag: string): Record<string, number> => {
+const forwardedSince = (
+  before: FaultProxy.ProxyStats,
+  after: FaultProxy.ProxyStats,
+  tag: string
+): Record<string, number> => {
   const counts = (stats: TrafficStats | undefined) => stats?.forwardedByOperation ?? {}
   const earlier = counts(before.byClient[tag])
   return Object.fromEntries(
@@ -39,7 +43,10 @@ const percent = (share: number): string => `${(share * 100).toFixed(1)}%`
 const ms = (summary: { readonly p50: number; readonly p99: number; readonly max: number }) =>
   `${summary.p50.toFixed(1)} / ${summary.p99.toFixed(1)} / ${summary.max.toFixed(1)}`
 
-export const semaphore = (server: LocalDynamo.LocalDynamoServer, options: BenchOptions): Effect.Effect<SemaphoreResult> =>
+export const semaphore = (
+  server: LocalDynamo.LocalDynamoServer,
+  options: BenchOptions
+): Effect.Effect<SemaphoreResult> =>
   Effect.scoped(
     Effect.gen(function* () {
       const settings = { ...semaphoreSettings, durationMillis: Math.round(options.scenarioSeconds * 1000) }
@@ -62,7 +69,10 @@ export const semaphore = (server: LocalDynamo.LocalDynamoServer, options: BenchO
         { concurrency: "unbounded" }
       )
       const before = yield* Effect.zipRight(
-        Effect.forEach(workers, (worker) => worker.next("Ready", "90 seconds"), { concurrency: "unbounded", discard: true }),
+        Effect.forEach(workers, (worker) => worker.next("Ready", "90 seconds"), {
+          concurrency: "unbounded",
+          discard: true
+        }),
         proxy.stats
       )
       yield* startTogether(workers)
@@ -99,8 +109,14 @@ export const semaphore = (server: LocalDynamo.LocalDynamoServer, options: BenchO
               ["share min / max", `${percent(figures.minShare)} / ${percent(figures.maxShare)}`],
               ["requests / permit acquisition (server)", figures.requestsPerAcquisition],
               ["requests / permit acquisition by operation", mix],
-              ["requests counted by the clients / at the server", `${figures.clientRequests} / ${figures.serverRequests}`],
-              ["requests during a successful wait p50 / p99", `${figures.waitRequests.p50} / ${figures.waitRequests.p99}`],
+              [
+                "requests counted by the clients / at the server",
+                `${figures.clientRequests} / ${figures.serverRequests}`
+              ],
+              [
+                "requests during a successful wait p50 / p99",
+                `${figures.waitRequests.p50} / ${figures.waitRequests.p99}`
+              ],
               ["wait (acquire called -> permit held) p50 / p99 / max ms", ms(figures.wait)],
               ["handoff (permit freed -> next holder enters) p50 / p99 / max ms", ms(figures.handoff)],
               ["handoffs measured", figures.handoff.count],

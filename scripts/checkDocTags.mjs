@@ -18,12 +18,16 @@ const entryFiles = packages.flatMap((dir) => {
     .map((conditions) => path.join(root, dir, conditions["@dynalock/source"]))
 })
 
-const config = ts.getParsedCommandLineOfConfigFile(path.join(root, "tsconfig.check.json"), {}, {
-  ...ts.sys,
-  onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-    throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"))
+const config = ts.getParsedCommandLineOfConfigFile(
+  path.join(root, "tsconfig.check.json"),
+  {},
+  {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"))
+    }
   }
-})
+)
 const program = ts.createProgram(entryFiles, { ...config.options, noEmit: true })
 const checker = program.getTypeChecker()
 
@@ -52,12 +56,14 @@ const visitModule = (moduleSymbol, label) => {
     const tags = new Set(declarations.flatMap((declaration) => [...tagsOf(declaration)]))
     listed.push(tags.has("internal") ? `${name} (internal)` : name)
     if (tags.has("internal")) continue
-    if (declarations.some((declaration) => pending.has(path.relative(root, declaration.getSourceFile().fileName)))) continue
+    if (declarations.some((declaration) => pending.has(path.relative(root, declaration.getSourceFile().fileName))))
+      continue
     const missing = ["since", "category"].filter((tag) => !tags.has(tag))
     if (missing.length > 0) {
       const where = declarations[0]
       const file = where === undefined ? "?" : path.relative(root, where.getSourceFile().fileName)
-      const line = where === undefined ? 0 : where.getSourceFile().getLineAndCharacterOfPosition(where.getStart()).line + 1
+      const line =
+        where === undefined ? 0 : where.getSourceFile().getLineAndCharacterOfPosition(where.getStart()).line + 1
       problems.push(`${file}:${line} ${name}: no ${missing.map((tag) => `@${tag}`).join(" or ")}`)
     }
   }

@@ -56,7 +56,11 @@ export const peerRows: ReadonlyArray<ContenderRow> = [
     label: "@deliveryhero/dynamodb-lock, trustLocalTime, 20 ms",
     spec: { library: "@deliveryhero/dynamodb-lock", options: { trustLocalTime: true, waitDurationInMs: 20 } }
   },
-  { id: "dh", label: "@deliveryhero/dynamodb-lock defaults", spec: { library: "@deliveryhero/dynamodb-lock", options: {} } }
+  {
+    id: "dh",
+    label: "@deliveryhero/dynamodb-lock defaults",
+    spec: { library: "@deliveryhero/dynamodb-lock", options: {} }
+  }
 ]
 
 export const contenderRows: ReadonlyArray<ContenderRow> = [...dynalockRows, ...peerRows]

@@ -3,11 +3,22 @@
  * nothing else), and a client that records what a library sent so that the very same request can be sent raw.
  */
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb"
-import type { DynamoDBClient, GetItemCommandInput, PutItemCommandInput, UpdateItemCommandInput } from "@aws-sdk/client-dynamodb"
+import type {
+  DynamoDBClient,
+  GetItemCommandInput,
+  PutItemCommandInput,
+  UpdateItemCommandInput
+} from "@aws-sdk/client-dynamodb"
 import { Effect } from "effect"
 
 /** One lock cycle with nothing but the two writes it needs: create if absent, delete if still ours. */
-export const rawLockCycle = (client: DynamoDBClient, table: string, partition: string, key: string, owner: string): Effect.Effect<void> =>
+export const rawLockCycle = (
+  client: DynamoDBClient,
+  table: string,
+  partition: string,
+  key: string,
+  owner: string
+): Effect.Effect<void> =>
   Effect.promise(async () => {
     const Key = { id: { S: partition }, name: { S: key } }
     await client.send(

@@ -41,7 +41,8 @@ const mix = (requests: Requests): string =>
 const solo = (result: RowResult) => result.uncontended.pairs[0]!
 
 /** Handoffs in a forced run: every acquisition after the first should be one. */
-const forcedHandoffP50 = (figures: ContentionFigures): number => (figures.crossHandoffs === 0 ? Number.NaN : figures.crossHandoff.p50)
+const forcedHandoffP50 = (figures: ContentionFigures): number =>
+  figures.crossHandoffs === 0 ? Number.NaN : figures.crossHandoff.p50
 
 /** One figure of the summary, how to read it from a row's results, and which way is better. */
 interface Column {
@@ -60,12 +61,36 @@ const count = (value: number) => fixed(value)
 
 const columns: ReadonlyArray<Column> = [
   { name: "uncontended mean", value: (r) => solo(r).library.mean, better: "lower", show: millis },
-  { name: "barging acq/s", value: (r) => barging(r).acquisitionsPerSecond, better: "higher", show: perSecond, safety: barging },
+  {
+    name: "barging acq/s",
+    value: (r) => barging(r).acquisitionsPerSecond,
+    better: "higher",
+    show: perSecond,
+    safety: barging
+  },
   { name: "barging top share", value: (r) => barging(r).maxShare, better: "lower", show: percent, safety: barging },
   { name: "barging handoff p50", value: (r) => barging(r).handoff.p50, better: "lower", show: millis, safety: barging },
-  { name: "barging req/acq", value: (r) => barging(r).requestsPerAcquisition, better: "lower", show: count, safety: barging },
-  { name: "forced handoff p50", value: (r) => forcedHandoffP50(forced(r)), better: "lower", show: millis, safety: forced },
-  { name: "forced req/acq", value: (r) => forced(r).requestsPerAcquisition, better: "lower", show: count, safety: forced }
+  {
+    name: "barging req/acq",
+    value: (r) => barging(r).requestsPerAcquisition,
+    better: "lower",
+    show: count,
+    safety: barging
+  },
+  {
+    name: "forced handoff p50",
+    value: (r) => forcedHandoffP50(forced(r)),
+    better: "lower",
+    show: millis,
+    safety: forced
+  },
+  {
+    name: "forced req/acq",
+    value: (r) => forced(r).requestsPerAcquisition,
+    better: "lower",
+    show: count,
+    safety: forced
+  }
 ]
 
 /** The best peer in a column: by its figure, among peers that kept mutual exclusion in that scenario. */
@@ -75,7 +100,10 @@ const bestPeer = (results: ReadonlyArray<RowResult>, column: Column): RowResult 
     .filter((result) => column.safety === undefined || column.safety(result).overlaps === 0)
     .reduce<RowResult | undefined>((best, result) => {
       if (best === undefined) return result
-      const better = column.better === "lower" ? column.value(result) < column.value(best) : column.value(result) > column.value(best)
+      const better =
+        column.better === "lower"
+          ? column.value(result) < column.value(best)
+          : column.value(result) > column.value(best)
       return better ? result : best
     }, undefined)
 
@@ -125,7 +153,12 @@ export const comparisonTables = (
       "`acquirePeriodMs`, the pause between attempts (FailClosed has no heartbeat). @deliveryhero/dynamodb-lock by " +
       "default makes a waiter read the item and sleep the holder's whole lease (20 s) before trying to take it over; " +
       "with `trustLocalTime` it reads again every `waitDurationInMs`.",
-    columns: ["", "uncontended acquire+release", "barging loop: acq/s, top share, handoff p50, req/acq", "forced cross-process handoff: p50, req/acq"],
+    columns: [
+      "",
+      "uncontended acquire+release",
+      "barging loop: acq/s, top share, handoff p50, req/acq",
+      "forced cross-process handoff: p50, req/acq"
+    ],
     rows: [
       ["raw floor: conditional Put + conditional Delete", millis(rawFloor), "-", "-"],
       ...results.map((result) => [
@@ -172,7 +205,16 @@ export const comparisonTables = (
     note:
       `${settings.uncontendedCycles} cycles of each, interleaved one for one (the order alternating), after a tenth as many ` +
       "untimed. Requests per cycle as the server counted them.",
-    columns: ["contender", "mean", "p50", "p99", "raw floor mean / p50", "ratio to floor (mean / p50)", "requests / cycle", "raw floor requests / cycle"],
+    columns: [
+      "contender",
+      "mean",
+      "p50",
+      "p99",
+      "raw floor mean / p50",
+      "ratio to floor (mean / p50)",
+      "requests / cycle",
+      "raw floor requests / cycle"
+    ],
     rows: results.map((result) => {
       const pair = solo(result)
       const { library, raw } = result.uncontended.requestsPerOperation
@@ -223,7 +265,14 @@ export const comparisonTables = (
     rows: results.map(({ row, barging }) => {
       const figures = barging.figures
       const [acquisitions, ...rest] = contentionColumns(figures, barging)
-      return [row.label, fixed(figures.acquisitionsPerSecond), `${percent(figures.maxShare)} / ${percent(figures.minShare)}`, figures.starved, acquisitions!, ...rest]
+      return [
+        row.label,
+        fixed(figures.acquisitionsPerSecond),
+        `${percent(figures.maxShare)} / ${percent(figures.minShare)}`,
+        figures.starved,
+        acquisitions!,
+        ...rest
+      ]
     })
   }
 
@@ -268,7 +317,14 @@ export const comparisonTables = (
               `One process; ${settings.keyValueOperations} of each, interleaved one for one with the very request dynalock ` +
               "sent (recorded on its client in the warm-up, sent again with a plain SDK v3 client). The ratio is dynalock's " +
               "own cost on top of the SDK: encoding, decoding, Effect. Requests per operation as the server counted them.",
-            columns: ["operation", "request", "dynalock mean / p50", "raw mean / p50", "ratio mean / p50", "requests / operation dynalock, raw"],
+            columns: [
+              "operation",
+              "request",
+              "dynalock mean / p50",
+              "raw mean / p50",
+              "ratio mean / p50",
+              "requests / operation dynalock, raw"
+            ],
             rows: keyValue.pairs.map((pair) => [
               pair.name,
               pair.operation ?? "-",

@@ -12,7 +12,12 @@ import { spawnWorker, startTogether } from "../support/processes.js"
 import type { WorkerProcess } from "../support/processes.js"
 import { rawTag } from "../workers/contenderProtocol.js"
 import type { LockWorkerEvent } from "../workers/protocol.js"
-import type { ContenderScenario, ContenderWorkerArgs, ContenderWorkerEvent, Paired } from "../workers/contenderProtocol.js"
+import type {
+  ContenderScenario,
+  ContenderWorkerArgs,
+  ContenderWorkerEvent,
+  Paired
+} from "../workers/contenderProtocol.js"
 import type { ContenderEnvironment } from "./adapters/contender.js"
 import type { ContenderRow } from "./contenders.js"
 
@@ -38,7 +43,13 @@ const forwardedSince = (before: FaultProxy.ProxyStats, after: FaultProxy.ProxySt
   )
 }
 
-const environmentOf = (arena: Arena, row: ContenderRow, scenario: string, partition: string, i: number): ContenderEnvironment => ({
+const environmentOf = (
+  arena: Arena,
+  row: ContenderRow,
+  scenario: string,
+  partition: string,
+  i: number
+): ContenderEnvironment => ({
   endpoint: arena.proxy.endpoint,
   tag: `${row.id}/${scenario}/${i + 1}`,
   keyedTable: arena.keyedTable,
@@ -51,7 +62,14 @@ const environmentOf = (arena: Arena, row: ContenderRow, scenario: string, partit
  * report, and returns each process's events with the requests the server got from it (and from its raw client)
  * in between.
  */
-const runWorkers = (arena: Arena, row: ContenderRow, name: string, processes: number, scenario: ContenderScenario, within: number) =>
+const runWorkers = (
+  arena: Arena,
+  row: ContenderRow,
+  name: string,
+  processes: number,
+  scenario: ContenderScenario,
+  within: number
+) =>
   Effect.scoped(
     Effect.gen(function* () {
       const partition = `peers-${row.id}-${name}-${randomUUID()}`
@@ -59,16 +77,26 @@ const runWorkers = (arena: Arena, row: ContenderRow, name: string, processes: nu
       const workers = yield* Effect.forEach(
         environments,
         (environment) =>
-          spawnWorker<ContenderWorkerEvent>("workers/contenderWorker.ts", { row, environment, scenario } satisfies ContenderWorkerArgs),
+          spawnWorker<ContenderWorkerEvent>("workers/contenderWorker.ts", {
+            row,
+            environment,
+            scenario
+          } satisfies ContenderWorkerArgs),
         { concurrency: "unbounded" }
       )
       if (scenario._tag === "Contend" && scenario.forcedHandoff) relayEntries(workers)
       const before = yield* Effect.zipRight(
-        Effect.forEach(workers, (worker) => worker.next("Ready", "90 seconds"), { concurrency: "unbounded", discard: true }),
+        Effect.forEach(workers, (worker) => worker.next("Ready", "90 seconds"), {
+          concurrency: "unbounded",
+          discard: true
+        }),
         arena.proxy.stats
       )
       yield* startTogether(workers)
-      yield* Effect.forEach(workers, (worker) => worker.next("Stats", within), { concurrency: "unbounded", discard: true })
+      yield* Effect.forEach(workers, (worker) => worker.next("Stats", within), {
+        concurrency: "unbounded",
+        discard: true
+      })
       const after = yield* arena.proxy.stats
       return workers.map((worker, i) => ({
         events: worker.events,
@@ -99,7 +127,12 @@ export interface ContentionRun {
 export const contend = (
   arena: Arena,
   row: ContenderRow,
-  options: { readonly processes: number; readonly holdMillis: number; readonly durationMillis: number; readonly forcedHandoff: boolean }
+  options: {
+    readonly processes: number
+    readonly holdMillis: number
+    readonly durationMillis: number
+    readonly forcedHandoff: boolean
+  }
 ): Effect.Effect<ContentionRun> =>
   Effect.map(
     runWorkers(
@@ -107,7 +140,13 @@ export const contend = (
       row,
       options.forcedHandoff ? "handoff" : "barging",
       options.processes,
-      { _tag: "Contend", key: "hot", holdMillis: options.holdMillis, durationMillis: options.durationMillis, forcedHandoff: options.forcedHandoff },
+      {
+        _tag: "Contend",
+        key: "hot",
+        holdMillis: options.holdMillis,
+        durationMillis: options.durationMillis,
+        forcedHandoff: options.forcedHandoff
+      },
       options.durationMillis + 60_000
     ),
     (runs) => {
@@ -138,18 +177,33 @@ export interface PairedRun {
 const perOperation = (requests: Requests, operations: number): Requests =>
   Object.fromEntries(Object.entries(requests).map(([operation, n]) => [operation, n / operations]))
 
-const paired = (arena: Arena, row: ContenderRow, name: string, scenario: ContenderScenario, operations: number): Effect.Effect<PairedRun> =>
+const paired = (
+  arena: Arena,
+  row: ContenderRow,
+  name: string,
+  scenario: ContenderScenario,
+  operations: number
+): Effect.Effect<PairedRun> =>
   Effect.flatMap(runWorkers(arena, row, name, 1, scenario, 300_000), ([run]) => {
     const measured = run!.events.find((event) => event._tag === "Measured")
     if (measured?._tag !== "Measured") return Effect.dieMessage(`${row.id} ${name}: no measurements`)
     return Effect.succeed({
       pairs: measured.pairs,
-      requestsPerOperation: { library: perOperation(run!.server, operations), raw: perOperation(run!.serverRaw, operations) }
+      requestsPerOperation: {
+        library: perOperation(run!.server, operations),
+        raw: perOperation(run!.serverRaw, operations)
+      }
     })
   })
 
 export const uncontended = (arena: Arena, row: ContenderRow, cycles: number): Effect.Effect<PairedRun> =>
-  paired(arena, row, "uncontended", { _tag: "Uncontended", key: "solo", cycles, warmup: Math.ceil(cycles / 10) }, cycles)
+  paired(
+    arena,
+    row,
+    "uncontended",
+    { _tag: "Uncontended", key: "solo", cycles, warmup: Math.ceil(cycles / 10) },
+    cycles
+  )
 
 /** dynalock's get and put against the same requests sent raw; both operations' requests are summed. */
 export const keyValue = (arena: Arena, row: ContenderRow, operations: number): Effect.Effect<PairedRun> =>

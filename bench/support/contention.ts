@@ -50,7 +50,9 @@ export const analyze = (
   serverRequests?: ReadonlyArray<Record<string, number>>
 ): ContentionFigures => {
   const perProcess = runs.map((events) => ({
-    acquisitions: events.filter((event): event is Extract<LockWorkerEvent, { _tag: "Acquired" }> => event._tag === "Acquired"),
+    acquisitions: events.filter(
+      (event): event is Extract<LockWorkerEvent, { _tag: "Acquired" }> => event._tag === "Acquired"
+    ),
     stats: events.find((event): event is Extract<LockWorkerEvent, { _tag: "Stats" }> => event._tag === "Stats")
   }))
   const all: Array<Acquisition & { readonly worker: number }> = perProcess
@@ -88,7 +90,8 @@ export const analyze = (
     crossHandoffs: cross.length,
     overlaps: handoffs.filter(({ next, before }) => next.enter <= before.exit).length,
     tokenDisorders: handoffs.filter(
-      ({ next, before }) => next.token !== undefined && before.token !== undefined && BigInt(next.token) <= BigInt(before.token)
+      ({ next, before }) =>
+        next.token !== undefined && before.token !== undefined && BigInt(next.token) <= BigInt(before.token)
     ).length,
     unfinishedWaits: perProcess.reduce((sum, { stats }) => sum + (stats?.unfinishedWaits ?? 0), 0)
   }

@@ -94,7 +94,9 @@ export const analyzePermits = (
   options: { readonly limit: number; readonly durationMillis: number }
 ): PermitFigures => {
   const perProcess = runs.map((events) => ({
-    acquisitions: events.filter((event): event is Extract<LockWorkerEvent, { _tag: "Acquired" }> => event._tag === "Acquired"),
+    acquisitions: events.filter(
+      (event): event is Extract<LockWorkerEvent, { _tag: "Acquired" }> => event._tag === "Acquired"
+    ),
     stats: events.find((event): event is Extract<LockWorkerEvent, { _tag: "Stats" }> => event._tag === "Stats")
   }))
   const all: ReadonlyArray<Timed> = perProcess
@@ -117,7 +119,9 @@ export const analyzePermits = (
     minShare: Math.min(...shares),
     maxShare: Math.max(...shares),
     requestsPerAcquisition: serverTotal / Math.max(1, count),
-    requestsByOperation: Object.fromEntries(Object.entries(byOperation).map(([operation, n]) => [operation, n / Math.max(1, count)])),
+    requestsByOperation: Object.fromEntries(
+      Object.entries(byOperation).map(([operation, n]) => [operation, n / Math.max(1, count)])
+    ),
     clientRequests: perProcess.reduce((sum, { stats }) => sum + total(stats?.requests ?? {}), 0),
     serverRequests: serverTotal,
     waitRequests: summarize(all.map((a) => total(a.waitRequests))),

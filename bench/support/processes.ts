@@ -15,7 +15,10 @@ export interface WorkerProcess<E extends { readonly _tag: string }> {
   /** Calls `listener` with every event from now on, as it arrives. */
   readonly onEvent: (listener: (event: E) => void) => void
   /** The first event with this tag, past or future; a defect if the process ends first or time runs out. */
-  readonly next: <T extends E["_tag"]>(tag: T, within: Duration.DurationInput) => Effect.Effect<Extract<E, { readonly _tag: T }>>
+  readonly next: <T extends E["_tag"]>(
+    tag: T,
+    within: Duration.DurationInput
+  ) => Effect.Effect<Extract<E, { readonly _tag: T }>>
 }
 
 /** Runs `bench/<script>` on the TypeScript sources of the workspace (through tsx). */
@@ -37,6 +40,9 @@ export const spawnWorker = <E extends { readonly _tag: string }>(
 /** Starts the workers, waits until every one is ready, then starts them all at once. */
 export const startTogether = <E extends { readonly _tag: string }>(workers: ReadonlyArray<WorkerProcess<E>>) =>
   Effect.gen(function* () {
-    yield* Effect.forEach(workers, (worker) => worker.next("Ready" as E["_tag"], "90 seconds"), { concurrency: "unbounded", discard: true })
+    yield* Effect.forEach(workers, (worker) => worker.next("Ready" as E["_tag"], "90 seconds"), {
+      concurrency: "unbounded",
+      discard: true
+    })
     yield* Effect.forEach(workers, (worker) => worker.start, { discard: true })
   })

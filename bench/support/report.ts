@@ -10,7 +10,11 @@ export interface Table {
 }
 
 const show = (cell: Cell): string =>
-  typeof cell === "number" ? (Number.isInteger(cell) ? String(cell) : cell.toFixed(cell >= 100 ? 0 : cell >= 10 ? 1 : 2)) : cell
+  typeof cell === "number"
+    ? Number.isInteger(cell)
+      ? String(cell)
+      : cell.toFixed(cell >= 100 ? 0 : cell >= 10 ? 1 : 2)
+    : cell
 
 export const renderTable = (table: Table): string => {
   const cells = [table.columns, ...table.rows.map((row) => row.map(show))]

@@ -10,7 +10,9 @@ export interface Summary {
 
 /** Nearest-rank percentile of sorted samples. */
 const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
-  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
+  sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
 
 export const summarize = (samples: ReadonlyArray<number>): Summary => {
   const sorted = [...samples].sort((a, b) => a - b)

@@ -10,7 +10,13 @@ export type ContenderScenario =
    * that released calls `acquire` again only once another process has entered since: the parent relays each
    * entry to the others as a stdin line `entered <ms>`.
    */
-  | { readonly _tag: "Contend"; readonly key: string; readonly holdMillis: number; readonly durationMillis: number; readonly forcedHandoff: boolean }
+  | {
+      readonly _tag: "Contend"
+      readonly key: string
+      readonly holdMillis: number
+      readonly durationMillis: number
+      readonly forcedHandoff: boolean
+    }
   /** `cycles` acquire + release on `key`, interleaved with as many raw conditional Put + Delete cycles. */
   | { readonly _tag: "Uncontended"; readonly key: string; readonly cycles: number; readonly warmup: number }
   /** dynalock only: `get` and `put`, each interleaved with the very request it sends, sent raw. */
@@ -32,8 +38,7 @@ export interface Paired {
 }
 
 export type ContenderWorkerEvent =
-  | LockWorkerEvent
-  | { readonly _tag: "Measured"; readonly pairs: ReadonlyArray<Paired> }
+  LockWorkerEvent | { readonly _tag: "Measured"; readonly pairs: ReadonlyArray<Paired> }
 
 /** The tag of the raw SDK client a process uses beside its library's: the proxy counts the two apart. */
 export const rawTag = (tag: string): string => `${tag}-raw`

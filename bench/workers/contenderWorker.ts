@@ -64,12 +64,18 @@ const memoryNow = () => {
 }
 
 const since = (before: Record<string, number>, after: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(Object.entries(after).map(([operation, n]) => [operation, n - (before[operation] ?? 0)]).filter(([, n]) => n !== 0))
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([operation, n]) => [operation, n - (before[operation] ?? 0)])
+      .filter(([, n]) => n !== 0)
+  )
 
 /** One uncontended acquire + release: a wait here means something else holds the key, a broken run. */
 const cycle = (contender: ContenderClient, key: string) =>
   Effect.flatMap(contender.acquire(key, 10_000), (held) =>
-    Option.isSome(held) ? held.value.release : Effect.dieMessage(`uncontended acquire of ${key} did not get the lock in 10 s`)
+    Option.isSome(held)
+      ? held.value.release
+      : Effect.dieMessage(`uncontended acquire of ${key} did not get the lock in 10 s`)
   )
 
 /** Runs `a` and `b` alternately, `a` first on even rounds: drift in the machine's load hits both alike. */
@@ -158,11 +164,21 @@ const uncontended = (contender: ContenderClient, scenario: Extract<ContenderScen
   Effect.gen(function* () {
     const raw = yield* rawClient
     const owner = randomUUID()
-    const rawCycle = rawLockCycle(raw.client, environment.keyedTable, `${environment.partition}-raw`, scenario.key, owner)
+    const rawCycle = rawLockCycle(
+      raw.client,
+      environment.keyedTable,
+      `${environment.partition}-raw`,
+      scenario.key,
+      owner
+    )
     for (let i = 0; i < scenario.warmup; i++) yield* Effect.zipRight(cycle(contender, scenario.key), rawCycle)
     emit({ _tag: "Ready", pid: process.pid })
     yield* awaitGo
-    const { a, b } = yield* interleaved(scenario.cycles, () => cycle(contender, scenario.key), () => rawCycle)
+    const { a, b } = yield* interleaved(
+      scenario.cycles,
+      () => cycle(contender, scenario.key),
+      () => rawCycle
+    )
     emit({ _tag: "Measured", pairs: [{ name: "acquire + release", library: a, raw: b }] })
     emit({ _tag: "Stats", requests: contender.requests(), unfinishedWaits: 0, memory: memoryNow() })
   })
@@ -174,7 +190,11 @@ const keyValue = (scenario: Extract<ContenderScenario, { _tag: "KeyValue" }>) =>
     tagClient(counter.client, environment.tag)
     yield* Effect.addFinalizer(() => Effect.sync(() => counter.client.destroy()))
     const recorder = recordRequests(counter.client)
-    const { store } = yield* DynamoStore.make({ tableName: environment.keyedTable, partition: environment.partition, client: counter.client })
+    const { store } = yield* DynamoStore.make({
+      tableName: environment.keyedTable,
+      partition: environment.partition,
+      client: counter.client
+    })
     const raw = yield* rawClient
     const value = new Uint8Array(100).fill(7)
     const key = "kv"
@@ -195,9 +215,17 @@ const keyValue = (scenario: Extract<ContenderScenario, { _tag: "KeyValue" }>) =>
     emit({ _tag: "Ready", pid: process.pid })
     yield* awaitGo
     const pairs: Array<Paired> = []
-    const gets = yield* interleaved(scenario.operations, () => Effect.orDie(store.get(key)), () => replay(raw.client, getRequest))
+    const gets = yield* interleaved(
+      scenario.operations,
+      () => Effect.orDie(store.get(key)),
+      () => replay(raw.client, getRequest)
+    )
     pairs.push({ name: "get", operation: getRequest.operation, library: gets.a, raw: gets.b })
-    const puts = yield* interleaved(scenario.operations, () => Effect.orDie(store.put(key, value)), () => replay(raw.client, putRequest))
+    const puts = yield* interleaved(
+      scenario.operations,
+      () => Effect.orDie(store.put(key, value)),
+      () => replay(raw.client, putRequest)
+    )
     pairs.push({ name: "put, 100 B", operation: putRequest.operation, library: puts.a, raw: puts.b })
     emit({ _tag: "Measured", pairs })
     emit({ _tag: "Stats", requests: { ...counter.counts }, unfinishedWaits: 0, memory: memoryNow() })

@@ -25,7 +25,14 @@ const program = Effect.scoped(
     }
     const after = collect()
     const stored = (yield* store.list("item-")).length
-    return { _tag: "Heap", items: stored, valueBytes, heapBefore: before, heapAfter: after, rss: process.memoryUsage().rss }
+    return {
+      _tag: "Heap",
+      items: stored,
+      valueBytes,
+      heapBefore: before,
+      heapAfter: after,
+      rss: process.memoryUsage().rss
+    }
   })
 )
 

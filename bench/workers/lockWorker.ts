@@ -27,7 +27,11 @@ const memoryNow = (): MemoryFigures => {
 }
 
 const since = (before: Record<string, number>, after: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(Object.entries(after).map(([operation, n]) => [operation, n - (before[operation] ?? 0)]).filter(([, n]) => n !== 0))
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([operation, n]) => [operation, n - (before[operation] ?? 0)])
+      .filter(([, n]) => n !== 0)
+  )
 
 const program = Effect.gen(function* () {
   const counter = countingClient(localConfig(args.endpoint))
@@ -48,14 +52,28 @@ const program = Effect.gen(function* () {
     const requested = monotonicMillis()
     const outcome = yield* Effect.scoped(
       Effect.gen(function* () {
-        const lock = yield* locker.acquire(args.key, { ttl: Duration.millis(args.ttlMillis), timeout: Duration.millis(deadline - requested) })
+        const lock = yield* locker.acquire(args.key, {
+          ttl: Duration.millis(args.ttlMillis),
+          timeout: Duration.millis(deadline - requested)
+        })
         const enter = monotonicMillis()
         const waitRequests = since(before, counter.counts)
-        const lost = yield* Effect.raceFirst(Effect.as(Effect.sleep(args.holdMillis), false), Effect.as(Effect.ignore(lock.lost), true))
+        const lost = yield* Effect.raceFirst(
+          Effect.as(Effect.sleep(args.holdMillis), false),
+          Effect.as(Effect.ignore(lock.lost), true)
+        )
         memory = memoryNow()
         const exit = monotonicMillis()
         yield* lock.release
-        return { requested, enter, exit, released: monotonicMillis(), token: lock.fencingToken.toString(), waitRequests, lost }
+        return {
+          requested,
+          enter,
+          exit,
+          released: monotonicMillis(),
+          token: lock.fencingToken.toString(),
+          waitRequests,
+          lost
+        }
       })
     ).pipe(
       Effect.map(Option.some),

@@ -30,13 +30,21 @@ const memoryNow = (): MemoryFigures => {
 }
 
 const since = (before: Record<string, number>, after: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(Object.entries(after).map(([operation, n]) => [operation, n - (before[operation] ?? 0)]).filter(([, n]) => n !== 0))
+  Object.fromEntries(
+    Object.entries(after)
+      .map(([operation, n]) => [operation, n - (before[operation] ?? 0)])
+      .filter(([, n]) => n !== 0)
+  )
 
 const program = Effect.gen(function* () {
   const counter = countingClient(localConfig(args.endpoint))
   tagClient(counter.client, args.tag)
   yield* Effect.addFinalizer(() => Effect.sync(() => counter.client.destroy()))
-  const { locker } = yield* DynamoStore.make({ tableName: args.tableName, partition: args.partition, client: counter.client })
+  const { locker } = yield* DynamoStore.make({
+    tableName: args.tableName,
+    partition: args.partition,
+    client: counter.client
+  })
   // A cold client's first requests are slow (connections, JIT): warm it on a semaphore of its own first.
   const warm = locker.semaphore(`${args.key}-warm-${args.tag}`, args.limit)
   for (let i = 0; i < 3; i++) yield* Effect.scoped(Effect.flatMap(warm.acquire(), (permit) => permit.release))
@@ -56,7 +64,10 @@ const program = Effect.gen(function* () {
         const permit = yield* semaphore.acquire(1, { timeout: Duration.millis(Math.max(1, deadline - requested)) })
         const enter = monotonicMillis()
         const waitRequests = since(before, counter.counts)
-        const lost = yield* Effect.raceFirst(Effect.as(Effect.sleep(args.holdMillis), false), Effect.as(Effect.ignore(permit.lost), true))
+        const lost = yield* Effect.raceFirst(
+          Effect.as(Effect.sleep(args.holdMillis), false),
+          Effect.as(Effect.ignore(permit.lost), true)
+        )
         memory = memoryNow()
         const exit = monotonicMillis()
         yield* permit.release

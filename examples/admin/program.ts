@@ -66,17 +66,30 @@ const describe = (state: LockState, now: number): string => {
   if (!state.held) return `${state.key}: free (last fencing token ${state.fencingToken}), ${state.waiting} waiting`
   const ends = Option.match(state.expires, {
     onNone: () => "",
-    onSome: (end) => `, lease ends ${end.toJSON()} (in ${Duration.format(Duration.millis(Math.max(0, end.epochMillis - now)))})`
+    onSome: (end) =>
+      `, lease ends ${end.toJSON()} (in ${Duration.format(Duration.millis(Math.max(0, end.epochMillis - now)))})`
   })
   return `${state.key}: held by "${text(state.value)}", fencing token ${state.fencingToken}${ends}, ${state.waiting} waiting`
 }
 
 const leaseEnd = (state: Option.Option<LockState>): number =>
-  Option.getOrElse(Option.flatMap(Option.flatMap(state, (s) => s.expires), (end) => Option.some(end.epochMillis)), () => 0)
+  Option.getOrElse(
+    Option.flatMap(
+      Option.flatMap(state, (s) => s.expires),
+      (end) => Option.some(end.epochMillis)
+    ),
+    () => 0
+  )
 
 /** Looks again every `spacing` until `done` says so. */
-const pollUntil = <A, E>(look: Effect.Effect<A, E>, done: (a: A) => boolean, spacing: Duration.DurationInput): Effect.Effect<A, E> =>
-  Effect.flatMap(look, (a) => (done(a) ? Effect.succeed(a) : Effect.zipRight(Effect.sleep(spacing), pollUntil(look, done, spacing))))
+const pollUntil = <A, E>(
+  look: Effect.Effect<A, E>,
+  done: (a: A) => boolean,
+  spacing: Duration.DurationInput
+): Effect.Effect<A, E> =>
+  Effect.flatMap(look, (a) =>
+    done(a) ? Effect.succeed(a) : Effect.zipRight(Effect.sleep(spacing), pollUntil(look, done, spacing))
+  )
 
 /** Runs the story on `table`. */
 export const run = (
@@ -85,7 +98,10 @@ export const run = (
 ): Effect.Effect<Result, AcquireCancelled | InvalidInput | StoreError, Scope.Scope> =>
   Effect.gen(function* () {
     const client = Effect.map(
-      DynamoStore.make({ ...DemoTable.storeOptions(table, "AdminExample"), lock: { maxClockSkew: settings.maxClockSkew } }),
+      DynamoStore.make({
+        ...DemoTable.storeOptions(table, "AdminExample"),
+        lock: { maxClockSkew: settings.maxClockSkew }
+      }),
       ({ locker }) => locker
     )
     const [worker7, worker8, worker9, operator] = yield* Effect.all([client, client, client, client])
@@ -108,9 +124,10 @@ export const run = (
     // worker-7: its job hangs while the lock is renewed in the background.
     const stuckToken = yield* Deferred.make<bigint>()
     const stuck = yield* Effect.gen(function* () {
-      const hangs = worker7.withLock(stuckKey, options("worker-7 (pid 4242), invoice run of 2026-11-30"))((lock) =>
-        Effect.zipRight(Deferred.succeed(stuckToken, lock.fencingToken), Effect.never)
-      )
+      const hangs = worker7.withLock(
+        stuckKey,
+        options("worker-7 (pid 4242), invoice run of 2026-11-30")
+      )((lock) => Effect.zipRight(Deferred.succeed(stuckToken, lock.fencingToken), Effect.never))
       const outcome = yield* Effect.either(hangs)
       return { outcome, at: yield* Clock.currentTimeMillis }
     }).pipe(Effect.forkScoped)
@@ -124,15 +141,18 @@ export const run = (
     const entered = yield* Deferred.make<bigint>()
     const operatorDone = yield* Deferred.make<void>()
     const next = yield* worker8
-      .withLock(stuckKey, options("worker-8 (pid 4343), invoice run of 2026-11-30"))((lock) =>
-        Effect.zipRight(Deferred.succeed(entered, lock.fencingToken), Deferred.await(operatorDone))
-      )
+      .withLock(
+        stuckKey,
+        options("worker-8 (pid 4343), invoice run of 2026-11-30")
+      )((lock) => Effect.zipRight(Deferred.succeed(entered, lock.fencingToken), Deferred.await(operatorDone)))
       .pipe(Effect.either, Effect.forkScoped)
     yield* say(`worker-8 waits for ${stuckKey}`)
     // The operator's view is taken once worker-8 is in line.
-    yield* pollUntil(operator.inspect(stuckKey), (state) => Option.exists(state, (s) => s.waiting >= 1), "50 millis").pipe(
-      Effect.timeoutOption("10 seconds")
-    )
+    yield* pollUntil(
+      operator.inspect(stuckKey),
+      (state) => Option.exists(state, (s) => s.waiting >= 1),
+      "50 millis"
+    ).pipe(Effect.timeoutOption("10 seconds"))
 
     yield* say(`operator: list("jobs/")  (held locks whose keys begin with "jobs/")`)
     const listed = yield* operator.list("jobs/")
@@ -146,10 +166,11 @@ export const run = (
     yield* say(`    ${describe(stuckState, yield* Clock.currentTimeMillis)}`)
 
     // Is the holder dead (its lease runs out by itself) or alive and stuck (it keeps renewing)?
-    const later = yield* pollUntil(operator.inspect(stuckKey), (state) => leaseEnd(state) > leaseEnd(first), "100 millis").pipe(
-      Effect.timeoutOption(Duration.times(settings.ttl, 2)),
-      Effect.map(Option.flatten)
-    )
+    const later = yield* pollUntil(
+      operator.inspect(stuckKey),
+      (state) => leaseEnd(state) > leaseEnd(first),
+      "100 millis"
+    ).pipe(Effect.timeoutOption(Duration.times(settings.ttl, 2)), Effect.map(Option.flatten))
     const leaseEndMoved = leaseEnd(later) > leaseEnd(first)
     yield* say(
       leaseEndMoved
@@ -169,7 +190,9 @@ export const run = (
       Effect.timeoutFail({ duration: bound, onTimeout: () => new Error("worker-8 never got the broken lock") }),
       Effect.orDie
     )
-    yield* say(`worker-8 holds ${stuckKey} with fencing token ${nextToken} (higher than worker-7's ${token7}) and runs the job`)
+    yield* say(
+      `worker-8 holds ${stuckKey} with fencing token ${nextToken} (higher than worker-7's ${token7}) and runs the job`
+    )
 
     const lost = yield* Fiber.join(stuck).pipe(
       Effect.timeoutFail({ duration: bound, onTimeout: () => new Error("worker-7 never learnt its lock was broken") }),
@@ -192,7 +215,9 @@ export const run = (
     yield* say(`operator: inspect("${stuckKey}")`)
     const afterBreak = yield* operator.inspect(stuckKey)
     const nowAfter = yield* Clock.currentTimeMillis
-    yield* say(`    ${Option.match(afterBreak, { onNone: () => "no record", onSome: (state) => describe(state, nowAfter) })}`)
+    yield* say(
+      `    ${Option.match(afterBreak, { onNone: () => "no record", onSome: (state) => describe(state, nowAfter) })}`
+    )
     yield* say(`operator: forceRelease("jobs/nothing-here")`)
     const brokeNothing = yield* operator.forceRelease("jobs/nothing-here")
     yield* say(`    ${brokeNothing ? "true" : "false: no live lease, nothing broken"}`)

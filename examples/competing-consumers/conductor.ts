@@ -45,7 +45,8 @@ export const runDemo = (
     yield* Console.log(
       Option.match(settings.killAfter, {
         onNone: () => "no worker will be killed this time",
-        onSome: (after) => `after ${Duration.format(after)} the next worker to take a lock is killed with SIGKILL mid-job`
+        onSome: (after) =>
+          `after ${Duration.format(after)} the next worker to take a lock is killed with SIGKILL mid-job`
       })
     )
 
@@ -123,7 +124,10 @@ export const runDemo = (
           case "Committed": {
             const start = open.get(event.worker)?.start ?? event.at
             close(event.worker, event.at, "committed")
-            commits.set(event.record, [...(commits.get(event.record) ?? []), { worker: event.worker, fence: event.fence }])
+            commits.set(event.record, [
+              ...(commits.get(event.record) ?? []),
+              { worker: event.worker, fence: event.fence }
+            ])
             return yield* Console.log(LiveLog.committed(event, t0, event.at - start))
           }
           case "Abandoned": {
@@ -159,7 +163,10 @@ export const runDemo = (
     yield* Effect.forEach(workers, (worker) => worker.stop, { discard: true })
     const exits = yield* Effect.forEach(workers, (worker) =>
       worker.ended.pipe(
-        Effect.timeoutFail({ duration: Duration.sum(settings.workMax, Duration.seconds(15)), onTimeout: () => `${worker.name} did not stop` }),
+        Effect.timeoutFail({
+          duration: Duration.sum(settings.workMax, Duration.seconds(15)),
+          onTimeout: () => `${worker.name} did not stop`
+        }),
         Effect.orDie,
         Effect.map((ended) => ({ worker: worker.name, code: ended.code }))
       )

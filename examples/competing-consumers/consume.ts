@@ -50,10 +50,13 @@ export const jobOn = (consumer: Consumer, key: string) =>
       const current = yield* records.get(key)
       yield* emit(new Locked({ worker, record: key, fence, version: current.version, at: start }))
       const abandon = (reason: string) =>
-        Effect.flatMap(machineMillis, (at) => emit(new Abandoned({ worker, record: key, fence, reason, at }))).pipe(Effect.as(false))
+        Effect.flatMap(machineMillis, (at) => emit(new Abandoned({ worker, record: key, fence, reason, at }))).pipe(
+          Effect.as(false)
+        )
 
       // The record is the protected resource: it refuses work under a token older than one it has seen.
-      if (current.value.lastFence >= fence) return yield* abandon(`stale fencing token (record has seen ${current.value.lastFence})`)
+      if (current.value.lastFence >= fence)
+        return yield* abandon(`stale fencing token (record has seen ${current.value.lastFence})`)
 
       const job = Effect.gen(function* () {
         yield* Effect.sleep(yield* randomWork(consumer.settings))
@@ -68,21 +71,32 @@ export const jobOn = (consumer: Consumer, key: string) =>
       if (Either.isLeft(written)) return yield* abandon(`record refused the write (${written.left._tag})`)
       const at = yield* machineMillis
       yield* emit(
-        new Committed({ worker, record: key, fence, version: written.right.version, jobs: written.right.value.jobs.length, at })
+        new Committed({
+          worker,
+          record: key,
+          fence,
+          version: written.right.version,
+          jobs: written.right.value.jobs.length,
+          at
+        })
       )
       return true
     })
   )
 
 /** One pass over the records, stalest first, ending with the first job taken. */
-const pass = (consumer: Consumer): Effect.Effect<"committed" | "abandoned" | "idle", StoreError | InvalidInput | KeyNotFound> =>
+const pass = (
+  consumer: Consumer
+): Effect.Effect<"committed" | "abandoned" | "idle", StoreError | InvalidInput | KeyNotFound> =>
   Effect.gen(function* () {
     const listed = yield* consumer.records.list(prefix)
     // Ties (records never worked on) in random order, so that workers do not all queue on the first one.
     const shuffled = yield* Random.shuffle(listed)
     const stalestFirst = Array.from(shuffled).sort((a, b) => lastWorked(a.value) - lastWorked(b.value))
     for (const record of stalestFirst) {
-      const done = yield* jobOn(consumer, record.key).pipe(Effect.catchTag("AcquireCancelled", () => Effect.succeed(undefined)))
+      const done = yield* jobOn(consumer, record.key).pipe(
+        Effect.catchTag("AcquireCancelled", () => Effect.succeed(undefined))
+      )
       if (done !== undefined) return done ? "committed" : "abandoned"
     }
     return "idle"
@@ -95,7 +109,9 @@ export const consume = (consumer: Consumer): Effect.Effect<number> =>
     while (!(yield* consumer.stopping)) {
       const outcome = yield* pass(consumer).pipe(
         // A store that is briefly unavailable (or a record that vanished) costs a pass, not the worker.
-        Effect.catchAll((error) => Effect.as(Effect.logWarning(`${consumer.worker}: pass failed: ${error.message}`), "idle" as const))
+        Effect.catchAll((error) =>
+          Effect.as(Effect.logWarning(`${consumer.worker}: pass failed: ${error.message}`), "idle" as const)
+        )
       )
       if (outcome === "committed") jobs++
       if (outcome === "idle") yield* Effect.sleep(consumer.settings.idle)

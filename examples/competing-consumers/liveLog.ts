@@ -9,15 +9,30 @@ const row = (at: number, who: string, what: string, record: string, rest: string
 
 /** Who holds which record right now, e.g. `r1:w2 r3:w1`. */
 export const holders = (held: ReadonlyMap<string, string>): string =>
-  [...held].sort(([a], [b]) => a.localeCompare(b)).map(([record, worker]) => `${short(record)}:${worker}`).join(" ")
+  [...held]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([record, worker]) => `${short(record)}:${worker}`)
+    .join(" ")
 
 /** A lock taken; `t0` is when the workers were told to go. */
 export const locked = (event: Locked, t0: number, held: ReadonlyMap<string, string>, note = ""): string =>
-  row(event.at - t0, event.worker, "locks", event.record, `token ${event.fence}  v${event.version}  [${holders(held)}]${note}`)
+  row(
+    event.at - t0,
+    event.worker,
+    "locks",
+    event.record,
+    `token ${event.fence}  v${event.version}  [${holders(held)}]${note}`
+  )
 
 /** A job committed. */
 export const committed = (event: Committed, t0: number, tookMillis: number): string =>
-  row(event.at - t0, event.worker, "commits", event.record, `job #${event.jobs} of the record (${tookMillis.toFixed(0)} ms), now v${event.version}`)
+  row(
+    event.at - t0,
+    event.worker,
+    "commits",
+    event.record,
+    `job #${event.jobs} of the record (${tookMillis.toFixed(0)} ms), now v${event.version}`
+  )
 
 /** A job given up. */
 export const abandoned = (event: Abandoned, t0: number): string =>

@@ -13,7 +13,10 @@ const positive = (name: string, fallback: number) =>
 const duration = (name: string, fallback: Duration.DurationInput) =>
   Config.duration(name).pipe(
     Config.withDefault(Duration.decode(fallback)),
-    Config.validate({ message: `${name} must be a positive duration, e.g. "3 seconds"`, validation: (d: Duration.Duration) => Duration.greaterThan(d, Duration.zero) })
+    Config.validate({
+      message: `${name} must be a positive duration, e.g. "3 seconds"`,
+      validation: (d: Duration.Duration) => Duration.greaterThan(d, Duration.zero)
+    })
   )
 
 /**
@@ -80,7 +83,11 @@ export const DemoSettings: Config.Config<DemoSettings> = Config.all({
   })),
   Config.validate({
     message: "DEMO_KILL_AFTER must be shorter than DEMO_DURATION",
-    validation: (settings) => Option.match(settings.killAfter, { onNone: () => true, onSome: (after) => Duration.lessThan(after, settings.duration) })
+    validation: (settings) =>
+      Option.match(settings.killAfter, {
+        onNone: () => true,
+        onSome: (after) => Duration.lessThan(after, settings.duration)
+      })
   })
 )
 

@@ -35,7 +35,8 @@ export interface Observed {
   /** Committed jobs per record, in commit order: (worker, fence). */
   readonly commits: ReadonlyMap<string, ReadonlyArray<{ readonly worker: string; readonly fence: bigint }>>
   /** The worker killed mid-job, if one was. */
-  readonly killed: { readonly worker: string; readonly record: string; readonly fence: bigint; readonly at: number } | undefined
+  readonly killed:
+    { readonly worker: string; readonly record: string; readonly fence: bigint; readonly at: number } | undefined
   readonly takeover: Takeover | undefined
   /** Exit codes of the workers that were not killed. */
   readonly exits: ReadonlyArray<{ readonly worker: string; readonly code: number | null }>
@@ -79,7 +80,9 @@ const groupBy = <A>(items: ReadonlyArray<A>, key: (a: A) => string): Map<string,
 }
 
 /** Pairs of consecutive stretches (by start) that overlap or whose fencing tokens do not increase. */
-const sequenceProblems = <A extends { readonly start: number; readonly end: number; readonly fence: bigint; readonly worker: string }>(
+const sequenceProblems = <
+  A extends { readonly start: number; readonly end: number; readonly fence: bigint; readonly worker: string }
+>(
   record: string,
   stretches: ReadonlyArray<A>
 ) => {
@@ -90,7 +93,9 @@ const sequenceProblems = <A extends { readonly start: number; readonly end: numb
     const before = sorted[i - 1]
     if (before === undefined) return
     if (current.start <= before.end) {
-      overlaps.push(`${record}: ${current.worker} started ${(before.end - current.start).toFixed(1)} ms before ${before.worker} finished`)
+      overlaps.push(
+        `${record}: ${current.worker} started ${(before.end - current.start).toFixed(1)} ms before ${before.worker} finished`
+      )
     }
     if (current.fence <= before.fence) unordered.push(`${record}: token ${current.fence} after ${before.fence}`)
   })
@@ -107,9 +112,7 @@ const check = (name: string, problems: ReadonlyArray<string>, evidence: string):
 export const judge = (observed: Observed): Summary => {
   const byRecord = groupBy(observed.holdings, (holding) => holding.record)
   const live = [...byRecord].map(([record, holdings]) => sequenceProblems(record, holdings))
-  const durable = [...observed.finalRecords].map(([record, { value }]) =>
-    sequenceProblems(record, value.jobs)
-  )
+  const durable = [...observed.finalRecords].map(([record, { value }]) => sequenceProblems(record, value.jobs))
 
   const historyProblems: Array<string> = []
   const versionProblems: Array<string> = []
@@ -145,7 +148,9 @@ export const judge = (observed: Observed): Summary => {
         : takeover.fenceAfter > takeover.fenceBefore && takeover.afterKill > 0
           ? []
           : [`takeover of ${takeover.record} with token ${takeover.fenceAfter} after ${takeover.fenceBefore}`]
-  const exitProblems = observed.exits.filter((exit) => exit.code !== 0).map((exit) => `${exit.worker} exited with ${exit.code}`)
+  const exitProblems = observed.exits
+    .filter((exit) => exit.code !== 0)
+    .map((exit) => `${exit.worker} exited with ${exit.code}`)
 
   const checks = [
     check(

@@ -19,7 +19,8 @@ import { WorkRecord } from "./WorkRecord.js"
 
 const encodeLine = Schema.encodeSync(WorkerEventLine)
 
-const emit = (event: WorkerEvent): Effect.Effect<void> => Effect.sync(() => void process.stdout.write(`${encodeLine(event)}\n`))
+const emit = (event: WorkerEvent): Effect.Effect<void> =>
+  Effect.sync(() => void process.stdout.write(`${encodeLine(event)}\n`))
 
 /** `go` and end-of-input on stdin, as two signals. */
 const control = Effect.gen(function* () {
@@ -44,7 +45,9 @@ const program = Effect.gen(function* () {
   const worker = yield* Config.nonEmptyString("DEMO_WORKER_NAME")
   const settings = yield* WorkerSettings
   const table = yield* DemoTable.fromEnvironment.pipe(
-    Effect.flatMap(Option.match({ onNone: () => Effect.dieMessage("DYNALOCK_TABLE is not set"), onSome: Effect.succeed }))
+    Effect.flatMap(
+      Option.match({ onNone: () => Effect.dieMessage("DYNALOCK_TABLE is not set"), onSome: Effect.succeed })
+    )
   )
   const lock = { maxClockSkew: settings.maxClockSkew }
   const agents = yield* DynamoStore.make({ ...DemoTable.storeOptions(table, "Agent"), lock })

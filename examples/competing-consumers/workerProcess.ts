@@ -53,13 +53,17 @@ export const spawnWorker = (
         onLeft: () => ({ _tag: "Text", worker: name, line }),
         onRight: (event) => ({ _tag: "Event", event })
       })
-    const child = yield* ChildProcess.spawn(process.execPath, ["--conditions=@dynalock/source", "--import", tsx, script], {
-      env: { ...env, DEMO_WORKER_NAME: name },
-      stdin: "pipe",
-      stopSignal: "SIGKILL",
-      onStdout: (line) => output.unsafeOffer(parse(line)),
-      onStderr: (line) => output.unsafeOffer(parse(line))
-    })
+    const child = yield* ChildProcess.spawn(
+      process.execPath,
+      ["--conditions=@dynalock/source", "--import", tsx, script],
+      {
+        env: { ...env, DEMO_WORKER_NAME: name },
+        stdin: "pipe",
+        stopSignal: "SIGKILL",
+        onStdout: (line) => output.unsafeOffer(parse(line)),
+        onStderr: (line) => output.unsafeOffer(parse(line))
+      }
+    )
     // Once both pipes are closed no line is coming: the stream ends.
     yield* Effect.forkScoped(Effect.zipRight(child.closed, output.end))
     return {

@@ -21,7 +21,12 @@ const Settings = Config.all({
   work: Config.duration("DEMO_WORK").pipe(Config.withDefault(Duration.millis(150))),
   hold: Config.duration("DEMO_HOLD").pipe(Config.withDefault(Duration.millis(1500))),
   ttl: Config.duration("DEMO_TTL").pipe(Config.withDefault(Duration.seconds(2)))
-}).pipe(Config.validate({ message: "the story needs at least 3 workers and 1 round", validation: (s) => s.workers >= 3 && s.rounds >= 1 }))
+}).pipe(
+  Config.validate({
+    message: "the story needs at least 3 workers and 1 round",
+    validation: (s) => s.workers >= 3 && s.rounds >= 1
+  })
+)
 
 const program = Effect.gen(function* () {
   const settings = yield* Settings

@@ -50,7 +50,17 @@ const toRow = (pair: MetricPair.MetricPair.Untyped): MetricRow | undefined => {
       const inBucket = cumulative - (state.buckets[i - 1]?.[1] ?? 0)
       return inBucket > 0 ? [[bound, inBucket]] : []
     })
-    return { _tag: "Histogram", name, tags, count: state.count, sum: state.sum, max: state.max, p50: quantile(state, 0.5), p99: quantile(state, 0.99), buckets }
+    return {
+      _tag: "Histogram",
+      name,
+      tags,
+      count: state.count,
+      sum: state.sum,
+      max: state.max,
+      p50: quantile(state, 0.5),
+      p99: quantile(state, 0.99),
+      buckets
+    }
   }
   return undefined
 }
@@ -76,8 +86,14 @@ export const counted = (rows: ReadonlyArray<MetricRow>, name: string, tags: Read
   rows.find((row) => row._tag === "Counter" && row.name === name && tagText(row.tags) === tagText(tags))?.count ?? 0
 
 /** The histogram for these tags exactly. */
-export const timed = (rows: ReadonlyArray<MetricRow>, name: string, tags: Readonly<Record<string, string>>): HistogramRow | undefined =>
-  rows.find((row): row is HistogramRow => row._tag === "Histogram" && row.name === name && tagText(row.tags) === tagText(tags))
+export const timed = (
+  rows: ReadonlyArray<MetricRow>,
+  name: string,
+  tags: Readonly<Record<string, string>>
+): HistogramRow | undefined =>
+  rows.find(
+    (row): row is HistogramRow => row._tag === "Histogram" && row.name === name && tagText(row.tags) === tagText(tags)
+  )
 
 const ms = (millis: number) => `${Math.round(millis)} ms`
 

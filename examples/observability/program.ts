@@ -64,7 +64,12 @@ export interface Result {
 
 export type RunError = AcquireCancelled | LockLost | InvalidInput | StoreError | KeyNotFound
 
-export const keys = { turns: "jobs/nightly-report", impatience: "jobs/rebuild-index", pool: "pool/exports", migrate: "jobs/migrate" }
+export const keys = {
+  turns: "jobs/nightly-report",
+  impatience: "jobs/rebuild-index",
+  pool: "pool/exports",
+  migrate: "jobs/migrate"
+}
 
 /** The semaphore's limit in step 3. */
 export const permits = 2
@@ -74,7 +79,9 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1)
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
 
 /** How an acquisition (or the job under it) ended, in a word or two. */
-const outcome = <E extends { readonly _tag: string; readonly reason?: string }>(result: Either.Either<unknown, E>): string =>
+const outcome = <E extends { readonly _tag: string; readonly reason?: string }>(
+  result: Either.Either<unknown, E>
+): string =>
   Either.match(result, {
     onRight: () => "acquired",
     onLeft: (error) => (error.reason === undefined ? error._tag : `${error._tag} (${error.reason})`)
@@ -89,13 +96,16 @@ const tell = (table: DemoTable.DemoTable, settings: Settings): Effect.Effect<Sto
     const lease = { ttl: settings.ttl }
     const impatience = Duration.divide(hold, 3).pipe(Option.getOrElse(() => hold))
     const patience = Duration.times(hold, 10)
-    const [clients, operator] = yield* Effect.all([Effect.forEach(range(workers), () => client(table)), client(table)]).pipe(
-      Effect.withSpan("0. clients")
-    )
+    const [clients, operator] = yield* Effect.all([
+      Effect.forEach(range(workers), () => client(table)),
+      client(table)
+    ]).pipe(Effect.withSpan("0. clients"))
     const [w1, w2, w3] = [clients[0]!, clients[1]!, clients[2]!]
     const say = yield* Timeline.start
 
-    yield* say(`1. take turns: ${workers} workers × ${rounds} turns of ${Duration.format(work)} under withLock("${keys.turns}")`)
+    yield* say(
+      `1. take turns: ${workers} workers × ${rounds} turns of ${Duration.format(work)} under withLock("${keys.turns}")`
+    )
     const turns = yield* Effect.gen(function* () {
       yield* w1.store.put("turns", "0")
       yield* Effect.forEach(
@@ -104,7 +114,10 @@ const tell = (table: DemoTable.DemoTable, settings: Settings): Effect.Effect<Sto
           Effect.forEach(
             range(rounds),
             () =>
-              locker.withLock(keys.turns, lease)(
+              locker.withLock(
+                keys.turns,
+                lease
+              )(
                 Effect.gen(function* () {
                   const before = Number(text((yield* store.get("turns")).value))
                   yield* Effect.sleep(work)
@@ -125,7 +138,9 @@ const tell = (table: DemoTable.DemoTable, settings: Settings): Effect.Effect<Sto
         const lock = yield* w1.locker.acquire(keys.impatience, lease)
         const foundHeld = Option.isNone(yield* Effect.scoped(w2.locker.tryAcquire(keys.impatience, lease)))
         yield* say(`   w2 tryAcquire: ${foundHeld ? "held" : "free"}`)
-        const impatient = yield* Effect.fork(Effect.either(Effect.scoped(w3.locker.acquire(keys.impatience, { ...lease, timeout: impatience }))))
+        const impatient = yield* Effect.fork(
+          Effect.either(Effect.scoped(w3.locker.acquire(keys.impatience, { ...lease, timeout: impatience })))
+        )
         const asked = yield* Clock.currentTimeMillis
         // Answers when it got the lock, then holds it for a turn's work.
         const patient = yield* Effect.fork(
@@ -142,7 +157,10 @@ const tell = (table: DemoTable.DemoTable, settings: Settings): Effect.Effect<Sto
         yield* lock.release
         yield* say(`   w1 releases`)
         const gotIt = yield* Fiber.join(patient)
-        const waited = Either.match(gotIt, { onLeft: () => "", onRight: (at) => ` after ${Duration.format(Duration.millis(at - asked))}` })
+        const waited = Either.match(gotIt, {
+          onLeft: () => "",
+          onRight: (at) => ` after ${Duration.format(Duration.millis(at - asked))}`
+        })
         yield* say(`   w2 waits: ${outcome(gotIt)}${waited}`)
         return { foundHeld, lockWaiters: { impatient: outcome(gaveUp), patient: outcome(gotIt) } }
       })
@@ -153,7 +171,11 @@ const tell = (table: DemoTable.DemoTable, settings: Settings): Effect.Effect<Sto
       const holders = yield* Effect.forEach([w1, w2], ({ locker }) =>
         Effect.flatMap(Deferred.make<void>(), (inside) =>
           Effect.map(
-            Effect.fork(locker.semaphore(keys.pool, permits).withPermits(1, lease)(Effect.zipRight(Deferred.succeed(inside, undefined), Effect.sleep(hold)))),
+            Effect.fork(
+              locker.semaphore(keys.pool, permits).withPermits(1, lease)(
+                Effect.zipRight(Deferred.succeed(inside, undefined), Effect.sleep(hold))
+              )
+            ),
             (fiber) => ({ fiber, inside })
           )
         )
@@ -168,7 +190,9 @@ const tell = (table: DemoTable.DemoTable, settings: Settings): Effect.Effect<Sto
         { concurrency: "unbounded" }
       )
       yield* Effect.forEach(holders, ({ fiber }) => Fiber.join(fiber), { discard: true })
-      yield* say(`   w3's first fiber waits at most ${Duration.format(impatience)}: ${outcome(impatient)}; its second waits: ${outcome(patient)}`)
+      yield* say(
+        `   w3's first fiber waits at most ${Duration.format(impatience)}: ${outcome(impatient)}; its second waits: ${outcome(patient)}`
+      )
       return { impatient: outcome(impatient), patient: outcome(patient) }
     }).pipe(Effect.withSpan("3. semaphore"))
 
@@ -176,7 +200,12 @@ const tell = (table: DemoTable.DemoTable, settings: Settings): Effect.Effect<Sto
     const { broken, lossNoticedAfter, migration } = yield* Effect.gen(function* () {
       const started = yield* Deferred.make<void>()
       const job = yield* Effect.fork(
-        Effect.either(w1.locker.withLock(keys.migrate, lease)(Effect.zipRight(Deferred.succeed(started, undefined), Effect.sleep(Duration.times(settings.ttl, 100)))))
+        Effect.either(
+          w1.locker.withLock(
+            keys.migrate,
+            lease
+          )(Effect.zipRight(Deferred.succeed(started, undefined), Effect.sleep(Duration.times(settings.ttl, 100))))
+        )
       )
       yield* Deferred.await(started)
       // Past the first renewal: the holder is alive and renewing when its lock is broken.

@@ -47,7 +47,9 @@ const outcomeText = (span: ReadableSpan) =>
 
 /** What a leaf shows besides its duration: leaves alike in this are collapsed into one line. */
 const leafSignature = (node: SpanNode, parent: ReadableSpan | undefined) =>
-  node.children.length === 0 ? `${node.span.name}|${attributeText(node.span, parent)}|${outcomeText(node.span)}` : undefined
+  node.children.length === 0
+    ? `${node.span.name}|${attributeText(node.span, parent)}|${outcomeText(node.span)}`
+    : undefined
 
 const ms = (millis: number) => `${millis < 10 ? millis.toFixed(1) : Math.round(millis)} ms`
 
@@ -56,11 +58,16 @@ export const format = (trees: ReadonlyArray<SpanNode>): ReadonlyArray<string> =>
   const lines: Array<string> = []
   const walk = (siblings: ReadonlyArray<SpanNode>, parent: ReadableSpan | undefined, depth: number) => {
     const indent = "  ".repeat(depth)
-    for (let i = 0; i < siblings.length; ) {
+    for (let i = 0; i < siblings.length;) {
       const node = siblings[i]!
       const signature = leafSignature(node, parent)
       let run = 1
-      while (signature !== undefined && i + run < siblings.length && leafSignature(siblings[i + run]!, parent) === signature) run++
+      while (
+        signature !== undefined &&
+        i + run < siblings.length &&
+        leafSignature(siblings[i + run]!, parent) === signature
+      )
+        run++
       const attributes = attributeText(node.span, parent)
       const shown = attributes === "" ? "" : `  ${attributes}`
       if (run === 1) {

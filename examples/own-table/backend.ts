@@ -21,7 +21,10 @@ import type { Layer } from "effect"
 import { Table } from "@dynalock/core"
 import type * as KeyValueStoreSuite from "@dynalock/test-layer/KeyValueStoreSuite"
 
-export const tableBackend = (name: string, table: Layer.Layer<Table.Table, unknown>): KeyValueStoreSuite.Backend<Table.Table> => ({
+export const tableBackend = (
+  name: string,
+  table: Layer.Layer<Table.Table, unknown>
+): KeyValueStoreSuite.Backend<Table.Table> => ({
   name,
   // One table (and one client) for the whole test file.
   layer: table,

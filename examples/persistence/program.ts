@@ -79,7 +79,9 @@ const instance = (name: string, table: DemoTable.DemoTable, settings: Settings, 
       (request) =>
         cache.get(request).pipe(
           Effect.map((rate) => `1 ${request.from} = ${rate} ${request.to}`),
-          Effect.catchTag("UnknownCurrency", (error) => Effect.succeed(`${request.from}->${request.to}: UnknownCurrency ${error.code}`))
+          Effect.catchTag("UnknownCurrency", (error) =>
+            Effect.succeed(`${request.from}->${request.to}: UnknownCurrency ${error.code}`)
+          )
         ),
       { concurrency: "unbounded" }
     )
@@ -107,10 +109,15 @@ export const run = (
   Effect.gen(function* () {
     yield* Console.log(`table: ${table.description}, partition "${partition}"`)
     // A cache left by an earlier run on a real table would change the story.
-    yield* Effect.provide(Effect.flatMap(KeyValueStore.KeyValueStore, (kv) => kv.clear), platformStore(table))
+    yield* Effect.provide(
+      Effect.flatMap(KeyValueStore.KeyValueStore, (kv) => kv.clear),
+      platformStore(table)
+    )
     const upstream = yield* makeUpstream(settings.latency)
 
-    yield* Console.log(`\n1. a first process looks up three rates (the upstream takes ${Duration.format(settings.latency)} each)`)
+    yield* Console.log(
+      `\n1. a first process looks up three rates (the upstream takes ${Duration.format(settings.latency)} each)`
+    )
     const first = yield* instance("instance-1", table, settings, upstream)
 
     yield* Console.log("\n2. another process, with an empty in-memory cache, looks up the same rates")

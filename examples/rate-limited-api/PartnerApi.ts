@@ -31,7 +31,10 @@ export interface PartnerApi {
 }
 
 /** A fresh API. */
-export const make = (options: { readonly limit: number; readonly latency: Duration.DurationInput }): Effect.Effect<PartnerApi> =>
+export const make = (options: {
+  readonly limit: number
+  readonly latency: Duration.DurationInput
+}): Effect.Effect<PartnerApi> =>
   Effect.gen(function* () {
     const inFlight = yield* Ref.make(0)
     const stats = yield* Ref.make<ApiStats>({ served: 0, refused: 0, maxInFlight: 0 })
@@ -44,7 +47,10 @@ export const make = (options: { readonly limit: number; readonly latency: Durati
         arrive,
         (now) =>
           now > options.limit
-            ? Effect.zipRight(Ref.update(stats, (s) => ({ ...s, refused: s.refused + 1 })), new TooManyRequests({ caller, inFlight: now }))
+            ? Effect.zipRight(
+                Ref.update(stats, (s) => ({ ...s, refused: s.refused + 1 })),
+                new TooManyRequests({ caller, inFlight: now })
+              )
             : Effect.zipRight(
                 Effect.sleep(options.latency),
                 Ref.modify(stats, (s) => [s.served + 1, { ...s, served: s.served + 1 }] as const)

@@ -19,7 +19,12 @@ const Settings = Config.all({
   fibers: Config.integer("DEMO_FIBERS").pipe(Config.withDefault(3)),
   calls: Config.integer("DEMO_CALLS").pipe(Config.withDefault(3)),
   latency: Config.duration("DEMO_LATENCY").pipe(Config.withDefault(Duration.millis(200)))
-}).pipe(Config.validate({ message: "workers, fibers and calls must be at least 1", validation: (s) => s.workers >= 1 && s.fibers >= 1 && s.calls >= 1 }))
+}).pipe(
+  Config.validate({
+    message: "workers, fibers and calls must be at least 1",
+    validation: (s) => s.workers >= 1 && s.fibers >= 1 && s.calls >= 1
+  })
+)
 
 const program = Effect.gen(function* () {
   const settings = yield* Settings

@@ -77,11 +77,15 @@ export const run = (table: DemoTable.DemoTable, settings: Settings): Effect.Effe
 
     yield* Console.log(`\n1. without coordination: all ${callers} fibers call at once`)
     const unguarded = yield* PartnerApi.make({ limit, latency: settings.latency })
-    yield* Effect.forEach(range(callers), (i) => Effect.either(unguarded.call(`fiber ${i}`)), { concurrency: "unbounded" })
+    yield* Effect.forEach(range(callers), (i) => Effect.either(unguarded.call(`fiber ${i}`)), {
+      concurrency: "unbounded"
+    })
     const uncoordinated = yield* unguarded.stats
     yield* Console.log(`   the API served ${uncoordinated.served} and refused ${uncoordinated.refused} with 429`)
 
-    yield* Console.log(`\n2. every call under semaphore("partner-api", ${limit}).withPermits(1), ${calls} calls per fiber`)
+    yield* Console.log(
+      `\n2. every call under semaphore("partner-api", ${limit}).withPermits(1), ${calls} calls per fiber`
+    )
     const api = yield* PartnerApi.make({ limit, latency: settings.latency })
     const lockers = yield* Effect.forEach(range(workers), () => client(table))
     const availableBefore = yield* lockers[0]!.semaphore("partner-api", limit).available
@@ -96,7 +100,9 @@ export const run = (table: DemoTable.DemoTable, settings: Settings): Effect.Effe
           const waited = (yield* Clock.currentTimeMillis) - asked
           waits.push(waited)
           const inFlight = (yield* api.inFlight) + 1
-          yield* say(`${caller.padEnd(6)} call ${n}/${calls}  in flight ${inFlight}/${limit}  waited ${ms(waited)} for a permit`)
+          yield* say(
+            `${caller.padEnd(6)} call ${n}/${calls}  in flight ${inFlight}/${limit}  waited ${ms(waited)} for a permit`
+          )
           return yield* api.call(caller)
         }).pipe(semaphore.withPermits(1, { ttl: "10 seconds" }))
       )
@@ -121,7 +127,9 @@ export const run = (table: DemoTable.DemoTable, settings: Settings): Effect.Effe
     const total = callers * calls
     const waitedInAll = waits.reduce((sum, wait) => sum + wait, 0)
     const held = coordinated.maxInFlight <= limit && coordinated.refused === 0
-    yield* Console.log(`\nSummary: ${total} calls by ${callers} fibers of ${workers} workers in ${Duration.format(elapsed)}`)
+    yield* Console.log(
+      `\nSummary: ${total} calls by ${callers} fibers of ${workers} workers in ${Duration.format(elapsed)}`
+    )
     yield* Console.log(
       `  ${held ? "ok  " : "FAIL"} never more than ${limit} calls in flight: at most ${coordinated.maxInFlight} seen by the API, ` +
         `${coordinated.refused} refused, ${coordinated.served} served`

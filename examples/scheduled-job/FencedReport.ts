@@ -38,7 +38,11 @@ export const make = (store: KeyValueStore["Type"]) => {
   const reports = store.forSchema(Report)
 
   /** Writes the report under `token`, unless a higher token has written it already. */
-  const write = (token: bigint, content: string, writtenBy: string): Effect.Effect<void, StaleToken | InvalidInput | StoreError> =>
+  const write = (
+    token: bigint,
+    content: string,
+    writtenBy: string
+  ): Effect.Effect<void, StaleToken | InvalidInput | StoreError> =>
     Effect.gen(function* () {
       const current = yield* Effect.option(reports.get(key))
       if (Option.isSome(current) && token < current.value.value.highestToken) {

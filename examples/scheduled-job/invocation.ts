@@ -39,7 +39,10 @@ export interface InvocationOptions {
 export const jobKey = "job/nightly-report"
 
 /** The handler of one invocation. */
-export const invoke = (clients: Clients, options: InvocationOptions): Effect.Effect<Outcome, InvalidInput | StoreError> =>
+export const invoke = (
+  clients: Clients,
+  options: InvocationOptions
+): Effect.Effect<Outcome, InvalidInput | StoreError> =>
   Effect.scoped(
     Effect.gen(function* () {
       const lock = yield* clients.locker.tryAcquire(jobKey, { ttl: options.ttl, renew: options.renew ?? true })

@@ -57,7 +57,10 @@ const container = (table: DemoTable.DemoTable, settings: Settings): Effect.Effec
   })
 
 /** Runs the story on `table`. */
-export const run = (table: DemoTable.DemoTable, settings: Settings): Effect.Effect<Result, InvalidInput | StoreError, Scope.Scope> =>
+export const run = (
+  table: DemoTable.DemoTable,
+  settings: Settings
+): Effect.Effect<Result, InvalidInput | StoreError, Scope.Scope> =>
   Effect.gen(function* () {
     const options = (name: string): InvocationOptions => ({ name, ttl: settings.ttl, work: settings.work })
     yield* Console.log(`table: ${table.description}`)
@@ -70,7 +73,9 @@ export const run = (table: DemoTable.DemoTable, settings: Settings): Effect.Effe
     )
     for (const outcome of duplicateDelivery) yield* Console.log(`  ${describe(outcome)}`)
 
-    yield* Console.log(`\ntick 2: the invocation is frozen mid-job for longer than its lease (${Duration.format(settings.ttl)})`)
+    yield* Console.log(
+      `\ntick 2: the invocation is frozen mid-job for longer than its lease (${Duration.format(settings.ttl)})`
+    )
     const frozenAfterJob = yield* Deferred.make<void>()
     const thaw = yield* Deferred.make<void>()
     const frozenClients = yield* container(table, settings)

@@ -40,26 +40,27 @@ export const storeOptions = (table: DemoTable, partition: string): DynamoStore.D
   })
 
 /** The table named by `DYNALOCK_TABLE`, if it is set. */
-export const fromEnvironment: Effect.Effect<Option.Option<DemoTable>, ConfigError.ConfigError | StoreError> = Effect.gen(
-  function* () {
-    const tableName = yield* Config.option(Config.nonEmptyString("DYNALOCK_TABLE"))
-    if (Option.isNone(tableName)) return Option.none()
-    const endpoint = yield* Config.option(Config.nonEmptyString("DYNALOCK_ENDPOINT"))
-    const create = yield* Config.boolean("DYNALOCK_CREATE_TABLE").pipe(Config.withDefault(false))
-    const table: DemoTable = {
-      tableName: tableName.value,
-      client: Option.map(endpoint, (url): ClientConfig => ({ endpoint: url })),
-      description: Option.match(endpoint, {
-        onNone: () => `DynamoDB table "${tableName.value}" (region and credentials from the AWS environment)`,
-        onSome: (url) => `table "${tableName.value}" at ${url}`
-      }),
-      // Children inherit this process's environment, which already says all of it.
-      childEnv: {}
-    }
-    if (create) yield* DynamoStore.createTable(storeOptions(table, "unused"))
-    return Option.some(table)
+export const fromEnvironment: Effect.Effect<
+  Option.Option<DemoTable>,
+  ConfigError.ConfigError | StoreError
+> = Effect.gen(function* () {
+  const tableName = yield* Config.option(Config.nonEmptyString("DYNALOCK_TABLE"))
+  if (Option.isNone(tableName)) return Option.none()
+  const endpoint = yield* Config.option(Config.nonEmptyString("DYNALOCK_ENDPOINT"))
+  const create = yield* Config.boolean("DYNALOCK_CREATE_TABLE").pipe(Config.withDefault(false))
+  const table: DemoTable = {
+    tableName: tableName.value,
+    client: Option.map(endpoint, (url): ClientConfig => ({ endpoint: url })),
+    description: Option.match(endpoint, {
+      onNone: () => `DynamoDB table "${tableName.value}" (region and credentials from the AWS environment)`,
+      onSome: (url) => `table "${tableName.value}" at ${url}`
+    }),
+    // Children inherit this process's environment, which already says all of it.
+    childEnv: {}
   }
-)
+  if (create) yield* DynamoStore.createTable(storeOptions(table, "unused"))
+  return Option.some(table)
+})
 
 /** An embedded dynalite server with the table created, for the scope's lifetime. */
 export const embedded = (tableName: string): Effect.Effect<DemoTable, never, Scope.Scope> =>

@@ -5,6 +5,10 @@ import { Clock, Console, Effect } from "effect"
 export type Say = (line: string) => Effect.Effect<void>
 
 /** A log whose clock starts now. */
-export const start: Effect.Effect<Say> = Effect.map(Clock.currentTimeMillis, (t0) => (line) =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) => Console.log(`${((now - t0) / 1000).toFixed(2).padStart(6)}s  ${line}`))
+export const start: Effect.Effect<Say> = Effect.map(
+  Clock.currentTimeMillis,
+  (t0) => (line) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Console.log(`${((now - t0) / 1000).toFixed(2).padStart(6)}s  ${line}`)
+    )
 )

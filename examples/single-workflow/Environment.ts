@@ -14,4 +14,10 @@ export const Environment = Schema.Struct({
 export type Environment = typeof Environment.Type
 
 /** The provisioning steps, in order. */
-export const steps = ["create network", "create database", "migrate schema", "deploy services", "run smoke tests"] as const
+export const steps = [
+  "create network",
+  "create database",
+  "migrate schema",
+  "deploy services",
+  "run smoke tests"
+] as const

@@ -53,7 +53,10 @@ const clientsOf = (table: DemoTable.DemoTable, settings: Settings) =>
   })
 
 /** Runs the story on `table`. */
-export const run = (table: DemoTable.DemoTable, settings: Settings): Effect.Effect<Result, InvalidInput | StoreError, Scope.Scope> =>
+export const run = (
+  table: DemoTable.DemoTable,
+  settings: Settings
+): Effect.Effect<Result, InvalidInput | StoreError, Scope.Scope> =>
   Effect.gen(function* () {
     yield* Console.log(`table: ${table.description}`)
     const lockOptions = (run: string) => ({ ttl: settings.ttl, value: run })
@@ -73,17 +76,20 @@ export const run = (table: DemoTable.DemoTable, settings: Settings): Effect.Effe
         afterStep: () =>
           clients.locker.inspect("env/staging").pipe(
             Effect.flatMap((state) =>
-              Option.match(Option.flatMap(state, (lock) => Option.map(lock.expires, (end) => ({ end, lock }))), {
-                onNone: () => Effect.void,
-                onSome: ({ end, lock }) =>
-                  Effect.flatMap(Clock.currentTimeMillis, (now) => {
-                    leaseEnds.add(end.epochMillis)
-                    const left = Duration.format(Duration.millis(end.epochMillis - now))
-                    return Console.log(
-                      `           lock held by ${new TextDecoder().decode(lock.value)} (token ${lock.fencingToken}), its lease ends in ${left}`
-                    )
-                  })
-              })
+              Option.match(
+                Option.flatMap(state, (lock) => Option.map(lock.expires, (end) => ({ end, lock }))),
+                {
+                  onNone: () => Effect.void,
+                  onSome: ({ end, lock }) =>
+                    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+                      leaseEnds.add(end.epochMillis)
+                      const left = Duration.format(Duration.millis(end.epochMillis - now))
+                      return Console.log(
+                        `           lock held by ${new TextDecoder().decode(lock.value)} (token ${lock.fencingToken}), its lease ends in ${left}`
+                      )
+                    })
+                }
+              )
             ),
             Effect.ignore
           )
@@ -107,7 +113,9 @@ export const run = (table: DemoTable.DemoTable, settings: Settings): Effect.Effe
       const broken = yield* Deferred.make<number>()
       yield* Deferred.await(midway).pipe(
         Effect.zipRight(operator.locker.forceRelease("env/preview")),
-        Effect.flatMap((broken) => Console.log(`  operator: forceRelease("env/preview") broke a live lease: ${broken}`)),
+        Effect.flatMap((broken) =>
+          Console.log(`  operator: forceRelease("env/preview") broke a live lease: ${broken}`)
+        ),
         Effect.zipRight(Effect.flatMap(Clock.currentTimeMillis, (at) => Deferred.succeed(broken, at))),
         Effect.forkScoped
       )
@@ -135,7 +143,8 @@ export const run = (table: DemoTable.DemoTable, settings: Settings): Effect.Effe
     yield* Console.log(
       Option.match(previewAfter, {
         onNone: () => `  "preview" has no recorded progress`,
-        onSome: (state) => `  "preview" stays at ${state.value.stepsDone} of 5 steps, ${state.value.status}: the next run resumes there`
+        onSome: (state) =>
+          `  "preview" stays at ${state.value.stepsDone} of 5 steps, ${state.value.status}: the next run resumes there`
       })
     )
     return {

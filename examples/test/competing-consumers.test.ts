@@ -34,7 +34,10 @@ describe("competing-consumers demo", () => {
 
         assert.strictEqual(run.code, 0, `${run.stdout}\n${run.stderr}`)
         assert.isTrue(summary.ok, JSON.stringify(summary.checks, null, 2))
-        assert.deepStrictEqual(summary.checks.filter((check) => !check.ok), [])
+        assert.deepStrictEqual(
+          summary.checks.filter((check) => !check.ok),
+          []
+        )
         assert.strictEqual(summary.workers, 3)
         assert.isAbove(summary.jobs, 6)
         assert.isNotNull(summary.killed)

@@ -37,7 +37,8 @@ describe("observability example", () => {
       // Noticed at the holder's next renewal, a third of a lease after the last.
       assert.isTrue(Duration.lessThan(story.lossNoticedAfter, settings.ttl), Duration.format(story.lossNoticedAfter))
 
-      const count = (name: string, tags: Record<string, string>) => MetricsReport.counted(metrics, `dynalock_${name}`, tags)
+      const count = (name: string, tags: Record<string, string>) =>
+        MetricsReport.counted(metrics, `dynalock_${name}`, tags)
       // Locks: 6 turns, w1 and w2 at rebuild-index, w1 at migrate; one found it held, one gave up.
       assert.deepStrictEqual(
         {
@@ -51,7 +52,17 @@ describe("observability example", () => {
           vanished: count("lock_losses_total", { kind: "lock", reason: "Vanished" }),
           renewalsLost: count("lock_renewals_total", { kind: "lock", outcome: "lost" })
         },
-        { acquired: 9, held: 1, timeout: 1, permits: 3, permitTimeouts: 1, withdrawn: 1, permitsWithdrawn: 1, vanished: 1, renewalsLost: 1 }
+        {
+          acquired: 9,
+          held: 1,
+          timeout: 1,
+          permits: 3,
+          permitTimeouts: 1,
+          withdrawn: 1,
+          permitsWithdrawn: 1,
+          vanished: 1,
+          renewalsLost: 1
+        }
       )
       // No other outcome, reason or kind was counted.
       const acquisitions = metrics.filter((row) => row.name === "dynalock_lock_acquisitions_total")
@@ -68,11 +79,17 @@ describe("observability example", () => {
       const lockHold = MetricsReport.timed(metrics, "dynalock_lock_hold_milliseconds", { kind: "lock" })
       assert.strictEqual(lockWait?.count, 9)
       assert.strictEqual(lockHold?.count, 9)
-      assert.strictEqual(MetricsReport.timed(metrics, "dynalock_lock_hold_milliseconds", { kind: "semaphore" })?.count, 3)
+      assert.strictEqual(
+        MetricsReport.timed(metrics, "dynalock_lock_hold_milliseconds", { kind: "semaphore" })?.count,
+        3
+      )
       // The patient waiter of step 2 waited the 800 ms hold at least; p50 and p99 are bucket bounds within max.
       assert.isAtLeast(lockWait!.max, 800)
       assert.isAtMost(lockWait!.p99, lockWait!.max)
-      assert.strictEqual(lockWait!.buckets.reduce((sum, [, n]) => sum + n, 0), 9)
+      assert.strictEqual(
+        lockWait!.buckets.reduce((sum, [, n]) => sum + n, 0),
+        9
+      )
       // Every request by the DynamoDB layer; contended claims are refused conditions, not errors.
       assert.isAtLeast(count("store_requests_total", { operation: "UpdateItem", outcome: "ok" }), 9 + 3)
       assert.isAtLeast(count("store_requests_total", { operation: "UpdateItem", outcome: "condition_failed" }), 1)
@@ -104,7 +121,11 @@ describe("observability example", () => {
       const acquires = named("Locker.acquire")
       assert.strictEqual(acquires.length, 3)
       for (const acquire of acquires) {
-        assert.deepInclude(acquire.attributes, { key: keys.impatience, partition: "Observability#locks", table: "observability" })
+        assert.deepInclude(acquire.attributes, {
+          key: keys.impatience,
+          partition: "Observability#locks",
+          table: "observability"
+        })
         assert.strictEqual(parentOf(spans, acquire)?.name, "2. impatient waiters")
         assert.strictEqual(acquire.spanContext().traceId, parentOf(spans, acquire)?.spanContext().traceId)
       }
@@ -131,14 +152,20 @@ describe("observability example", () => {
       const withPermits = named("DistributedSemaphore.withPermits")
       assert.strictEqual(withPermits.length, 4)
       assert.deepInclude(withPermits[0]!.attributes, { key: keys.pool, limit: 2, permits: 1 })
-      assert.isTrue(named("Permit.release").every((span) => parentOf(spans, span)?.name === "DistributedSemaphore.withPermits"))
+      assert.isTrue(
+        named("Permit.release").every((span) => parentOf(spans, span)?.name === "DistributedSemaphore.withPermits")
+      )
 
       // The printed tree shows the nesting by indentation.
       const tree = SpanTree.format(SpanTree.build(spans))
       const step2 = tree.indexOf(tree.find((line) => line.startsWith("2. impatient waiters"))!)
-      assert.match(tree[step2 + 1]!, /^ {2}Locker\.acquire {2}\d+(\.\d)? ms {2}key=jobs\/rebuild-index partition=Observability#locks table=observability$/)
+      assert.match(
+        tree[step2 + 1]!,
+        /^ {2}Locker\.acquire {2}\d+(\.\d)? ms {2}key=jobs\/rebuild-index partition=Observability#locks table=observability$/
+      )
       assert.match(tree[step2 + 2]!, /^ {4}DynamoDB\.UpdateItem {2}/)
-    }))
+    })
+  )
 
   it.live(
     "main.ts runs to the end and exits 0",

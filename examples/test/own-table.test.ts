@@ -11,14 +11,22 @@ describe("own-table example", () => {
   it.scopedLive("the backend's storage is the table's: what a suite client writes and locks, DynamoStore sees", () =>
     Effect.gen(function* () {
       const server = yield* LocalDynamo.make()
-      const backend = tableBackend("dynalite", DynamoTable.layer({ tableName: server.tableName, client: server.clientConfig }))
+      const backend = tableBackend(
+        "dynalite",
+        DynamoTable.layer({ tableName: server.tableName, client: server.clientConfig })
+      )
       assert.isTrue(backend.exactSizes)
       const partition = `own-table-${crypto.randomUUID()}`
       const suiteClient = yield* Effect.flatMap(backend.storage(partition), (storage) => Dynalock.makeOn(storage)).pipe(
         Effect.provide(Layer.fresh(backend.layer))
       )
       // The suites' clients keep their lock records in the store's partition (Dynalock.makeOn over one storage).
-      const user = yield* DynamoStore.make({ tableName: server.tableName, partition, lockPartition: partition, client: server.clientConfig })
+      const user = yield* DynamoStore.make({
+        tableName: server.tableName,
+        partition,
+        lockPartition: partition,
+        client: server.clientConfig
+      })
 
       const written = yield* suiteClient.store.put("config", "on")
       const read = yield* user.store.get("config")

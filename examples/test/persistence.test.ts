@@ -33,7 +33,8 @@ describe("persistence example", () => {
 
       assert.strictEqual(result.afterTtl.upstreamCalls, 3)
       assert.deepStrictEqual(result.afterTtl.answers, result.first.answers)
-    }))
+    })
+  )
 
   it.live(
     "main.ts runs to the end and exits 0",

@@ -11,16 +11,19 @@ describe("rate-limited-api example", () => {
   it.live("the API stub refuses a call over its limit, and counts what it saw", () =>
     Effect.gen(function* () {
       const api = yield* PartnerApi.make({ limit: 3, latency: "20 millis" })
-      const outcomes = yield* Effect.forEach([1, 2, 3, 4], (i) => Effect.either(api.call(`c${i}`)), { concurrency: "unbounded" })
+      const outcomes = yield* Effect.forEach([1, 2, 3, 4], (i) => Effect.either(api.call(`c${i}`)), {
+        concurrency: "unbounded"
+      })
       assert.strictEqual(outcomes.filter(Either.isLeft).length, 1)
       assert.deepStrictEqual(yield* api.stats, { served: 3, refused: 1, maxInFlight: 4 })
       assert.strictEqual(yield* api.inFlight, 0)
       // One at a time again, nothing is refused.
       yield* api.call("c5")
       assert.deepStrictEqual(yield* api.stats, { served: 4, refused: 1, maxInFlight: 4 })
-    }))
+    })
+  )
 
-  it.scopedLive("workers sharing semaphore(\"partner-api\", 3) never have more than 3 calls in flight", () =>
+  it.scopedLive('workers sharing semaphore("partner-api", 3) never have more than 3 calls in flight', () =>
     Effect.gen(function* () {
       const table = yield* DemoTable.embedded("rate-limited-api")
       // Calls long enough that three are in flight together even on a busy machine.
@@ -42,7 +45,8 @@ describe("rate-limited-api example", () => {
       assert.strictEqual(result.availableBefore, limit)
       assert.strictEqual(result.availableAfter, limit)
       assert.isTrue(wentAsTold(result))
-    }))
+    })
+  )
 
   it.live(
     "main.ts runs to the end and exits 0",

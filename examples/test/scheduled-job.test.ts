@@ -20,14 +20,20 @@ describe("scheduled-job example", () => {
 
       assert.strictEqual(result.nextTick._tag, "Published")
       assert.strictEqual(result.frozen._tag, "Rejected")
-      if (result.frozen._tag !== "Rejected" || result.nextTick._tag !== "Published" || published[0]?._tag !== "Published") return
+      if (
+        result.frozen._tag !== "Rejected" ||
+        result.nextTick._tag !== "Published" ||
+        published[0]?._tag !== "Published"
+      )
+        return
       // Each new holder of the job's lock has a higher token; the frozen one's is between tick 1's and tick 3's.
       assert.isTrue(published[0].token < result.frozen.token)
       assert.isTrue(result.frozen.token < result.nextTick.token)
       assert.strictEqual(result.frozen.highest, result.nextTick.token)
       assert.strictEqual(result.report.writtenBy, "tick-3")
       assert.strictEqual(result.report.highestToken, result.nextTick.token)
-    }))
+    })
+  )
 
   it.live(
     "main.ts runs to the end and exits 0",

@@ -10,24 +10,31 @@ const ttl = Duration.millis(600)
 const short = { ttl, maxClockSkew: Duration.millis(100), stepTime: Duration.millis(400) }
 
 describe("single-workflow example", () => {
-  it.scopedLive("one run provisions through several renewed leases; a lock broken by forceRelease interrupts the job", () =>
-    Effect.gen(function* () {
-      const table = yield* DemoTable.embedded("single-workflow")
-      const result = yield* run(table, short)
+  it.scopedLive(
+    "one run provisions through several renewed leases; a lock broken by forceRelease interrupts the job",
+    () =>
+      Effect.gen(function* () {
+        const table = yield* DemoTable.embedded("single-workflow")
+        const result = yield* run(table, short)
 
-      assert.deepStrictEqual(result.first, Either.right("Provisioned"))
-      assert.deepStrictEqual(result.second, Either.right("AlreadyProvisioned"))
-      // A 2 s job under a 600 ms lease: the lease end seen after each step moved on every time.
-      assert.isAtLeast(result.leaseEndsSeen, 4)
+        assert.deepStrictEqual(result.first, Either.right("Provisioned"))
+        assert.deepStrictEqual(result.second, Either.right("AlreadyProvisioned"))
+        // A 2 s job under a 600 ms lease: the lease end seen after each step moved on every time.
+        assert.isAtLeast(result.leaseEndsSeen, 4)
 
-      assert.isTrue(Either.isLeft(result.third))
-      const error = Either.getLeft(result.third).pipe(Option.getOrThrow)
-      assert.strictEqual(error._tag, "LockLost")
-      assert.strictEqual(error._tag === "LockLost" && error.reason, "Vanished")
-      // Noticed at the next renewal, a third of a lease later at most (plus a request).
-      assert.isTrue(Duration.lessThan(result.lossNoticedAfter, ttl), Duration.format(result.lossNoticedAfter))
-      assert.deepStrictEqual(Option.getOrUndefined(result.previewAfter), { status: "provisioning", stepsDone: 2, by: "run-3" })
-    }))
+        assert.isTrue(Either.isLeft(result.third))
+        const error = Either.getLeft(result.third).pipe(Option.getOrThrow)
+        assert.strictEqual(error._tag, "LockLost")
+        assert.strictEqual(error._tag === "LockLost" && error.reason, "Vanished")
+        // Noticed at the next renewal, a third of a lease later at most (plus a request).
+        assert.isTrue(Duration.lessThan(result.lossNoticedAfter, ttl), Duration.format(result.lossNoticedAfter))
+        assert.deepStrictEqual(Option.getOrUndefined(result.previewAfter), {
+          status: "provisioning",
+          stepsDone: 2,
+          by: "run-3"
+        })
+      })
+  )
 
   it.live(
     "main.ts runs to the end and exits 0",

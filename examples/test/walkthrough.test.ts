@@ -18,5 +18,6 @@ describe("walkthrough demo", () => {
         "typed get agent/1 -> worker-1, capacity 4, tags eu/gpu",
         "get after delete -> KeyNotFound; expires of config/greeting: never"
       ])
-    }))
+    })
+  )
 })

@@ -31,7 +31,10 @@ export interface JobRunnerOptions {
 export class JobRunner extends Context.Tag("examples/JobRunner")<
   JobRunner,
   {
-    readonly runOnce: <A, E, R>(jobId: string, job: Effect.Effect<A, E, R>) => Effect.Effect<RunResult<A>, E | JobRunnerError, R>
+    readonly runOnce: <A, E, R>(
+      jobId: string,
+      job: Effect.Effect<A, E, R>
+    ) => Effect.Effect<RunResult<A>, E | JobRunnerError, R>
   }
 >() {}
 
@@ -57,7 +60,10 @@ export const make = (options?: JobRunnerOptions): Effect.Effect<JobRunner["Type"
           const value = yield* job
           yield* store.put(doneKey(jobId), new Uint8Array(0), { ttl: window })
           return { _tag: "Ran", value } as const
-        }).pipe(locker.withLock(lockKey(jobId), lockOptions), Effect.withSpan("JobRunner.runOnce", { attributes: { jobId } }))
+        }).pipe(
+          locker.withLock(lockKey(jobId), lockOptions),
+          Effect.withSpan("JobRunner.runOnce", { attributes: { jobId } })
+        )
     }
   })
 

@@ -12,7 +12,11 @@ const Agent = Schema.Struct({ name: Schema.String, capacity: Schema.Number, tags
 /** Runs the tour, printing each step; returns the lines it printed. */
 export const walkthrough = Effect.gen(function* () {
   const lines: Array<string> = []
-  const say = (line: string) => Effect.zipRight(Console.log(line), Effect.sync(() => lines.push(line)))
+  const say = (line: string) =>
+    Effect.zipRight(
+      Console.log(line),
+      Effect.sync(() => lines.push(line))
+    )
   const store = yield* KeyValueStore
 
   const first = yield* store.put("config/greeting", "hello")
@@ -39,10 +43,14 @@ export const walkthrough = Effect.gen(function* () {
   const agents = store.forSchema(Agent)
   yield* agents.put("agent/1", { name: "worker-1", capacity: 4, tags: ["eu", "gpu"] })
   const agent = yield* agents.get("agent/1")
-  yield* say(`typed get agent/1 -> ${agent.value.name}, capacity ${agent.value.capacity}, tags ${agent.value.tags.join("/")}`)
+  yield* say(
+    `typed get agent/1 -> ${agent.value.name}, capacity ${agent.value.capacity}, tags ${agent.value.tags.join("/")}`
+  )
 
   yield* store.delete("config/colour")
   const gone = yield* Effect.flip(store.get("config/colour"))
-  yield* say(`get after delete -> ${gone._tag}; expires of config/greeting: ${Option.isNone(second.expires) ? "never" : "set"}`)
+  yield* say(
+    `get after delete -> ${gone._tag}; expires of config/greeting: ${Option.isNone(second.expires) ? "never" : "set"}`
+  )
   return lines
 })

@@ -19,7 +19,8 @@ const libraryImportPath = "github.com/wolfeidau/dynalock"
 const driverImportPath = "dynalock-interop/driver"
 
 /** Where Go dynalock's source is: `DYNALOCK_GO_SOURCE`, relative paths from the repository root. */
-export const goSourceDirectory = (): string => resolve(repositoryRoot, process.env.DYNALOCK_GO_SOURCE ?? "../shared/go-dynalock")
+export const goSourceDirectory = (): string =>
+  resolve(repositoryRoot, process.env.DYNALOCK_GO_SOURCE ?? "../shared/go-dynalock")
 
 // Debian's golang-*-dev packages install under /usr/share/gocode; a GOPATH of the caller's (e.g. `go get` with
 // GO111MODULE=off) serves as well.
@@ -72,7 +73,9 @@ const copyGoFiles = (from: string, to: string) => {
 export const buildDriver = (): string => {
   const problems = missingPrerequisites()
   if (problems.length > 0) {
-    throw new Error(`cannot build the Go dynalock driver for the interop tests:\n${problems.map((p) => `  - ${p}`).join("\n")}`)
+    throw new Error(
+      `cannot build the Go dynalock driver for the interop tests:\n${problems.map((p) => `  - ${p}`).join("\n")}`
+    )
   }
   const gopath = join(cacheDirectory, "gopath")
   rmSync(join(gopath, "src"), { recursive: true, force: true })

@@ -96,10 +96,16 @@ for (const engine of engines) {
           ]
         )
         // (Go's List("") is a begins_with on an empty string, which DynamoDB rejects: a prefix it is.)
-        assert.deepStrictEqual((yield* go.list("other/")).map((pair) => [pair.key, pair.bytes]), [["other/1", base64(utf8("not a job"))]])
+        assert.deepStrictEqual(
+          (yield* go.list("other/")).map((pair) => [pair.key, pair.bytes]),
+          [["other/1", base64(utf8("not a job"))]]
+        )
 
         yield* store.delete("jobs/1")
-        assert.deepStrictEqual((yield* go.list("jobs/")).map((pair) => pair.key), ["jobs/2"])
+        assert.deepStrictEqual(
+          (yield* go.list("jobs/")).map((pair) => pair.key),
+          ["jobs/2"]
+        )
         assert.strictEqual((yield* Effect.flip(go.get("jobs/1"))).name, "KeyNotFound")
         assert.isFalse(yield* go.exists("jobs/1"))
         // Go's List of nothing is ErrKeyNotFound, where ours is an empty list.

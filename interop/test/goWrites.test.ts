@@ -48,11 +48,14 @@ for (const engine of engines) {
         assert.deepStrictEqual((yield* go.get("struct/full", "Sample")).value, asGoJson(fullSample))
 
         yield* go.put("struct/job", { struct: "Job", value: { status: "running", attempts: 2 } }, { noExpires: true })
-        assert.deepStrictEqual((yield* store.forSchema(Job).get("struct/job")).value, { status: "running", attempts: 2 })
+        assert.deepStrictEqual((yield* store.forSchema(Job).get("struct/job")).value, {
+          status: "running",
+          attempts: 2
+        })
       })
     )
 
-    it.scoped("a zero-valued struct: Go's NULLs for empty strings, nil slices and maps read as \"\", 0, [], {}", () =>
+    it.scoped('a zero-valued struct: Go\'s NULLs for empty strings, nil slices and maps read as "", 0, [], {}', () =>
       Effect.gen(function* () {
         const { go, raw, store } = yield* setup()
         yield* go.put("struct/zero", { struct: "Sample", value: {} }, { noExpires: true })
@@ -63,7 +66,13 @@ for (const engine of engines) {
         assert.deepStrictEqual((yield* store.forSchema(Sample).get("struct/zero")).value, zeroSample)
 
         // Empty strings inside lists, maps and nested structs are NULL too.
-        const partial = { ...asGoJson(fullSample), Message: "", tags: ["", "x"], labels: { empty: "", full: "y" }, items: [{ label: "", weight: 1 }] }
+        const partial = {
+          ...asGoJson(fullSample),
+          Message: "",
+          tags: ["", "x"],
+          labels: { empty: "", full: "y" },
+          items: [{ label: "", weight: 1 }]
+        }
         yield* go.put("struct/partial", { struct: "Sample", value: partial }, { noExpires: true })
         assert.deepStrictEqual((yield* store.forSchema(Sample).get("struct/partial")).value, {
           ...fullSample,
@@ -91,10 +100,16 @@ for (const engine of engines) {
             ["jobs/2", 2, { status: "done", attempts: 4 }]
           ]
         )
-        assert.deepStrictEqual((yield* store.list("")).map((pair) => pair.key), ["jobs/1", "jobs/2", "other/1"])
+        assert.deepStrictEqual(
+          (yield* store.list("")).map((pair) => pair.key),
+          ["jobs/1", "jobs/2", "other/1"]
+        )
 
         yield* go.delete("jobs/1")
-        assert.deepStrictEqual((yield* store.list("jobs/")).map((pair) => pair.key), ["jobs/2"])
+        assert.deepStrictEqual(
+          (yield* store.list("jobs/")).map((pair) => pair.key),
+          ["jobs/2"]
+        )
         assert.strictEqual((yield* Effect.flip(store.get("jobs/1")))._tag, "KeyNotFound")
         assert.isFalse(yield* store.exists("jobs/1"))
       })

@@ -26,12 +26,10 @@ export const makeDeliveryhero = (options: LockOptions) => (environment: Contende
       acquire: (key, timeoutMillis) =>
         Effect.promise(() => lockClient.lock(key, environment.partition, options)).pipe(
           Effect.timeout(timeoutMillis),
-          Effect.map(
-            (lock): HeldLock => ({
-              token: undefined,
-              release: Effect.promise(() => lockClient.releaseLock(lock))
-            })
-          ),
+          Effect.map((lock): HeldLock => ({
+            token: undefined,
+            release: Effect.promise(() => lockClient.releaseLock(lock))
+          })),
           Effect.option
         ),
       requests: () => ({ ...counter.counts })

@@ -13,7 +13,9 @@ const lockerSettings = (settings: DynalockSettings): Dynalock.LockerSettings => 
 })
 
 const retryOf = (settings: DynalockSettings): Pick<LockOptions, "retry"> =>
-  settings.retrySpacedMillis === undefined ? {} : { retry: Schedule.spaced(Duration.millis(settings.retrySpacedMillis)) }
+  settings.retrySpacedMillis === undefined
+    ? {}
+    : { retry: Schedule.spaced(Duration.millis(settings.retrySpacedMillis)) }
 
 export const makeDynalock = (settings: DynalockSettings) => (environment: ContenderEnvironment) =>
   Effect.gen(function* () {

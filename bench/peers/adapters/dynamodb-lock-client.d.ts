@@ -27,7 +27,10 @@ declare module "dynamodb-lock-client" {
 
   export class FailClosed {
     constructor(config: FailClosedConfig)
-    acquireLock(id: string, callback: (error: (Error & { readonly code?: string }) | undefined, lock: Lock) => void): void
+    acquireLock(
+      id: string,
+      callback: (error: (Error & { readonly code?: string }) | undefined, lock: Lock) => void
+    ): void
   }
 
   const DynamoDBLockClient: { readonly FailClosed: typeof FailClosed }

@@ -22,8 +22,16 @@ const tagHeader = "x-dynalock-client"
  * The DocumentClient's get/put/delete, each request tagged for the proxy (at "build", before signing) and
  * counted. Nothing else changes: same parameters, same callbacks, same errors.
  */
-const taggedMethods = (documents: DynamoDB.DocumentClient, tag: string, counts: Record<string, number>): DocumentClientMethods => {
-  const send = <D>(operation: string, request: Request<D, AWSError>, callback: (error: AWSError | null, data?: D) => void) => {
+const taggedMethods = (
+  documents: DynamoDB.DocumentClient,
+  tag: string,
+  counts: Record<string, number>
+): DocumentClientMethods => {
+  const send = <D>(
+    operation: string,
+    request: Request<D, AWSError>,
+    callback: (error: AWSError | null, data?: D) => void
+  ) => {
     counts[operation] = (counts[operation] ?? 0) + 1
     request.on("build", (built) => {
       built.httpRequest.headers[tagHeader] = tag
@@ -33,7 +41,8 @@ const taggedMethods = (documents: DynamoDB.DocumentClient, tag: string, counts: 
   return {
     get: (params, callback) => send("GetItem", documents.get(params as DynamoDB.DocumentClient.GetItemInput), callback),
     put: (params, callback) => send("PutItem", documents.put(params as DynamoDB.DocumentClient.PutItemInput), callback),
-    delete: (params, callback) => send("DeleteItem", documents.delete(params as DynamoDB.DocumentClient.DeleteItemInput), callback)
+    delete: (params, callback) =>
+      send("DeleteItem", documents.delete(params as DynamoDB.DocumentClient.DeleteItemInput), callback)
   }
 }
 
@@ -68,14 +77,12 @@ export const makeDynamodbLockClient = (acquirePeriodMillis: number) => (environm
           })
         }).pipe(
           Effect.timeout(timeoutMillis),
-          Effect.map(
-            (lock): HeldLock => ({
-              token: undefined,
-              release: Effect.async<void>((resume) => {
-                lock.release((error) => resume(error === undefined || error === null ? Effect.void : Effect.die(error)))
-              })
+          Effect.map((lock): HeldLock => ({
+            token: undefined,
+            release: Effect.async<void>((resume) => {
+              lock.release((error) => resume(error === undefined || error === null ? Effect.void : Effect.die(error)))
             })
-          ),
+          })),
           Effect.option
         ),
       requests: () => ({ ...counts })

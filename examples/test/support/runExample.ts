@@ -25,13 +25,17 @@ export const runExample = (path: string, env: Readonly<Record<string, string>>, 
       const script = fileURLToPath(new URL(`../../${path}`, import.meta.url))
       let stdout = ""
       let stderr = ""
-      const child = yield* ChildProcess.spawn(process.execPath, ["--conditions=@dynalock/source", "--import", tsx, script], {
-        env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
-        onStdout: (line) => (stdout += `${line}\n`),
-        onStderr: (line) => (stderr += `${line}\n`),
-        // Interrupted (the test timed out): SIGINT lets the example close its scopes and stop its own children.
-        stopSignal: "SIGINT"
-      })
+      const child = yield* ChildProcess.spawn(
+        process.execPath,
+        ["--conditions=@dynalock/source", "--import", tsx, script],
+        {
+          env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+          onStdout: (line) => (stdout += `${line}\n`),
+          onStderr: (line) => (stderr += `${line}\n`),
+          // Interrupted (the test timed out): SIGINT lets the example close its scopes and stop its own children.
+          stopSignal: "SIGINT"
+        }
+      )
       const ended = yield* child.closed.pipe(
         Effect.timeout(within),
         Effect.catchTag("TimeoutException", () => Effect.zipRight(child.signal("SIGINT"), child.closed))

@@ -11,9 +11,8 @@ const layer = JobRunner.layer().pipe(Layer.provide(MemoryStore.layer()))
 
 /** One more process of the fleet: its own client of the shared table. */
 const runnerOn = (table: MemoryTable.MemoryTable) =>
-  Effect.map(
-    Layer.build(JobRunner.layer().pipe(Layer.provide(MemoryStore.layer({ table })))),
-    (context) => Context.get(context, JobRunner.JobRunner)
+  Effect.map(Layer.build(JobRunner.layer().pipe(Layer.provide(MemoryStore.layer({ table })))), (context) =>
+    Context.get(context, JobRunner.JobRunner)
   )
 
 describe("JobRunner (unit-testing example)", () => {
@@ -25,7 +24,8 @@ describe("JobRunner (unit-testing example)", () => {
       assert.deepStrictEqual(yield* runner.runOnce("nightly", job), { _tag: "Ran", value: 1 })
       assert.deepStrictEqual(yield* runner.runOnce("nightly", job), { _tag: "AlreadyDone" })
       assert.deepStrictEqual(yield* runner.runOnce("other", job), { _tag: "Ran", value: 2 })
-    }).pipe(Effect.provide(layer)))
+    }).pipe(Effect.provide(layer))
+  )
 
   it.effect("the done marker expires with the window: the next day the job runs again", () =>
     Effect.gen(function* () {
@@ -38,7 +38,8 @@ describe("JobRunner (unit-testing example)", () => {
       yield* TestClock.adjust("1 hour")
       assert.strictEqual((yield* runner.runOnce("nightly", job))._tag, "Ran")
       assert.strictEqual(yield* Ref.get(runs), 2)
-    }).pipe(Effect.provide(layer)))
+    }).pipe(Effect.provide(layer))
+  )
 
   it.scoped("two processes at once: the job runs once, though it outlives several leases", () =>
     Effect.gen(function* () {
@@ -46,14 +47,18 @@ describe("JobRunner (unit-testing example)", () => {
       const [a, b] = [yield* runnerOn(table), yield* runnerOn(table)]
       const runs = yield* Ref.make(0)
       // Two minutes: four 30-second leases, kept by renewal.
-      const job = Effect.zipRight(Ref.update(runs, (n) => n + 1), Effect.sleep("2 minutes"))
+      const job = Effect.zipRight(
+        Ref.update(runs, (n) => n + 1),
+        Effect.sleep("2 minutes")
+      )
       const first = yield* Effect.fork(a.runOnce("report", job))
       const second = yield* Effect.fork(b.runOnce("report", job))
       yield* TestClock.adjust("125 seconds")
       const results = [yield* Fiber.join(first), yield* Fiber.join(second)].map((result) => result._tag).sort()
       assert.deepStrictEqual(results, ["AlreadyDone", "Ran"])
       assert.strictEqual(yield* Ref.get(runs), 1)
-    }))
+    })
+  )
 
   it.scoped("a process that died holding the lock is taken over once its lease has run out", () =>
     Effect.gen(function* () {
@@ -69,5 +74,6 @@ describe("JobRunner (unit-testing example)", () => {
       // The lease ended at 30 s; the lock counts as held one clock-skew bound (1 s by default) longer.
       yield* TestClock.adjust("3 seconds")
       assert.deepStrictEqual(yield* Fiber.join(run), { _tag: "Ran", value: "done" })
-    }))
+    })
+  )
 })

@@ -47,7 +47,11 @@ const Reply = Schema.Struct({
 type Reply = typeof Reply.Type
 
 /** An unsolicited line: the lock channel of a held lock closed (renewal failed, or its stop came). */
-export const GoEvent = Schema.Struct({ event: Schema.Literal("lockChannelClosed"), lock: Schema.String, atMs: Schema.Number })
+export const GoEvent = Schema.Struct({
+  event: Schema.Literal("lockChannelClosed"),
+  lock: Schema.String,
+  atMs: Schema.Number
+})
 export type GoEvent = typeof GoEvent.Type
 
 const decodeLine = Schema.decodeUnknownEither(Schema.parseJson(Schema.Union(Reply, GoEvent)))
@@ -148,7 +152,12 @@ export const startGoDriver = (
       const endAll = () => {
         ended = true
         for (const resume of waiting.values()) {
-          resume({ ok: false, atMs: 0, error: "DriverEnded", message: `driver ended (${child.exitCode ?? child.signalCode}): ${stderr}` })
+          resume({
+            ok: false,
+            atMs: 0,
+            error: "DriverEnded",
+            message: `driver ended (${child.exitCode ?? child.signalCode}): ${stderr}`
+          })
         }
         waiting.clear()
         eventListeners.forEach((listener) => listener())
@@ -206,8 +215,10 @@ export const startGoDriver = (
       const driver: GoDriver = {
         pid: child.pid ?? 0,
         events,
-        put: (key, value, expiry) => Effect.asVoid(send({ op: "put", key, ...valueFields(value), ...expiryFields(expiry) })),
-        get: (key, decode) => Effect.flatMap(send({ op: "get", key, decode: decode ?? "" }), (reply) => field("pair", reply.pair)),
+        put: (key, value, expiry) =>
+          Effect.asVoid(send({ op: "put", key, ...valueFields(value), ...expiryFields(expiry) })),
+        get: (key, decode) =>
+          Effect.flatMap(send({ op: "get", key, decode: decode ?? "" }), (reply) => field("pair", reply.pair)),
         exists: (key) => Effect.flatMap(send({ op: "exists", key }), (reply) => field("exists", reply.exists)),
         list: (prefix, decode) =>
           Effect.flatMap(send({ op: "list", prefix, decode: decode ?? "" }), (reply) => field("pairs", reply.pairs)),
@@ -257,7 +268,8 @@ export const startGoDriver = (
             const check = () => {
               const found = events.find((event) => event.lock === name)
               if (found !== undefined) resume(Effect.succeed(found))
-              else if (ended) resume(Effect.dieMessage(`Go driver ended before lock ${name}'s channel closed: ${stderr}`))
+              else if (ended)
+                resume(Effect.dieMessage(`Go driver ended before lock ${name}'s channel closed: ${stderr}`))
             }
             eventListeners.add(check)
             check()

@@ -11,7 +11,11 @@ import { numberOf, setup } from "./setup.js"
 
 export const goTtl = "2 seconds"
 export const skew = 250
-export const shared = { shareLocks: true, lockBackoff: "50 millis", lock: { maxClockSkew: Duration.millis(skew) } } as const
+export const shared = {
+  shareLocks: true,
+  lockBackoff: "50 millis",
+  lock: { maxClockSkew: Duration.millis(skew) }
+} as const
 
 /** An item as stored, attribute by attribute. */
 export type Item = Record<string, AttributeValue>
@@ -32,11 +36,19 @@ export const now = (): number => Date.now()
  * goroutine last recorded, without waiting for a renewal on its way (a race in Go dynalock): sent meanwhile, it
  * fails with ErrKeyNotFound.
  */
-export const unlockAfterRenewal = (go: GoDriver, lock: string, key: string, raw: (key: string) => Effect.Effect<Item>) =>
+export const unlockAfterRenewal = (
+  go: GoDriver,
+  lock: string,
+  key: string,
+  raw: (key: string) => Effect.Effect<Item>
+) =>
   Effect.gen(function* () {
     const before = numberOf((yield* raw(key)).version)
     yield* raw(key).pipe(
-      Effect.filterOrFail((item) => numberOf(item.version) > before, () => "not renewed yet"),
+      Effect.filterOrFail(
+        (item) => numberOf(item.version) > before,
+        () => "not renewed yet"
+      ),
       Effect.retry(Schedule.spaced("10 millis").pipe(Schedule.upTo("3 seconds"))),
       Effect.orDie
     )

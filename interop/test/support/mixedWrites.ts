@@ -27,15 +27,25 @@ export interface Sides {
 export interface MixedWrite {
   readonly label: string
   readonly side: "ours" | "go"
-  readonly run: (sides: Sides, key: string, before: Option.Option<Views>) => Effect.Effect<(after: Views, context: string) => void, unknown>
+  readonly run: (
+    sides: Sides,
+    key: string,
+    before: Option.Option<Views>
+  ) => Effect.Effect<(after: Views, context: string) => void, unknown>
 }
 
 const ours = (label: string, ttl: Duration.DurationInput | undefined): MixedWrite => ({
   label,
   side: "ours",
   run: ({ store }, key) =>
-    Effect.map(store.put(key, label, ttl === undefined ? undefined : { ttl }), (written) => (after, context) =>
-      assert.deepStrictEqual(after.ours, Option.map(written.expires, DateTime.toEpochMillis), `${context}: our expiry is our write's`)
+    Effect.map(
+      store.put(key, label, ttl === undefined ? undefined : { ttl }),
+      (written) => (after, context) =>
+        assert.deepStrictEqual(
+          after.ours,
+          Option.map(written.expires, DateTime.toEpochMillis),
+          `${context}: our expiry is our write's`
+        )
     )
 })
 
@@ -63,7 +73,11 @@ const goNoExpires: MixedWrite = {
   side: "go",
   run: ({ go }, key, before) =>
     Effect.as(go.put(key, { bytes: new TextEncoder().encode("no expires") }, { noExpires: true }), (after, context) =>
-      assert.deepStrictEqual(after.go, Option.flatMap(before, (views) => views.go), `${context}: Go keeps the expiry there was`)
+      assert.deepStrictEqual(
+        after.go,
+        Option.flatMap(before, (views) => views.go),
+        `${context}: Go keeps the expiry there was`
+      )
     )
 }
 
@@ -99,15 +113,28 @@ export const runSequence = (sides: Sides, key: string, sequence: ReadonlyArray<M
   Effect.gen(function* () {
     let before = Option.none<Views>()
     for (const [index, write] of sequence.entries()) {
-      const context = `${sequence.slice(0, index + 1).map((step) => step.label).join(" -> ")} (${key})`
+      const context = `${sequence
+        .slice(0, index + 1)
+        .map((step) => step.label)
+        .join(" -> ")} (${key})`
       const check = yield* write.run(sides, key, before)
       const after = yield* viewsOf(sides, key, context)
       check(after, context)
-      assert.strictEqual(after.version, Option.match(before, { onNone: () => 1, onSome: (views) => views.version + 1 }), `${context}: version`)
-      assert.strictEqual(Option.isSome(after.ours), Option.isSome(after.go), `${context}: both see an expiry, or neither`)
+      assert.strictEqual(
+        after.version,
+        Option.match(before, { onNone: () => 1, onSome: (views) => views.version + 1 }),
+        `${context}: version`
+      )
+      assert.strictEqual(
+        Option.isSome(after.ours),
+        Option.isSome(after.go),
+        `${context}: both see an expiry, or neither`
+      )
       if (Option.isSome(after.ours) && Option.isSome(after.go)) {
-        if (write.side === "go") assert.strictEqual(after.ours.value, after.go.value * 1000, `${context}: we read Go's second`)
-        else assert.strictEqual(after.go.value, Math.ceil(after.ours.value / 1000), `${context}: Go reads ours rounded up`)
+        if (write.side === "go")
+          assert.strictEqual(after.ours.value, after.go.value * 1000, `${context}: we read Go's second`)
+        else
+          assert.strictEqual(after.go.value, Math.ceil(after.ours.value / 1000), `${context}: Go reads ours rounded up`)
       }
       before = Option.some(after)
     }
@@ -115,7 +142,9 @@ export const runSequence = (sides: Sides, key: string, sequence: ReadonlyArray<M
     const context = `${sequence.map((step) => step.label).join(" -> ")} (${key})`
     const ourCreate = yield* Effect.flip(sides.store.atomicPut(key, "create-only"))
     assert.strictEqual(ourCreate._tag, "KeyExists", `${context}: our create-only write`)
-    const goCreate = yield* Effect.flip(sides.go.atomicPut(key, { value: { bytes: new Uint8Array([1]) }, ttl: "1 hour" }))
+    const goCreate = yield* Effect.flip(
+      sides.go.atomicPut(key, { value: { bytes: new Uint8Array([1]) }, ttl: "1 hour" })
+    )
     assert.strictEqual(goCreate.name, "KeyExists", `${context}: Go's create-only write`)
     const last = Option.getOrThrow(before)
     assert.strictEqual((yield* viewsOf(sides, key, context)).version, last.version, `${context}: no version counted`)

@@ -52,7 +52,10 @@ export const fullSample: Sample = {
 }
 
 /** A sample as Go's encoding/json sees it (the driver's input and output): bytes in base64. */
-export const asGoJson = (sample: Sample): Record<string, unknown> => ({ ...sample, data: Encoding.encodeBase64(sample.data) })
+export const asGoJson = (sample: Sample): Record<string, unknown> => ({
+  ...sample,
+  data: Encoding.encodeBase64(sample.data)
+})
 
 /** Go's zero Sample, `Sample{}`, as our schema reads it: "" and 0, empty lists and maps, no bytes, a null note. */
 export const zeroSample: Sample = {

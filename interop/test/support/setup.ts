@@ -48,7 +48,11 @@ export const setup = (options?: SetupOptions) =>
         lock: options?.lock
       })
     const { locker, store } = yield* ours()
-    const go = yield* startGoDriver(server, partition, options?.lockBackoff === undefined ? undefined : { lockBackoff: options.lockBackoff })
+    const go = yield* startGoDriver(
+      server,
+      partition,
+      options?.lockBackoff === undefined ? undefined : { lockBackoff: options.lockBackoff }
+    )
     const client = yield* Effect.acquireRelease(
       Effect.sync(() => new DynamoDBClient(server.clientConfig)),
       (client) => Effect.sync(() => client.destroy())
@@ -57,7 +61,11 @@ export const setup = (options?: SetupOptions) =>
     const raw = (key: string): Effect.Effect<Record<string, AttributeValue>> =>
       Effect.promise(() =>
         client.send(
-          new GetItemCommand({ TableName: server.tableName, Key: { id: { S: partition }, name: { S: key } }, ConsistentRead: true })
+          new GetItemCommand({
+            TableName: server.tableName,
+            Key: { id: { S: partition }, name: { S: key } },
+            ConsistentRead: true
+          })
         )
       ).pipe(Effect.map((output) => output.Item ?? {}))
     return { server, partition, store, locker, ours, go, raw }

@@ -27,10 +27,13 @@ import type { Signals } from "./internal/signals.js"
 
 const { version } = createRequire(import.meta.url)("../package.json") as { readonly version: string }
 
-const usageError = (message: string) => new ExitStatus.ExitWith({ code: ExitStatus.usage, message: `dynalock: ${message}` })
+const usageError = (message: string) =>
+  new ExitStatus.ExitWith({ code: ExitStatus.usage, message: `dynalock: ${message}` })
 
 const locker = (connection: Connection) =>
-  Effect.flatMap(storeOptions(connection), (options) => Effect.map(DynamoStore.make(options), (services) => services.locker))
+  Effect.flatMap(storeOptions(connection), (options) =>
+    Effect.map(DynamoStore.make(options), (services) => services.locker)
+  )
 
 const key = Args.text({ name: "KEY" }).pipe(Args.withDescription("The lock's key."))
 const json = Options.boolean("json").pipe(Options.withDescription("Print JSON instead of text."))
@@ -56,9 +59,13 @@ const run = (commandLine: ReadonlyArray<string>) =>
       ),
       timeout: duration("timeout", true).pipe(
         Options.optional,
-        Options.withDescription(`Give up waiting for the lock after this long (exit ${ExitStatus.notAcquired}). Default: wait as long as it takes.`)
+        Options.withDescription(
+          `Give up waiting for the lock after this long (exit ${ExitStatus.notAcquired}). Default: wait as long as it takes.`
+        )
       ),
-      noWait: Options.boolean("no-wait").pipe(Options.withDescription(`Do not wait: if the lock is held, exit ${ExitStatus.notAcquired} at once.`)),
+      noWait: Options.boolean("no-wait").pipe(
+        Options.withDescription(`Do not wait: if the lock is held, exit ${ExitStatus.notAcquired} at once.`)
+      ),
       quiet: Options.boolean("quiet").pipe(
         Options.withDescription(
           `Say nothing when the lock is not acquired (the exit status ${ExitStatus.notAcquired} still does): cron mails whatever a job prints.`
@@ -74,14 +81,31 @@ const run = (commandLine: ReadonlyArray<string>) =>
     (config) =>
       Effect.gen(function* () {
         const [command, ...args] = commandLine
-        if (command === undefined) return yield* usageError("run needs a command after --: dynalock run KEY -- COMMAND [ARGS...]")
-        if (config.noWait && Option.isSome(config.timeout)) return yield* usageError("--no-wait and --timeout exclude each other")
+        if (command === undefined)
+          return yield* usageError("run needs a command after --: dynalock run KEY -- COMMAND [ARGS...]")
+        if (config.noWait && Option.isSome(config.timeout))
+          return yield* usageError("--no-wait and --timeout exclude each other")
         const wait: Wait = config.noWait
           ? { _tag: "NoWait" }
-          : Option.match(config.timeout, { onNone: () => ({ _tag: "Forever" }), onSome: (timeout) => ({ _tag: "Until", timeout }) })
-        yield* runLocked(yield* locker(config), { key: config.key, ttl: config.ttl, wait, killAfter: config.killAfter, command, args }).pipe(
+          : Option.match(config.timeout, {
+              onNone: () => ({ _tag: "Forever" }),
+              onSome: (timeout) => ({ _tag: "Until", timeout })
+            })
+        yield* runLocked(yield* locker(config), {
+          key: config.key,
+          ttl: config.ttl,
+          wait,
+          killAfter: config.killAfter,
+          command,
+          args
+        }).pipe(
           Effect.catchTag("AcquireCancelled", (error) =>
-            Effect.fail(new ExitStatus.ExitWith({ code: ExitStatus.notAcquired, message: config.quiet ? undefined : notAcquiredMessage(error) }))
+            Effect.fail(
+              new ExitStatus.ExitWith({
+                code: ExitStatus.notAcquired,
+                message: config.quiet ? undefined : notAcquiredMessage(error)
+              })
+            )
           )
         )
       }).pipe(Effect.scoped)
@@ -99,7 +123,8 @@ const status = Command.make("status", { ...connection, key, json }, (config) =>
     const now = yield* DateTime.now
     yield* Console.log(
       Option.match(state, {
-        onNone: () => (config.json ? JSON.stringify(LockView.neverLockedJson(config.key)) : LockView.neverLockedLine(config.key)),
+        onNone: () =>
+          config.json ? JSON.stringify(LockView.neverLockedJson(config.key)) : LockView.neverLockedLine(config.key),
         onSome: (state) => (config.json ? JSON.stringify(LockView.toJson(state)) : LockView.toLine(state, now))
       })
     )
@@ -115,7 +140,10 @@ const list = Command.make(
   "list",
   {
     ...connection,
-    prefix: Args.text({ name: "PREFIX" }).pipe(Args.withDefault(""), Args.withDescription("Only keys that begin with it.")),
+    prefix: Args.text({ name: "PREFIX" }).pipe(
+      Args.withDefault(""),
+      Args.withDescription("Only keys that begin with it.")
+    ),
     json
   },
   (config) =>
@@ -125,14 +153,23 @@ const list = Command.make(
       if (config.json) return yield* Console.log(JSON.stringify(held.map(LockView.toJson)))
       for (const state of held) yield* Console.log(LockView.toLine(state, now))
     }).pipe(Effect.scoped)
-).pipe(Command.withDescription("List the locks held now, one line each (nothing when none is held), or those whose keys begin with PREFIX."))
+).pipe(
+  Command.withDescription(
+    "List the locks held now, one line each (nothing when none is held), or those whose keys begin with PREFIX."
+  )
+)
 
 const release = Command.make(
   "release",
-  { ...connection, key, force: Options.boolean("force").pipe(Options.withDescription("Required: this breaks another holder's lease.")) },
+  {
+    ...connection,
+    key,
+    force: Options.boolean("force").pipe(Options.withDescription("Required: this breaks another holder's lease."))
+  },
   (config) =>
     Effect.gen(function* () {
-      if (!config.force) return yield* usageError(`release breaks whoever holds ${config.key}; add --force if that is what you want`)
+      if (!config.force)
+        return yield* usageError(`release breaks whoever holds ${config.key}; add --force if that is what you want`)
       const broken = yield* (yield* locker(config)).forceRelease(config.key)
       yield* Console.log(
         broken
@@ -174,7 +211,9 @@ const noCommandLine =
  */
 const commands = (commandLine: ReadonlyArray<string>) =>
   Command.make("dynalock").pipe(
-    Command.withDescription("A distributed flock(1) on Amazon DynamoDB: run a command while holding a lock, inspect and break locks."),
+    Command.withDescription(
+      "A distributed flock(1) on Amazon DynamoDB: run a command while holding a lock, inspect and break locks."
+    ),
     Command.withSubcommands([
       run(commandLine),
       status.pipe(noCommandLine(commandLine)),
@@ -203,16 +242,23 @@ const splitAtDoubleDash = (argv: ReadonlyArray<string>): [ReadonlyArray<string>,
  *
  * @since 0.2.0
  */
-export const program = (argv: ReadonlyArray<string>): Effect.Effect<void, ExitStatus.ExitWith, Signals | CliApp.CliApp.Environment> => {
+export const program = (
+  argv: ReadonlyArray<string>
+): Effect.Effect<void, ExitStatus.ExitWith, Signals | CliApp.CliApp.Environment> => {
   const [own, commandLine] = splitAtDoubleDash(argv)
   const launch = Command.run(commands(commandLine), { name: "dynalock", version, footer: Help.footer })
-  return (Help.isOverviewRequest(argv.slice(2)) ? Console.log(HelpDoc.toAnsiText(Help.overview(version))) : launch(own)).pipe(
+  return (
+    Help.isOverviewRequest(argv.slice(2)) ? Console.log(HelpDoc.toAnsiText(Help.overview(version))) : launch(own)
+  ).pipe(
     Effect.provide(cliConfig),
     // @effect/cli has printed what is wrong.
-    Effect.catchIf(ValidationError.isValidationError, () => Effect.fail(new ExitStatus.ExitWith({ code: ExitStatus.usage }))),
+    Effect.catchIf(ValidationError.isValidationError, () =>
+      Effect.fail(new ExitStatus.ExitWith({ code: ExitStatus.usage }))
+    ),
     Effect.catchTags({
       InvalidInput: (error) => Effect.fail(usageError(error.message)),
-      StoreError: (error) => Effect.fail(new ExitStatus.ExitWith({ code: ExitStatus.storeError, message: `dynalock: ${error.message}` }))
+      StoreError: (error) =>
+        Effect.fail(new ExitStatus.ExitWith({ code: ExitStatus.storeError, message: `dynalock: ${error.message}` }))
     })
   )
 }

@@ -18,7 +18,11 @@ describe("dynalock against an unreachable store", () => {
       Effect.gen(function* () {
         const where = ["--endpoint", `http://127.0.0.1:${yield* closedPort}`, "--table", "locks"]
         const [status, noWait, waiting] = yield* Effect.all(
-          [run(["status", "k", ...where]), run(["run", "k", ...where, "--no-wait", ...child()]), run(["run", "k", ...where, ...child()])],
+          [
+            run(["status", "k", ...where]),
+            run(["run", "k", ...where, "--no-wait", ...child()]),
+            run(["run", "k", ...where, ...child()])
+          ],
           { concurrency: "unbounded" }
         )
         for (const finished of [status, noWait, waiting]) {

@@ -87,7 +87,9 @@ export const make = (options: DynalockOptions): Effect.Effect<Services, never, T
   Effect.flatMap(Table, (table) => {
     // An unusable partition stays unusable for the locks too: both services then report it on every operation.
     const partition: unknown = options?.partition
-    const locks = options?.lockPartition ?? (typeof partition === "string" && partition.length > 0 ? defaultLockPartition(partition) : partition)
+    const locks =
+      options?.lockPartition ??
+      (typeof partition === "string" && partition.length > 0 ? defaultLockPartition(partition) : partition)
     return makeOn(
       { store: table.storage(partition as string), locks: table.storage(locks as string) },
       { lock: options?.lock }
@@ -102,5 +104,7 @@ export const make = (options: DynalockOptions): Effect.Effect<Services, never, T
  */
 export const layer = (options: DynalockOptions): Layer.Layer<KeyValueStore | Locker, never, Table> =>
   Layer.scopedContext(
-    Effect.map(make(options), (services) => Context.make(KeyValueStore, services.store).pipe(Context.add(Locker, services.locker)))
+    Effect.map(make(options), (services) =>
+      Context.make(KeyValueStore, services.store).pipe(Context.add(Locker, services.locker))
+    )
   )

@@ -52,7 +52,11 @@ export interface SchemaStore<A> {
     options?: ReadOptions
   ) => Effect.Effect<TypedPair<A>, KeyNotFound | InvalidInput | StoreError>
   readonly exists: (key: string, options?: ReadOptions) => Effect.Effect<boolean, InvalidInput | StoreError>
-  readonly put: (key: string, value: A, options?: WriteOptions) => Effect.Effect<TypedPair<A>, InvalidInput | StoreError>
+  readonly put: (
+    key: string,
+    value: A,
+    options?: WriteOptions
+  ) => Effect.Effect<TypedPair<A>, InvalidInput | StoreError>
   readonly delete: (key: string) => Effect.Effect<void, InvalidInput | StoreError>
   readonly list: (
     prefix: string,

@@ -89,7 +89,9 @@ export interface DistributedSemaphore {
   readonly withPermits: (
     permits: number,
     options?: LockOptions
-  ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | AcquireCancelled | LockLost | InvalidInput | StoreError, R>
+  ) => <A, E, R>(
+    self: Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | AcquireCancelled | LockLost | InvalidInput | StoreError, R>
   /** Permits free now, as a claim would count them (leases that ended count as free). */
   readonly available: Effect.Effect<number, InvalidInput | StoreError>
 }

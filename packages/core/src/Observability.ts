@@ -104,7 +104,10 @@ const taggedCache = new WeakMap<object, Map<string, unknown>>()
  * @since 0.2.0
  * @category metrics
  */
-export const tagged = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, tags: Record<string, string>): Metric.Metric<Type, In, Out> => {
+export const tagged = <Type, In, Out>(
+  metric: Metric.Metric<Type, In, Out>,
+  tags: Record<string, string>
+): Metric.Metric<Type, In, Out> => {
   let byTags = taggedCache.get(metric)
   if (byTags === undefined) {
     byTags = new Map()
@@ -162,7 +165,11 @@ export const count = (counter: Metric.Metric.Counter<number>, tags: Record<strin
  * @since 0.2.0
  * @category metrics
  */
-export const time = (histogram: Metric.Metric.Histogram<number>, millis: number, tags: Record<string, string>): Effect.Effect<void> =>
+export const time = (
+  histogram: Metric.Metric.Histogram<number>,
+  millis: number,
+  tags: Record<string, string>
+): Effect.Effect<void> =>
   Effect.flatMap(FiberRef.get(metricsOn), (on) => (on ? Metric.update(tagged(histogram, tags), millis) : Effect.void))
 
 /**

@@ -88,7 +88,10 @@ export const make = (store: KeyValueStore["Type"]): Platform.KeyValueStore => {
   const platform =
     <A>(method: string, key?: string) =>
     (effect: Effect.Effect<A, InvalidInput | StoreError>): Effect.Effect<A, PlatformError> =>
-      effect.pipe(Effect.mapError(toPlatformError(method, key)), traced(`PlatformKeyValueStore.${method}`, { key, partition: store.partition }))
+      effect.pipe(
+        Effect.mapError(toPlatformError(method, key)),
+        traced(`PlatformKeyValueStore.${method}`, { key, partition: store.partition })
+      )
 
   const read = (key: string): Effect.Effect<Option.Option<TypedPair<unknown>>, InvalidInput | StoreError> =>
     values.get(key).pipe(
@@ -119,9 +122,26 @@ export const make = (store: KeyValueStore["Type"]): Platform.KeyValueStore => {
   const live = store.stream("")
 
   return Platform.make({
-    get: (key) => platform<Option.Option<string>>("get", key)(Effect.map(read(key), Option.map((pair) => asString(pair.value)))),
+    get: (key) =>
+      platform<Option.Option<string>>(
+        "get",
+        key
+      )(
+        Effect.map(
+          read(key),
+          Option.map((pair) => asString(pair.value))
+        )
+      ),
     getUint8Array: (key) =>
-      platform<Option.Option<Uint8Array>>("getUint8Array", key)(Effect.map(read(key), Option.map((pair) => asBytes(pair.value)))),
+      platform<Option.Option<Uint8Array>>(
+        "getUint8Array",
+        key
+      )(
+        Effect.map(
+          read(key),
+          Option.map((pair) => asBytes(pair.value))
+        )
+      ),
     set: (key, value) => platform<void>("set", key)(Effect.asVoid(values.put(key, value))),
     remove: (key) => platform<void>("remove", key)(store.delete(key)),
     has: (key) => platform<boolean>("has", key)(store.exists(key)),

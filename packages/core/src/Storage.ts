@@ -351,12 +351,16 @@ const holdsOn = (condition: Condition, item: StoredItem | undefined): boolean =>
       return item !== undefined && listOf(item, condition.list).includes(condition.entry)
     case "ListIs": {
       const list = listOf(item, condition.list)
-      return list.length === condition.entries.length && list.every((entry, index) => entry === condition.entries[index])
+      return (
+        list.length === condition.entries.length && list.every((entry, index) => entry === condition.entries[index])
+      )
     }
     case "LimitIs":
       return (
         item !== undefined &&
-        (Option.isNone(condition.limit) ? Option.isNone(item.lock.limit) : Option.contains(item.lock.limit, condition.limit.value))
+        (Option.isNone(condition.limit)
+          ? Option.isNone(item.lock.limit)
+          : Option.contains(item.lock.limit, condition.limit.value))
       )
   }
 }

@@ -18,7 +18,11 @@ const record = ({
   foreign,
   version,
   ...lock
-}: Partial<StoredItem["lock"]> & { readonly expiresAt?: number; readonly foreign?: boolean; readonly version?: number }) =>
+}: Partial<StoredItem["lock"]> & {
+  readonly expiresAt?: number
+  readonly foreign?: boolean
+  readonly version?: number
+}) =>
   Option.some<StoredItem>({
     key: "k",
     version: version ?? 4,
@@ -64,9 +68,25 @@ describe("the lock protocol's decisions", () => {
     assert.deepStrictEqual(run(held, 4000, false), { _tag: "Held" })
     const inLine = record({ owner: Option.some(other), expiresAt: 5000, line: [formatEntry(me, 5500)] })
     // Refresh due at deadline - grace / 2 = 5000; the lease counts until 5000 + skew.
-    assert.deepStrictEqual(run(inLine, 4000), { _tag: "Wait", until: 5000, ahead: 1, inLine: true, fence: 3, since: 0, hold: 0 })
+    assert.deepStrictEqual(run(inLine, 4000), {
+      _tag: "Wait",
+      until: 5000,
+      ahead: 1,
+      inLine: true,
+      fence: 3,
+      since: 0,
+      hold: 0
+    })
     const later = record({ owner: Option.some(other), expiresAt: 5000, line: [formatEntry(me, 9000)] })
-    assert.deepStrictEqual(run(later, 4000), { _tag: "Wait", until: 5100, ahead: 1, inLine: true, fence: 3, since: 0, hold: 0 })
+    assert.deepStrictEqual(run(later, 4000), {
+      _tag: "Wait",
+      until: 5100,
+      ahead: 1,
+      inLine: true,
+      fence: 3,
+      since: 0,
+      hold: 0
+    })
     assert.strictEqual(run(later, 5100)._tag, "Claim", "an expired lease is free once the skew bound has passed too")
   })
 
@@ -111,7 +131,10 @@ describe("the lock protocol's decisions", () => {
     const claim = claimOf(run(lapsed, 3000, false))!
     assert.deepStrictEqual(claim.remove, [0, 1])
     assert.isTrue(conditionHolds(claim.condition, lapsed))
-    assert.isFalse(conditionHolds(claim.condition, record({ expiresAt: 2000, line: [...Option.getOrThrow(lapsed).lock.line, "x"] })), "pinned by its length")
+    assert.isFalse(
+      conditionHolds(claim.condition, record({ expiresAt: 2000, line: [...Option.getOrThrow(lapsed).lock.line, "x"] })),
+      "pinned by its length"
+    )
   })
 
   it("a claim that pins no place of its own pins the record's expiry too: a record made anew at that version fails it", () => {
@@ -131,21 +154,45 @@ describe("the lock protocol's decisions", () => {
   })
 
   it("leftover entries of the lease's own holder never hold anyone up", () => {
-    const held = record({ owner: Option.some(other), expiresAt: 5000, line: [formatEntry(other, 9000), formatEntry(me, 9000)] })
-    assert.deepStrictEqual(run(held, 4000), { _tag: "Wait", until: 5100, ahead: 1, inLine: true, fence: 3, since: 0, hold: 0 })
+    const held = record({
+      owner: Option.some(other),
+      expiresAt: 5000,
+      line: [formatEntry(other, 9000), formatEntry(me, 9000)]
+    })
+    assert.deepStrictEqual(run(held, 4000), {
+      _tag: "Wait",
+      until: 5100,
+      ahead: 1,
+      inLine: true,
+      fence: 3,
+      since: 0,
+      hold: 0
+    })
   })
 
   it("a foreign (Go dynalock) lease is respected until Go itself would take it over, plus the skew bound", () => {
     const go = record({ foreign: true, expiresAt: 5000 })
     assert.deepStrictEqual(run(go, 6099, false), { _tag: "Held" })
     assert.strictEqual(run(go, 6100, false)._tag, "Claim")
-    assert.deepStrictEqual(run(record({ foreign: true }), 1e12, false), { _tag: "Held" }, "a Go item without expiry is never free")
+    assert.deepStrictEqual(
+      run(record({ foreign: true }), 1e12, false),
+      { _tag: "Held" },
+      "a Go item without expiry is never free"
+    )
   })
 
   it("a full line takes no new entries: the waiter waits without a place", () => {
     const line = Array.from({ length: maxLineLength }, (_, i) => formatEntry(token(["b", "c", "d"][i % 3]!), 9000))
     const held = record({ owner: Option.some(other), expiresAt: 5000, line })
-    assert.deepStrictEqual(run(held, 4000), { _tag: "Wait", until: 5100, ahead: maxLineLength + 1, inLine: false, fence: 3, since: 0, hold: 0 })
+    assert.deepStrictEqual(run(held, 4000), {
+      _tag: "Wait",
+      until: 5100,
+      ahead: maxLineLength + 1,
+      inLine: false,
+      fence: 3,
+      since: 0,
+      hold: 0
+    })
   })
 })
 
@@ -165,8 +212,17 @@ describe("when a waiter looks again", () => {
   })
 
   it("a waiter reads the holding's timing from the record it waits on", () => {
-    const held = record({ owner: Option.some(other), expiresAt: 50_000, since: 30_000, hold: 45, line: [formatEntry(me, 60_000)] })
+    const held = record({
+      owner: Option.some(other),
+      expiresAt: 50_000,
+      since: 30_000,
+      hold: 45,
+      line: [formatEntry(me, 60_000)]
+    })
     const decision = run(held, 30_010)
-    assert.isTrue(decision._tag === "Wait" && decision.since === 30_000 && decision.hold === 45, JSON.stringify(decision))
+    assert.isTrue(
+      decision._tag === "Wait" && decision.since === 30_000 && decision.hold === 45,
+      JSON.stringify(decision)
+    )
   })
 })

@@ -57,12 +57,19 @@ describe("nullsAsZeroValues", () => {
   })
 
   it("NULLs inside lists and maps, and a NULL nested struct (a nil pointer) as a struct of zero fields", () => {
-    const schema = Schema.Struct({ tags: Schema.Array(Schema.String), labels: Schema.Record({ key: Schema.String, value: Schema.String }), inner: Inner })
+    const schema = Schema.Struct({
+      tags: Schema.Array(Schema.String),
+      labels: Schema.Record({ key: Schema.String, value: Schema.String }),
+      inner: Inner
+    })
     assert.deepStrictEqual(
       read(schema, { tags: [null, "y"], labels: { a: null, b: "x" }, inner: null }),
       Either.right({ tags: ["", "y"], labels: { a: "", b: "x" }, inner: { label: "", weight: 0 } })
     )
-    assert.deepStrictEqual(read(Schema.Array(Inner), [{ label: null, weight: 1 }]), Either.right([{ label: "", weight: 1 }]))
+    assert.deepStrictEqual(
+      read(Schema.Array(Inner), [{ label: null, weight: 1 }]),
+      Either.right([{ label: "", weight: 1 }])
+    )
   })
 
   it("a top-level NULL reads as the zero value of a scalar schema", () => {
@@ -71,7 +78,7 @@ describe("nullsAsZeroValues", () => {
     assert.deepStrictEqual(read(Schema.NullOr(Schema.Number), null), Either.right(null))
   })
 
-  it("through transformations, on the encoded side: NumberFromString's NULL is \"\", not a number", () => {
+  it('through transformations, on the encoded side: NumberFromString\'s NULL is "", not a number', () => {
     const schema = Schema.Struct({ n: Schema.NumberFromString, s: Schema.Trim })
     const zeroed = nullsAsZeroValues(schema)({ n: null, s: null })
     assert.deepStrictEqual(zeroed, { n: "", s: "" })
@@ -81,12 +88,18 @@ describe("nullsAsZeroValues", () => {
 
   it("a union takes the zero value of the first member that has one, and keeps null when a member is null", () => {
     assert.deepStrictEqual(read(Schema.Union(Schema.Number, Schema.String), null), Either.right(0))
-    assert.deepStrictEqual(read(Schema.Struct({ v: Schema.Union(Schema.Null, Schema.String) }), { v: null }), Either.right({ v: null }))
+    assert.deepStrictEqual(
+      read(Schema.Struct({ v: Schema.Union(Schema.Null, Schema.String) }), { v: null }),
+      Either.right({ v: null })
+    )
     const Shape = Schema.Union(
       Schema.Struct({ kind: Schema.Literal("circle"), radius: Schema.Number }),
       Schema.Struct({ kind: Schema.Literal("label"), text: Schema.String })
     )
-    assert.deepStrictEqual(read(Shape, { kind: "label", text: null }), Either.right({ kind: "label" as const, text: "" }))
+    assert.deepStrictEqual(
+      read(Shape, { kind: "label", text: null }),
+      Either.right({ kind: "label" as const, text: "" })
+    )
   })
 
   it("types without a zero value keep null, and the decode fails as before", () => {
@@ -101,7 +114,12 @@ describe("nullsAsZeroValues", () => {
 
   it("returns the stored value itself when there is nothing to change", () => {
     const stored = { Message: "hi", tags: ["a"], inner: { label: "x", weight: 1 } }
-    assert.strictEqual(nullsAsZeroValues(Schema.Struct({ Message: Schema.String, tags: Schema.Array(Schema.String), inner: Inner }))(stored), stored)
+    assert.strictEqual(
+      nullsAsZeroValues(Schema.Struct({ Message: Schema.String, tags: Schema.Array(Schema.String), inner: Inner }))(
+        stored
+      ),
+      stored
+    )
     const unknown = { anything: null }
     assert.strictEqual(nullsAsZeroValues(Schema.Struct({ anything: Schema.Unknown }))(unknown), unknown)
   })

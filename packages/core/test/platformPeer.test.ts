@@ -32,7 +32,8 @@ const packagesNeededBy = (entry: string): ReadonlySet<string> => {
   return packages
 }
 
-const needsPlatform = (packages: ReadonlySet<string>) => [...packages].some((name) => name.startsWith("@effect/platform"))
+const needsPlatform = (packages: ReadonlySet<string>) =>
+  [...packages].some((name) => name.startsWith("@effect/platform"))
 
 describe("@effect/platform is needed by the PlatformKeyValueStore subpath only", () => {
   it("the main entry point reaches no module that imports @effect/platform", () => {

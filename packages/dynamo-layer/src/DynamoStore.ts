@@ -101,4 +101,8 @@ export const layerConfig = (
  * @category tables
  */
 export const createTable = (options: CreateTableOptions): Effect.Effect<void, StoreError> =>
-  Effect.scoped(Effect.flatMap(DynamoTable.requester(options), (requester) => createTableWith(requester, options.timeToLive !== false)))
+  Effect.scoped(
+    Effect.flatMap(DynamoTable.requester(options), (requester) =>
+      createTableWith(requester, options.timeToLive !== false)
+    )
+  )

@@ -55,8 +55,11 @@ export interface DynamoTableOptions extends RequestOptions {
 export const requester = (options: DynamoTableOptions): Effect.Effect<Requester, never, Scope.Scope> =>
   Either.match(checkRequestOptions(options), {
     onLeft: (problem) =>
-      Effect.succeed(makeRequester(Either.left(problem), options?.tableName, { retry: defaultRetry, timeout: defaultTimeout })),
-    onRight: ({ client, settings }) => Effect.map(acquireClient(client), (made) => makeRequester(made, options.tableName, settings))
+      Effect.succeed(
+        makeRequester(Either.left(problem), options?.tableName, { retry: defaultRetry, timeout: defaultTimeout })
+      ),
+    onRight: ({ client, settings }) =>
+      Effect.map(acquireClient(client), (made) => makeRequester(made, options.tableName, settings))
   })
 
 /**
@@ -66,7 +69,9 @@ export const requester = (options: DynamoTableOptions): Effect.Effect<Requester,
  * @category constructors
  */
 export const make = (options: DynamoTableOptions): Effect.Effect<Table.TableService, never, Scope.Scope> =>
-  Effect.map(requester(options), (requests) => Table.make(requests.table, (partition) => makeStorage(requests, partition)))
+  Effect.map(requester(options), (requests) =>
+    Table.make(requests.table, (partition) => makeStorage(requests, partition))
+  )
 
 /**
  * The table as a layer.

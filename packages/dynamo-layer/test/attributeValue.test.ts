@@ -64,9 +64,12 @@ const { attribute } = fc.letrec<{ attribute: AttributeValue }>((tie) => ({
 describe("attribute values", () => {
   it("toAttribute gives the SDK's attribute for every value the storage contract carries", () => {
     fc.assert(
-      fc.property(nativeValue.filter((value) => value !== undefined), (value) => {
-        assert.deepStrictEqual(toAttribute(value), sdkMarshall(value))
-      }),
+      fc.property(
+        nativeValue.filter((value) => value !== undefined),
+        (value) => {
+          assert.deepStrictEqual(toAttribute(value), sdkMarshall(value))
+        }
+      ),
       { numRuns: 500 }
     )
   })

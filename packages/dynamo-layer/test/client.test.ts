@@ -30,9 +30,11 @@ describe("client lifetime", () => {
       const server = yield* LocalDynamo.make()
       const destroyed = watchDestroy()
       const scope = yield* Scope.make()
-      const { store } = yield* DynamoStore.make({ tableName: server.tableName, partition: freshPartition(), client: server.clientConfig }).pipe(
-        Scope.extend(scope)
-      )
+      const { store } = yield* DynamoStore.make({
+        tableName: server.tableName,
+        partition: freshPartition(),
+        client: server.clientConfig
+      }).pipe(Scope.extend(scope))
       yield* store.put("k", "v")
       assert.strictEqual(destroyed.length, 0)
       yield* Scope.close(scope, Exit.void)
@@ -44,7 +46,11 @@ describe("client lifetime", () => {
     Effect.gen(function* () {
       const server = yield* LocalDynamo.make()
       const destroyed = watchDestroy()
-      const live = DynamoStore.layer({ tableName: server.tableName, partition: freshPartition(), client: server.clientConfig })
+      const live = DynamoStore.layer({
+        tableName: server.tableName,
+        partition: freshPartition(),
+        client: server.clientConfig
+      })
       yield* Effect.flatMap(KeyValueStore, (store) => store.put("k", "v")).pipe(Effect.provide(live))
       assert.strictEqual(destroyed.length, 1)
     })
@@ -57,8 +63,9 @@ describe("client lifetime", () => {
       yield* Effect.addFinalizer(() => Effect.sync(() => client.destroy()))
       const destroyed = watchDestroy()
       yield* Effect.scoped(
-        Effect.flatMap(DynamoStore.make({ tableName: server.tableName, partition: freshPartition(), client }), ({ store }) =>
-          store.put("k", "v")
+        Effect.flatMap(
+          DynamoStore.make({ tableName: server.tableName, partition: freshPartition(), client }),
+          ({ store }) => store.put("k", "v")
         )
       )
       yield* Effect.flatMap(KeyValueStore, (store) => store.get("k")).pipe(
@@ -82,7 +89,12 @@ describe("configuration", () => {
         partition: Config.string("DYNALOCK_PARTITION"),
         client: Config.succeed(server.clientConfig)
       })
-      const provider = ConfigProvider.fromMap(new Map([["DYNALOCK_TABLE", server.tableName], ["DYNALOCK_PARTITION", partition]]))
+      const provider = ConfigProvider.fromMap(
+        new Map([
+          ["DYNALOCK_TABLE", server.tableName],
+          ["DYNALOCK_PARTITION", partition]
+        ])
+      )
       const pair = yield* Effect.flatMap(KeyValueStore, (store) => store.put("k", "v")).pipe(
         Effect.provide(live),
         Effect.withConfigProvider(provider)
@@ -98,28 +110,34 @@ describe("configuration", () => {
     })
   )
 
-  it.scopedLive("lock records live in `${partition}#locks`, or where lockPartition (also from configuration) says", () =>
-    Effect.gen(function* () {
-      const server = yield* LocalDynamo.make()
-      const partition = freshPartition()
-      const raw = (id: string) => storageOn(server, id)
-      const byDefault = yield* DynamoStore.make({ tableName: server.tableName, partition, client: server.clientConfig })
-      yield* byDefault.locker.acquire("default")
-      assert.isTrue(Option.isSome(yield* (yield* raw(`${partition}#locks`)).get("default", true)))
-      assert.isFalse(yield* byDefault.store.exists("default"))
-      const live = DynamoStore.layerConfig({
-        tableName: Config.succeed(server.tableName),
-        partition: Config.succeed(partition),
-        lockPartition: Config.string("DYNALOCK_LOCK_PARTITION"),
-        client: Config.succeed(server.clientConfig)
+  it.scopedLive(
+    "lock records live in `${partition}#locks`, or where lockPartition (also from configuration) says",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* LocalDynamo.make()
+        const partition = freshPartition()
+        const raw = (id: string) => storageOn(server, id)
+        const byDefault = yield* DynamoStore.make({
+          tableName: server.tableName,
+          partition,
+          client: server.clientConfig
+        })
+        yield* byDefault.locker.acquire("default")
+        assert.isTrue(Option.isSome(yield* (yield* raw(`${partition}#locks`)).get("default", true)))
+        assert.isFalse(yield* byDefault.store.exists("default"))
+        const live = DynamoStore.layerConfig({
+          tableName: Config.succeed(server.tableName),
+          partition: Config.succeed(partition),
+          lockPartition: Config.string("DYNALOCK_LOCK_PARTITION"),
+          client: Config.succeed(server.clientConfig)
+        })
+        const provider = ConfigProvider.fromMap(new Map([["DYNALOCK_LOCK_PARTITION", partition]]))
+        const shared = yield* Effect.gen(function* () {
+          yield* (yield* Locker).acquire("shared")
+          return yield* (yield* KeyValueStore).exists("shared")
+        }).pipe(Effect.scoped, Effect.provide(live), Effect.withConfigProvider(provider))
+        assert.isTrue(shared, "with lockPartition = partition the lock record is an item of the store's partition")
       })
-      const provider = ConfigProvider.fromMap(new Map([["DYNALOCK_LOCK_PARTITION", partition]]))
-      const shared = yield* Effect.gen(function* () {
-        yield* (yield* Locker).acquire("shared")
-        return yield* (yield* KeyValueStore).exists("shared")
-      }).pipe(Effect.scoped, Effect.provide(live), Effect.withConfigProvider(provider))
-      assert.isTrue(shared, "with lockPartition = partition the lock record is an item of the store's partition")
-    })
   )
 
   it.scopedLive("bad options do not break building: every operation fails with InvalidInput", () =>
@@ -135,8 +153,14 @@ describe("configuration", () => {
         assert.strictEqual((yield* Effect.flip(Effect.scoped(locker.acquire("lock"))))._tag, "InvalidInput")
       }
       // The layer builds too (its error channel is never).
-      const live: Layer.Layer<KeyValueStore | Locker> = DynamoStore.layer({ tableName: "", partition: "", client: server.clientConfig })
-      const failure = yield* Effect.flip(Effect.flatMap(KeyValueStore, (store) => store.get("k")).pipe(Effect.provide(live)))
+      const live: Layer.Layer<KeyValueStore | Locker> = DynamoStore.layer({
+        tableName: "",
+        partition: "",
+        client: server.clientConfig
+      })
+      const failure = yield* Effect.flip(
+        Effect.flatMap(KeyValueStore, (store) => store.get("k")).pipe(Effect.provide(live))
+      )
       assert.strictEqual(failure._tag, "InvalidInput")
     })
   )
@@ -146,7 +170,12 @@ describe("interruption", () => {
   it.scopedLive("interrupting a request aborts it promptly", () =>
     Effect.gen(function* () {
       const fake = yield* fakeDynamo(() => ({ _tag: "Hang" }))
-      const { store } = yield* DynamoStore.make({ tableName: "t", partition: "p", client: fake.clientConfig, requestTimeout: "1 minute" })
+      const { store } = yield* DynamoStore.make({
+        tableName: "t",
+        partition: "p",
+        client: fake.clientConfig,
+        requestTimeout: "1 minute"
+      })
       const fiber = yield* Effect.fork(store.get("k"))
       while (fake.requests.length === 0) yield* Effect.sleep("10 millis")
       const started = Date.now()
@@ -175,11 +204,21 @@ describe("interruption", () => {
       }
       const fake = yield* fakeDynamo((operation, attempt) => {
         if (operation !== "UpdateItem") return { _tag: "Hang" }
-        if (attempt === 1) return { _tag: "Error", status: 400, type: "ConditionalCheckFailedException", fields: { Item: held } }
-        if (attempt === 2) return { _tag: "Json", body: { Attributes: { ...held, line: { L: [{ S: `${"e".repeat(32)}:${Date.now() + 2000}` }] } } } }
+        if (attempt === 1)
+          return { _tag: "Error", status: 400, type: "ConditionalCheckFailedException", fields: { Item: held } }
+        if (attempt === 2)
+          return {
+            _tag: "Json",
+            body: { Attributes: { ...held, line: { L: [{ S: `${"e".repeat(32)}:${Date.now() + 2000}` }] } } }
+          }
         return { _tag: "Hang" }
       })
-      const { locker } = yield* DynamoStore.make({ tableName: "t", partition: "p", client: fake.clientConfig, requestTimeout: "1 minute" })
+      const { locker } = yield* DynamoStore.make({
+        tableName: "t",
+        partition: "p",
+        client: fake.clientConfig,
+        requestTimeout: "1 minute"
+      })
       const fiber = yield* Effect.fork(Effect.scoped(locker.acquire("lock")))
       while (fake.requests.length < 3) yield* Effect.sleep("10 millis")
       const exit = yield* Fiber.interrupt(fiber).pipe(Effect.timeout("2 seconds"), Effect.option)

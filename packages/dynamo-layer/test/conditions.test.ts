@@ -36,16 +36,24 @@ const atom: fc.Arbitrary<Storage.Condition> = fc.oneof(
   time.map((at): Storage.Condition => ({ _tag: "ExpiredAt", at })),
   time.map((at): Storage.Condition => ({ _tag: "LeaseEndsBefore", at })),
   time.map(Storage.notLive),
-  fc.record({ version: fc.integer({ min: 1, max: 3 }), now: time }).map(({ now, version }) => Storage.liveVersion(version, now)),
+  fc
+    .record({ version: fc.integer({ min: 1, max: 3 }), now: time })
+    .map(({ now, version }) => Storage.liveVersion(version, now)),
   fc.integer({ min: 1, max: 3 }).map((version): Storage.Condition => ({ _tag: "VersionIs", version })),
   fc.constantFrom("x", "y").map((owner): Storage.Condition => ({ _tag: "OwnerIs", owner })),
   fc.integer({ min: 0, max: 2 }).map((size): Storage.Condition => ({ _tag: "LineSize", size })),
-  fc.record({ index: fc.integer({ min: 0, max: 2 }), entry }).map(({ entry, index }): Storage.Condition => ({ _tag: "LineAt", index, entry })),
+  fc
+    .record({ index: fc.integer({ min: 0, max: 2 }), entry })
+    .map(({ entry, index }): Storage.Condition => ({ _tag: "LineAt", index, entry })),
   entry.map((entry): Storage.Condition => ({ _tag: "LineContains", entry })),
-  fc.record({ index: fc.integer({ min: 0, max: 1 }), entry }).map(({ entry, index }): Storage.Condition => ({ _tag: "LineAt", list: "holders", index, entry })),
+  fc
+    .record({ index: fc.integer({ min: 0, max: 1 }), entry })
+    .map(({ entry, index }): Storage.Condition => ({ _tag: "LineAt", list: "holders", index, entry })),
   fc.array(entry, { maxLength: 2 }).map((entries): Storage.Condition => ({ _tag: "ListIs", list: "holders", entries })),
   fc.array(entry, { maxLength: 2 }).map((entries): Storage.Condition => ({ _tag: "ListIs", list: "line", entries })),
-  fc.option(fc.constantFrom(1, 2), { nil: undefined }).map((limit): Storage.Condition => ({ _tag: "LimitIs", limit: Option.fromNullable(limit) }))
+  fc
+    .option(fc.constantFrom(1, 2), { nil: undefined })
+    .map((limit): Storage.Condition => ({ _tag: "LimitIs", limit: Option.fromNullable(limit) }))
 )
 const condition: fc.Arbitrary<Storage.Condition> = fc.oneof(
   { weight: 3, arbitrary: atom },
@@ -56,8 +64,12 @@ const condition: fc.Arbitrary<Storage.Condition> = fc.oneof(
 const lineUpdate: fc.Arbitrary<Storage.LineUpdate> = fc.oneof(
   fc.array(entry, { maxLength: 3 }).map((entries): Storage.LineUpdate => ({ _tag: "Set", entries })),
   entry.map((entry): Storage.LineUpdate => ({ _tag: "Append", entry })),
-  fc.record({ index: fc.integer({ min: 0, max: 3 }), entry }).map(({ entry, index }): Storage.LineUpdate => ({ _tag: "Replace", index, entry })),
-  fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }).map((indices): Storage.LineUpdate => ({ _tag: "Remove", indices }))
+  fc
+    .record({ index: fc.integer({ min: 0, max: 3 }), entry })
+    .map(({ entry, index }): Storage.LineUpdate => ({ _tag: "Replace", index, entry })),
+  fc
+    .array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 })
+    .map((indices): Storage.LineUpdate => ({ _tag: "Remove", indices }))
 )
 const payload = fc.constantFrom<Storage.Payload>(
   { _tag: "Empty" },
@@ -68,43 +80,55 @@ const payload = fc.constantFrom<Storage.Payload>(
 const option = <A>(arbitrary: fc.Arbitrary<A>) => fc.option(arbitrary, { nil: undefined }).map(Option.fromNullable)
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc
-    .record(
-      {
-        key,
-        condition,
-        payload,
-        expiresAt: option(time),
-        owner: option(fc.constantFrom("x", "y")),
-        fenceSeed: fc.constantFrom(0, 7),
-        since: fc.integer({ min: 0, max: 3 }),
-        hold: fc.integer({ min: 0, max: 3 }),
-        limit: fc.constantFrom(1, 2)
-      },
-      { requiredKeys: ["key", "condition", "expiresAt"] }
-    )
-    .map((request): Op => ({ _tag: "Update", request })) },
-  { weight: 3, arbitrary: fc
-    .record({ key, condition, change: lineUpdate, list: fc.constantFrom<Storage.ListName>("line", "holders") })
-    .map(({ change, condition, key, list }): Op => ({
-      _tag: "Update",
-      request: {
-        key,
-        bump: false,
-        [list]: change,
-        // The contract sends changes of entries only to an item whose list has some (DynamoDB refuses them otherwise).
-        condition:
-          change._tag === "Replace" || change._tag === "Remove"
-            ? Storage.and(Storage.not({ _tag: "LineSize", list, size: 0 }), condition)
-            : condition
-      }
-    })) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .record(
+        {
+          key,
+          condition,
+          payload,
+          expiresAt: option(time),
+          owner: option(fc.constantFrom("x", "y")),
+          fenceSeed: fc.constantFrom(0, 7),
+          since: fc.integer({ min: 0, max: 3 }),
+          hold: fc.integer({ min: 0, max: 3 }),
+          limit: fc.constantFrom(1, 2)
+        },
+        { requiredKeys: ["key", "condition", "expiresAt"] }
+      )
+      .map((request): Op => ({ _tag: "Update", request }))
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ key, condition, change: lineUpdate, list: fc.constantFrom<Storage.ListName>("line", "holders") })
+      .map(({ change, condition, key, list }): Op => ({
+        _tag: "Update",
+        request: {
+          key,
+          bump: false,
+          [list]: change,
+          // The contract sends changes of entries only to an item whose list has some (DynamoDB refuses them otherwise).
+          condition:
+            change._tag === "Replace" || change._tag === "Remove"
+              ? Storage.and(Storage.not({ _tag: "LineSize", list, size: 0 }), condition)
+              : condition
+        }
+      }))
+  },
   { weight: 2, arbitrary: fc.record({ key, condition }).map((request): Op => ({ _tag: "Delete", request })) },
   { weight: 1, arbitrary: key.map((key): Op => ({ _tag: "Get", key })) },
-  { weight: 2, arbitrary: fc
-    // Go writes a payload or leaves it; it cannot remove one.
-    .record({ key, expiresAt: time, payload: payload.filter((value) => value._tag !== "Empty") }, { requiredKeys: ["key"] })
-    .map((go): Op => ({ _tag: "PutGo", ...go })) }
+  {
+    weight: 2,
+    arbitrary: fc
+      // Go writes a payload or leaves it; it cannot remove one.
+      .record(
+        { key, expiresAt: time, payload: payload.filter((value) => value._tag !== "Empty") },
+        { requiredKeys: ["key"] }
+      )
+      .map((go): Op => ({ _tag: "PutGo", ...go }))
+  }
 )
 
 /** A value with bytes as arrays and map keys sorted: DynamoDB does not keep the order of a map's keys. */
@@ -203,7 +227,9 @@ for (const engine of engines) {
           })
         yield* Effect.promise(() =>
           fc.assert(
-            fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), (ops) => Effect.runPromise(Effect.scoped(run(ops)))),
+            fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), (ops) =>
+              Effect.runPromise(Effect.scoped(run(ops)))
+            ),
             { numRuns: 25 }
           )
         )
@@ -223,9 +249,16 @@ for (const engine of engines) {
             yield* storage.delete({ key: "go", condition: Storage.always })
             yield* step(storage, { _tag: "PutGo", key: "go", expiresAt: base + 500 }, { _tag: "Server", server })
             const before = yield* storage.get("go", true)
-            assert.deepStrictEqual(Option.map(before, (item) => item.expiresAt), Option.some(Option.some(base)))
+            assert.deepStrictEqual(
+              Option.map(before, (item) => item.expiresAt),
+              Option.some(Option.some(base))
+            )
             const outcome = yield* storage.update({ key: "go", condition, expiresAt: Option.some(base + 60_000) })
-            assert.strictEqual(outcome._tag === "Applied", Storage.conditionHolds(condition, before), `${name} at ${now - base}`)
+            assert.strictEqual(
+              outcome._tag === "Applied",
+              Storage.conditionHolds(condition, before),
+              `${name} at ${now - base}`
+            )
           }
         }
       })
@@ -255,19 +288,29 @@ for (const engine of engines) {
         const item = written._tag === "Applied" ? plain(written.item) : null
 
         commands.length = 0
-        const update = yield* storage.update({ key: "k", condition: { _tag: "VersionIs", version: 9 }, expiresAt: Option.none() })
+        const update = yield* storage.update({
+          key: "k",
+          condition: { _tag: "VersionIs", version: 9 },
+          expiresAt: Option.none()
+        })
         assert.deepStrictEqual(plainOutcome(update), { rejected: item })
         const remove = yield* storage.delete({ key: "k", condition: { _tag: "OwnerIs", owner: "y" } })
         assert.deepStrictEqual(plainOutcome(remove), { rejected: item })
         // DynamoDB Local returns the item with the failure (ALL_OLD); dynalite ignores that, so it is read back.
         assert.deepStrictEqual(
           commands,
-          engine === "dynamodb-local" ? ["UpdateItem", "DeleteItem"] : ["UpdateItem", "GetItem", "DeleteItem", "GetItem"]
+          engine === "dynamodb-local"
+            ? ["UpdateItem", "DeleteItem"]
+            : ["UpdateItem", "GetItem", "DeleteItem", "GetItem"]
         )
 
         // An absent item comes back from neither: a read confirms it is absent.
         commands.length = 0
-        const absent = yield* storage.update({ key: "missing", condition: { _tag: "OwnerIs", owner: "x" }, expiresAt: Option.none() })
+        const absent = yield* storage.update({
+          key: "missing",
+          condition: { _tag: "OwnerIs", owner: "x" },
+          expiresAt: Option.none()
+        })
         assert.deepStrictEqual(plainOutcome(absent), { rejected: null })
         assert.deepStrictEqual(commands, ["UpdateItem", "GetItem"])
       })

@@ -48,11 +48,18 @@ describe("crashed waiters across OS processes (dynalite in a separate process)",
               ConsistentRead: true
             })
           )
-        ).pipe(Effect.map((output) => (output.Item === undefined ? 0 : ((unmarshall(output.Item).line as Array<string> | undefined) ?? []).length)))
+        ).pipe(
+          Effect.map((output) =>
+            output.Item === undefined ? 0 : ((unmarshall(output.Item).line as Array<string> | undefined) ?? []).length
+          )
+        )
         const lineReaches = (length: number) =>
           lineLength.pipe(
             Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (current) => current >= length }),
-            Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`the line never reached ${length} entries`) }),
+            Effect.timeoutFail({
+              duration: "20 seconds",
+              onTimeout: () => new Error(`the line never reached ${length} entries`)
+            }),
             Effect.orDie
           )
 
@@ -77,7 +84,9 @@ describe("crashed waiters across OS processes (dynalite in a separate process)",
           client: server.clientConfig,
           lock: { queueGrace: Duration.millis(grace), maxClockSkew: Duration.millis(skew) }
         })
-        const survivor = yield* Effect.fork(Effect.scoped(Effect.map(locker.acquire(args.key, { ttl: "2 seconds" }), () => now())))
+        const survivor = yield* Effect.fork(
+          Effect.scoped(Effect.map(locker.acquire(args.key, { ttl: "2 seconds" }), () => now()))
+        )
         yield* lineReaches(6)
 
         const killedAt = now()
@@ -90,7 +99,10 @@ describe("crashed waiters across OS processes (dynalite in a separate process)",
           `5 waiters killed with SIGKILL: the released lock lay idle ${idle.toFixed(0)} ms until the waiter behind them got it ` +
             `(${(entered - killedAt).toFixed(0)} ms after the kill; queueGrace ${grace} ms, maxClockSkew ${skew} ms)`
         )
-        assert.isTrue(doomed.every((worker) => worker.events.find(tagged("Enter")) === undefined), "no killed waiter ever held the lock")
+        assert.isTrue(
+          doomed.every((worker) => worker.events.find(tagged("Enter")) === undefined),
+          "no killed waiter ever held the lock"
+        )
         // The dead places lapse at most queueGrace + maxClockSkew after their last renewal, which came before the
         // kill, before the release. The survivor sleeps until the first of them lapses and looks again each time,
         // then claims at once: 150 ms for the release itself, a read, a claim and timer lateness on busy cores.

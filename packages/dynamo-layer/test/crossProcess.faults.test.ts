@@ -88,7 +88,10 @@ describe("the lock across OS processes under random faults (one fault proxy, dyn
           (offsetMillis, i) => spawnWorker({ ...base, offsetMillis, clientTag: `worker-${i}` }),
           { concurrency: "unbounded" }
         )
-        yield* Effect.forEach(workers, (worker) => worker.waitFor(tagged("Ready"), startup), { concurrency: "unbounded", discard: true })
+        yield* Effect.forEach(workers, (worker) => worker.waitFor(tagged("Ready"), startup), {
+          concurrency: "unbounded",
+          discard: true
+        })
         const started = now()
         yield* Effect.forEach(workers, (worker) => worker.start, { discard: true })
         yield* Effect.forEach(workers, (worker) => worker.waitFor(tagged("Done"), `${30 + rounds} seconds`), {
@@ -131,7 +134,10 @@ describe("the lock across OS processes under random faults (one fault proxy, dyn
                   `  the longest stall's requests (ms after the section ended):`,
                   ...faults.log
                     .filter((request) => request.at >= worst.after.exit - 50 && request.at <= worst.next.enter)
-                    .map((request) => `    ${(request.at - worst.after.exit).toFixed(1)} ${request.client} ${request.kind} ${request.fault}`)
+                    .map(
+                      (request) =>
+                        `    ${(request.at - worst.after.exit).toFixed(1)} ${request.client} ${request.kind} ${request.fault}`
+                    )
                 ]
               : [])
           ].join("\n")
@@ -139,7 +145,10 @@ describe("the lock across OS processes under random faults (one fault proxy, dyn
         assert.strictEqual(sections.length, workers.length * rounds)
         assert.deepStrictEqual(overlaps, [])
         assert.deepStrictEqual(disorders, [])
-        assert.deepStrictEqual(sections.filter((section) => section.lost).map((section) => section.who), [])
+        assert.deepStrictEqual(
+          sections.filter((section) => section.lost).map((section) => section.who),
+          []
+        )
         assert.isAtMost(Math.max(...stalls), grace + stallAllowance)
         // The faults did happen, of each kind.
         assert.isAbove(stats.faults.Throttle, 0)

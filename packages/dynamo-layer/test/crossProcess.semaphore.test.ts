@@ -34,7 +34,10 @@ const now = (): number => Number(process.hrtime.bigint()) / 1e6
 const startup = "40 seconds" // a cold tsx start of six workers on two busy cores takes a while
 
 const readyAll = (workers: ReadonlyArray<WorkerProcess>) =>
-  Effect.forEach(workers, (worker) => worker.waitFor(tagged("Ready"), startup), { concurrency: "unbounded", discard: true })
+  Effect.forEach(workers, (worker) => worker.waitFor(tagged("Ready"), startup), {
+    concurrency: "unbounded",
+    discard: true
+  })
 
 /** What is left of the semaphore once every worker is done: its record, read past the proxy, and `available`. */
 const leftBehind = (server: LocalDynamo.LocalDynamoServer, setup: Proxied) =>
@@ -44,7 +47,11 @@ const leftBehind = (server: LocalDynamo.LocalDynamoServer, setup: Proxied) =>
       const value = Option.isSome(record) ? record.value[name] : undefined
       return Array.isArray(value) ? value : []
     }
-    const { locker } = yield* DynamoStore.make({ tableName: server.tableName, partition: setup.partition, client: server.clientConfig })
+    const { locker } = yield* DynamoStore.make({
+      tableName: server.tableName,
+      partition: setup.partition,
+      client: server.clientConfig
+    })
     const available = yield* Effect.orDie(locker.semaphore(key, limit).available)
     return { exists: Option.isSome(record), holders: listOf("holders"), line: listOf("line"), available }
   })
@@ -61,7 +68,14 @@ describe("a semaphore across OS processes (dynalite in its own process)", () => 
         const ttl = 1000
         // Two of them ask for both permits every third round.
         const permitsOf = (worker: number): ReadonlyArray<number> => (worker === 1 || worker === 4 ? [1, 1, 2] : [1])
-        const rates = { throttle: 0.08, serverError: 0.04, dropAnswer: 0.04, delayRequest: 0.03, delayAnswer: 0.05, duplicate: 0.04 }
+        const rates = {
+          throttle: 0.08,
+          serverError: 0.04,
+          dropAnswer: 0.04,
+          delayRequest: 0.03,
+          delayAnswer: 0.05,
+          duplicate: 0.04
+        }
         const server = yield* LocalDynamo.make({ childProcess: true })
         // Renewals are few (one worker holds long enough to renew): the first ones get a fault of each kind for sure.
         const firstRenewals = FaultProxy.script([
@@ -126,12 +140,16 @@ describe("a semaphore across OS processes (dynalite in its own process)", () => 
           sections: permitSectionsOf(who, process.events),
           waits: waitsOf(who, process.events),
           losses: process.events.filter(tagged("Lost")).map((event) => event.reason),
-          warnings: process.stderr().split("\n").filter((line) => line.includes("dynalock:"))
+          warnings: process
+            .stderr()
+            .split("\n")
+            .filter((line) => line.includes("dynalock:"))
         }))
         const sections = runs.flatMap((run) => run.sections)
         const load = permitLoadOf(sections, limit)
         const overtakings = overtakingsOf(runs)
-        const worstOf = (permits: number) => Math.max(0, ...overtakings.filter((o) => o.permits === permits).map((o) => o.overtakenBy))
+        const worstOf = (permits: number) =>
+          Math.max(0, ...overtakings.filter((o) => o.permits === permits).map((o) => o.overtakenBy))
         const longestWait = Math.max(...runs.flatMap((run) => run.waits.map((wait) => wait.until - wait.from)))
         const lost = sections.filter((section) => section.lost)
         const stats = yield* setup.proxy.stats
@@ -141,7 +159,9 @@ describe("a semaphore across OS processes (dynalite in its own process)", () => 
             `semaphore, 6 processes, limit ${limit}, faults (seed ${seed}): ${sections.length} sections in ${(took / 1000).toFixed(1)} s ` +
               `(the workers started in ${((started - spawned) / 1000).toFixed(1)} s)`,
             `  most permits held at once ${load.peak}, entries over the limit ${load.overLimit.length}, permits lost ${lost.length}` +
-              (lost.length === 0 ? "" : ` (${runs.flatMap((run) => run.losses.map((reason) => `${run.who}: ${reason}`)).join(", ")})`),
+              (lost.length === 0
+                ? ""
+                : ` (${runs.flatMap((run) => run.losses.map((reason) => `${run.who}: ${reason}`)).join(", ")})`),
             `  sections per worker ${runs.map((run) => run.sections.length).join(", ")}; of 2 permits ${sections.filter((s) => s.permits === 2).length}`,
             `  longest wait ${longestWait.toFixed(0)} ms; most later requests granted first: over a request for 1 ${worstOf(1)}, for 2 ${worstOf(2)}`,
             `  requests ${stats.received}, faults ${JSON.stringify(Object.fromEntries(Object.entries(stats.faults).filter(([, n]) => n > 0)))}`,
@@ -175,10 +195,18 @@ describe("a semaphore across OS processes (dynalite in its own process)", () => 
         if (deadlines.length > 0) yield* Effect.sleep(Duration.millis(Math.max(0, lapsed - Date.now()) + 50))
         assert.strictEqual((yield* leftBehind(server, setup)).available, limit)
         // The faults did happen, of each kind, and on the writes that matter.
-        for (const kind of ["Throttle", "ServerError", "DropAnswer", "DelayRequest", "DelayAnswer", "Duplicate"] as const) {
+        for (const kind of [
+          "Throttle",
+          "ServerError",
+          "DropAnswer",
+          "DelayRequest",
+          "DelayAnswer",
+          "Duplicate"
+        ] as const) {
           assert.isAbove(stats.faults[kind], 0, kind)
         }
-        for (const kind of ["claim", "release", "renew"] as const) assert.isDefined(faults.faults[kind], `no fault on a ${kind}`)
+        for (const kind of ["claim", "release", "renew"] as const)
+          assert.isDefined(faults.faults[kind], `no fault on a ${kind}`)
       }),
     60_000
   )
@@ -239,7 +267,10 @@ describe("a semaphore across OS processes (dynalite in its own process)", () => 
         yield* doomed.kill("SIGKILL")
         // Whatever renewal of the dead holder was on its way has landed by now.
         yield* Effect.sleep("50 millis")
-        assert.isUndefined(doomed.events.find(tagged("Lost")), "the renewing holder lost its permit before it was killed")
+        assert.isUndefined(
+          doomed.events.find(tagged("Lost")),
+          "the renewing holder lost its permit before it was killed"
+        )
         const deadEntry = entriesOf(yield* setup.rawLockRecord(key)).find((entry) => entry.token === doomedToken)
         if (deadEntry === undefined) return yield* Effect.dieMessage("the killed holder has no entry among the holders")
         const deadline = deadEntry.deadline
@@ -250,7 +281,10 @@ describe("a semaphore across OS processes (dynalite in its own process)", () => 
         // Each of the others holds a permit again after that.
         const after = (event: WorkerEvent): event is Extract<WorkerEvent, { _tag: "Granted" }> =>
           event._tag === "Granted" && event.at > granted.at
-        yield* Effect.forEach(others, (worker) => worker.waitFor(after, "10 seconds"), { concurrency: "unbounded", discard: true })
+        yield* Effect.forEach(others, (worker) => worker.waitFor(after, "10 seconds"), {
+          concurrency: "unbounded",
+          discard: true
+        })
         yield* Effect.forEach(others, (worker) => worker.send("stop"), { discard: true })
         yield* Effect.forEach([both, ...others], (worker) => worker.waitFor(tagged("Done"), "10 seconds"), {
           concurrency: "unbounded",
@@ -258,7 +292,13 @@ describe("a semaphore across OS processes (dynalite in its own process)", () => 
         })
 
         // The killed holder held its permit until it died, as far as anyone could know.
-        const killed: PermitSection = { who: "killed", permits: held.permits, enter: held.at, exit: killedAt, lost: false }
+        const killed: PermitSection = {
+          who: "killed",
+          permits: held.permits,
+          enter: held.at,
+          exit: killedAt,
+          lost: false
+        }
         const sections = [
           killed,
           ...permitSectionsOf("both", both.events),

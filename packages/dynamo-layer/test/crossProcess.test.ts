@@ -28,7 +28,10 @@ const argsFor = (server: LocalDynamo.LocalDynamoServer, overrides: Partial<Worke
 })
 
 const readyAll = (workers: ReadonlyArray<WorkerProcess>) =>
-  Effect.forEach(workers, (worker) => worker.waitFor(tagged("Ready"), startup), { concurrency: "unbounded", discard: true })
+  Effect.forEach(workers, (worker) => worker.waitFor(tagged("Ready"), startup), {
+    concurrency: "unbounded",
+    discard: true
+  })
 
 describe("the lock across OS processes (dynalite in a separate process)", () => {
   it.scopedLive(
@@ -46,9 +49,14 @@ describe("the lock across OS processes (dynalite in a separate process)", () => 
           discard: true
         })
 
-        const sections = workers.flatMap((worker, i) => sectionsOf(`worker ${i}`, worker.events)).sort((a, b) => a.enter - b.enter)
+        const sections = workers
+          .flatMap((worker, i) => sectionsOf(`worker ${i}`, worker.events))
+          .sort((a, b) => a.enter - b.enter)
         assert.strictEqual(sections.length, 4 * rounds)
-        assert.deepStrictEqual(sections.filter((section) => section.lost), [])
+        assert.deepStrictEqual(
+          sections.filter((section) => section.lost),
+          []
+        )
         assert.deepStrictEqual(overlapsOf(sections), [])
         assert.deepStrictEqual(tokenDisordersOf(sections), [])
         const gaps = sections.slice(1).map((section, i) => section.enter - sections[i]!.exit)

@@ -68,7 +68,11 @@ describe("error mapping", () => {
       assert.strictEqual((yield* storeError(storage.get("k", true))).reason, "Throttled")
       assert.strictEqual((yield* storeError(storage.update(update))).reason, "Throttled")
       assert.strictEqual((yield* storeError(storage.delete(update))).reason, "Throttled")
-      assert.deepStrictEqual(fake.requests, [...Array(4).fill("GetItem"), ...Array(4).fill("UpdateItem"), ...Array(4).fill("DeleteItem")])
+      assert.deepStrictEqual(fake.requests, [
+        ...Array(4).fill("GetItem"),
+        ...Array(4).fill("UpdateItem"),
+        ...Array(4).fill("DeleteItem")
+      ])
     })
   )
 
@@ -95,7 +99,10 @@ describe("error mapping", () => {
     Effect.gen(function* () {
       const { fake, storage } = yield* scripted(() => error(500, "InternalServerError"))
       assert.strictEqual((yield* storeError(storage.get("k", true))).reason, "Unavailable")
-      assert.strictEqual((yield* storeError(storage.query({ prefix: "", consistent: true, after: Option.none() }))).reason, "Unavailable")
+      assert.strictEqual(
+        (yield* storeError(storage.query({ prefix: "", consistent: true, after: Option.none() }))).reason,
+        "Unavailable"
+      )
       const write = yield* storeError(storage.update(update))
       assert.strictEqual(write.reason, "Unavailable")
       assert.strictEqual((yield* storeError(storage.delete(update))).reason, "Unavailable")

@@ -26,17 +26,22 @@ const storeError = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<StoreError
 const sdkError = (promise: () => Promise<unknown>) =>
   Effect.flatMap(
     Effect.either(Effect.tryPromise({ try: promise, catch: (error) => error as Record<string, unknown> })),
-    (result) => (Either.isLeft(result) ? Effect.succeed(result.left) : Effect.dieMessage("expected the SDK call to fail"))
+    (result) =>
+      Either.isLeft(result) ? Effect.succeed(result.left) : Effect.dieMessage("expected the SDK call to fail")
   )
 
-const metadataOf = (error: Record<string, unknown>) => error.$metadata as { httpStatusCode?: number; requestId?: string }
+const metadataOf = (error: Record<string, unknown>) =>
+  error.$metadata as { httpStatusCode?: number; requestId?: string }
 
 /** Polls `check` every 10 ms until it holds, for at most `within`. */
 const eventually = <A>(check: Effect.Effect<Option.Option<A>>, within: Duration.DurationInput = "2 seconds") =>
   check.pipe(
     Effect.flatMap((found) => (Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail("not yet" as const))),
     Effect.retry(Schedule.spaced("10 millis")),
-    Effect.timeoutFail({ duration: within, onTimeout: () => new Error(`condition not met within ${Duration.format(within)}`) }),
+    Effect.timeoutFail({
+      duration: within,
+      onTimeout: () => new Error(`condition not met within ${Duration.format(within)}`)
+    }),
     Effect.orDie
   )
 
@@ -92,7 +97,10 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
     it.scoped("DynamoStore retries throttled writes until one goes through, and it is applied once", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
-        const { proxy, store, stored } = yield* proxied(server, FaultProxy.onOperation("UpdateItem", FaultProxy.times(3, Fault.Throttle())))
+        const { proxy, store, stored } = yield* proxied(
+          server,
+          FaultProxy.onOperation("UpdateItem", FaultProxy.times(3, Fault.Throttle()))
+        )
         const { store: kv } = yield* store()
         const written = yield* kv.put("k", "v")
         assert.strictEqual(written.version, 1)
@@ -125,7 +133,10 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
         const server = yield* LocalDynamo.LocalDynamo
         const { proxy, store, stored } = yield* proxied(
           server,
-          FaultProxy.onOperation("UpdateItem", FaultProxy.script([Fault.ServerError({}), Fault.ServerError({ status: 503 })]))
+          FaultProxy.onOperation(
+            "UpdateItem",
+            FaultProxy.script([Fault.ServerError({}), Fault.ServerError({ status: 503 })])
+          )
         )
         const { store: kv } = yield* store({ retry: fourRetries })
         for (const key of ["a", "b"]) {
@@ -143,7 +154,10 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
     it.scoped("a 5xx on a read is resent, and the read succeeds", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
-        const { proxy, store } = yield* proxied(server, FaultProxy.onOperation("GetItem", FaultProxy.once(Fault.ServerError({}))))
+        const { proxy, store } = yield* proxied(
+          server,
+          FaultProxy.onOperation("GetItem", FaultProxy.once(Fault.ServerError({})))
+        )
         const { store: kv } = yield* store({ retry: fourRetries })
         yield* kv.put("k", "v")
         const read = yield* kv.get("k")
@@ -212,7 +226,10 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
     it.scoped("Reset: the connection breaks before forwarding; Unavailable, nothing applied", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
-        const { proxy, store, stored } = yield* proxied(server, FaultProxy.onOperation("UpdateItem", FaultProxy.once(Fault.Reset())))
+        const { proxy, store, stored } = yield* proxied(
+          server,
+          FaultProxy.onOperation("UpdateItem", FaultProxy.once(Fault.Reset()))
+        )
         const { store: kv } = yield* store({ retry: fourRetries })
         const failure = yield* storeError(kv.put("k", "v"))
         assert.strictEqual(failure.reason, "Unavailable")
@@ -228,7 +245,10 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
     it.scoped("DelayAnswer: the write is applied at once, the answer arrives after the delay", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
-        const { store, stored } = yield* proxied(server, FaultProxy.onOperation("UpdateItem", Fault.DelayAnswer({ millis: 250 })))
+        const { store, stored } = yield* proxied(
+          server,
+          FaultProxy.onOperation("UpdateItem", Fault.DelayAnswer({ millis: 250 }))
+        )
         const { store: kv } = yield* store()
         const put = yield* Effect.fork(Effect.timed(kv.put("k", "v")))
         const seen = yield* eventually(stored("k"))
@@ -243,7 +263,10 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
     it.scoped("DelayRequest: the write is applied only after the delay", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
-        const { store, stored } = yield* proxied(server, FaultProxy.onOperation("UpdateItem", Fault.DelayRequest({ millis: 250 })))
+        const { store, stored } = yield* proxied(
+          server,
+          FaultProxy.onOperation("UpdateItem", Fault.DelayRequest({ millis: 250 }))
+        )
         const { store: kv } = yield* store()
         const put = yield* Effect.fork(Effect.timed(kv.put("k", "v")))
         yield* Effect.sleep("120 millis")
@@ -258,7 +281,10 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
     it.scoped("DelayRequest past the client's timeout: the client gives up, the write lands afterwards", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
-        const { store, stored } = yield* proxied(server, FaultProxy.onOperation("UpdateItem", Fault.DelayRequest({ millis: 400 })))
+        const { store, stored } = yield* proxied(
+          server,
+          FaultProxy.onOperation("UpdateItem", Fault.DelayRequest({ millis: 400 }))
+        )
         const { store: kv } = yield* store({ retry: fourRetries, requestTimeout: "150 millis" })
         const [gaveUpAfter, failure] = yield* Effect.timed(storeError(kv.put("k", "v")))
         assert.strictEqual(failure.reason, "Timeout")
@@ -278,7 +304,12 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
         const { store: kv } = yield* store()
         const written = yield* kv.put("k", "v")
         assert.strictEqual(written.version, 1)
-        const twice = yield* eventually(Effect.map(stored("k"), Option.filter((item) => item.version === 2)))
+        const twice = yield* eventually(
+          Effect.map(
+            stored("k"),
+            Option.filter((item) => item.version === 2)
+          )
+        )
         assert.strictEqual(twice.version, 2)
         yield* Effect.sleep("100 millis")
         assert.strictEqual(Option.getOrThrow(yield* stored("k")).version, 2, "applied exactly twice")
@@ -299,7 +330,9 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
           return Fault.Pass()
         }
         const { client, partition, proxy, store } = yield* proxied(server)
-        yield* proxy.setPlan(FaultProxy.combine(recording, FaultProxy.onClient("beta", FaultProxy.once(Fault.Throttle()))))
+        yield* proxy.setPlan(
+          FaultProxy.combine(recording, FaultProxy.onClient("beta", FaultProxy.once(Fault.Throttle())))
+        )
         const { store: alpha } = yield* store({ tag: "alpha" })
         const { store: beta } = yield* store({ tag: "beta", retry: fourRetries })
         const untagged = yield* client()
@@ -357,11 +390,17 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
         const scope = yield* Scope.make()
-        const { client, partition, proxy } = yield* proxied(server, FaultProxy.always(Fault.Hang())).pipe(Scope.extend(scope))
+        const { client, partition, proxy } = yield* proxied(server, FaultProxy.always(Fault.Hang())).pipe(
+          Scope.extend(scope)
+        )
         // The client outlives the proxy: only the proxy's closing can end these requests (the SDK sets no timeout).
         const raw = yield* client()
-        const hung = yield* Effect.forEach([1, 2, 3], () => Effect.fork(sdkError(getItem(raw, server.tableName, partition, "k"))))
-        yield* eventually(Effect.map(proxy.stats, (stats) => (stats.received === 3 ? Option.some(true) : Option.none())))
+        const hung = yield* Effect.forEach([1, 2, 3], () =>
+          Effect.fork(sdkError(getItem(raw, server.tableName, partition, "k")))
+        )
+        yield* eventually(
+          Effect.map(proxy.stats, (stats) => (stats.received === 3 ? Option.some(true) : Option.none()))
+        )
         const [closing] = yield* Effect.timed(Scope.close(scope, Exit.void))
         assert.isBelow(millisOf(closing), 500)
         const errors = yield* Fiber.join(Fiber.all(hung)).pipe(Effect.timeout("2 seconds"), Effect.orDie)
@@ -377,10 +416,17 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
     it.scoped("clients that disconnect mid-request or while their answer is held do not upset the proxy", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
-        const { proxy, store, stored } = yield* proxied(server, FaultProxy.onOperation("UpdateItem", FaultProxy.once(Fault.DelayAnswer({ millis: 300 }))))
+        const { proxy, store, stored } = yield* proxied(
+          server,
+          FaultProxy.onOperation("UpdateItem", FaultProxy.once(Fault.DelayAnswer({ millis: 300 })))
+        )
         const port = Number(new URL(proxy.endpoint).port)
         // Headers promise 1000 bytes of body, 10 come, then the connection closes.
-        yield* rawExchange(port, "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.GetItem\r\nContent-Length: 1000\r\n\r\n0123456789", 50)
+        yield* rawExchange(
+          port,
+          "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.GetItem\r\nContent-Length: 1000\r\n\r\n0123456789",
+          50
+        )
         // Half a request line.
         yield* rawExchange(port, "POST / HT", 20)
         // The client gives up while its answer is held.
@@ -430,37 +476,43 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
 })
 
 describe("forwarding", () => {
-  it.scopedLive("requests reach the server byte for byte, answers come back unchanged, on one kept-alive connection", () =>
-    Effect.gen(function* () {
-      const target = yield* capturingTarget
-      const proxy = yield* FaultProxy.make({ target: `http://127.0.0.1:${target.port}` })
-      const port = Number(new URL(proxy.endpoint).port)
-      const body = '{"TableName":"t","Key":{"id":{"S":"p"},"name":{"S":"é"}}}'
-      const request =
-        "POST / HTTP/1.1\r\n" +
-        `host: 127.0.0.1:${port}\r\n` +
-        "X-Amz-Target: DynamoDB_20120810.GetItem\r\n" +
-        "content-type: application/x-amz-json-1.0\r\n" +
-        "x-dynalock-client: w1\r\n" +
-        "x-amz-date: 20240101T000000Z\r\n" +
-        "authorization: AWS4-HMAC-SHA256 Credential=local/20240101/local/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target;x-dynalock-client, Signature=00\r\n" +
-        `content-length: ${Buffer.byteLength(body)}\r\n` +
-        "Connection: keep-alive\r\n" +
-        "\r\n" +
-        body
-      const answered = yield* rawExchange(port, request, 200)
-      assert.deepStrictEqual(target.received, [request])
-      assert.strictEqual(answered, target.answer)
+  it.scopedLive(
+    "requests reach the server byte for byte, answers come back unchanged, on one kept-alive connection",
+    () =>
+      Effect.gen(function* () {
+        const target = yield* capturingTarget
+        const proxy = yield* FaultProxy.make({ target: `http://127.0.0.1:${target.port}` })
+        const port = Number(new URL(proxy.endpoint).port)
+        const body = '{"TableName":"t","Key":{"id":{"S":"p"},"name":{"S":"é"}}}'
+        const request =
+          "POST / HTTP/1.1\r\n" +
+          `host: 127.0.0.1:${port}\r\n` +
+          "X-Amz-Target: DynamoDB_20120810.GetItem\r\n" +
+          "content-type: application/x-amz-json-1.0\r\n" +
+          "x-dynalock-client: w1\r\n" +
+          "x-amz-date: 20240101T000000Z\r\n" +
+          "authorization: AWS4-HMAC-SHA256 Credential=local/20240101/local/dynamodb/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target;x-dynalock-client, Signature=00\r\n" +
+          `content-length: ${Buffer.byteLength(body)}\r\n` +
+          "Connection: keep-alive\r\n" +
+          "\r\n" +
+          body
+        const answered = yield* rawExchange(port, request, 200)
+        assert.deepStrictEqual(target.received, [request])
+        assert.strictEqual(answered, target.answer)
 
-      // A Node client with a keep-alive agent, three requests in a row: one connection from the proxy to the server.
-      const agent = new Agent({ keepAlive: true })
-      yield* Effect.addFinalizer(() => Effect.sync(() => agent.destroy()))
-      for (const _ of [1, 2, 3]) yield* nodePost(proxy.endpoint, agent, body)
-      assert.strictEqual(target.connections(), 1, "four requests on two client connections, one connection to the server")
-      const stats = yield* proxy.stats
-      assert.strictEqual(stats.byClient.w1?.received, 1)
-      assert.strictEqual(stats.forwarded, 4)
-    })
+        // A Node client with a keep-alive agent, three requests in a row: one connection from the proxy to the server.
+        const agent = new Agent({ keepAlive: true })
+        yield* Effect.addFinalizer(() => Effect.sync(() => agent.destroy()))
+        for (const _ of [1, 2, 3]) yield* nodePost(proxy.endpoint, agent, body)
+        assert.strictEqual(
+          target.connections(),
+          1,
+          "four requests on two client connections, one connection to the server"
+        )
+        const stats = yield* proxy.stats
+        assert.strictEqual(stats.byClient.w1?.received, 1)
+        assert.strictEqual(stats.forwarded, 4)
+      })
   )
 
   it.scopedLive("a tagged SDK client's tag header is signed, and reaches the server unchanged", () =>
@@ -510,9 +562,21 @@ describe("forwarding", () => {
 })
 
 describe("randomPlan", () => {
-  const request = (sequence: number): FaultProxy.ProxyRequest => ({ operation: "UpdateItem", body: {}, client: undefined, sequence })
+  const request = (sequence: number): FaultProxy.ProxyRequest => ({
+    operation: "UpdateItem",
+    body: {},
+    client: undefined,
+    sequence
+  })
   const draw = (plan: FaultProxy.Plan, count: number) => Array.from({ length: count }, (_, i) => plan(request(i)))
-  const rates = { throttle: 0.1, serverError: 0.05, dropAnswer: 0.05, delayAnswer: 0.1, duplicate: 0.02, maxDelayMillis: 40 }
+  const rates = {
+    throttle: 0.1,
+    serverError: 0.05,
+    dropAnswer: 0.05,
+    delayAnswer: 0.1,
+    duplicate: 0.02,
+    maxDelayMillis: 40
+  }
 
   it("is reproducible for a seed, and another seed gives other faults", () => {
     const first = draw(FaultProxy.randomPlan(rates, 42), 2000)
@@ -537,7 +601,8 @@ describe("randomPlan", () => {
     near("Pass", 0.68)
     assert.strictEqual(share("Hang"), 0)
     for (const fault of faults) {
-      if (fault._tag === "DelayAnswer") assert.isTrue(fault.millis >= 0 && fault.millis <= 40 && Number.isInteger(fault.millis))
+      if (fault._tag === "DelayAnswer")
+        assert.isTrue(fault.millis >= 0 && fault.millis <= 40 && Number.isInteger(fault.millis))
       if (fault._tag === "ServerError") assert.include([500, 503], fault.status)
       if (fault._tag === "DropAnswer") assert.strictEqual(fault.how, "reset")
     }
@@ -569,7 +634,10 @@ describe("plan combinators", () => {
   })
 
   it("combine asks every plan and keeps the first fault", () => {
-    const plan = FaultProxy.combine(FaultProxy.onClient("a", FaultProxy.times(2, throttle)), FaultProxy.once(Fault.Reset()))
+    const plan = FaultProxy.combine(
+      FaultProxy.onClient("a", FaultProxy.times(2, throttle)),
+      FaultProxy.once(Fault.Reset())
+    )
     const tags = [undefined, "a", "a", "a"].map((client, i) => plan(request("GetItem", i, client))._tag)
     assert.deepStrictEqual(tags, ["Reset", "Throttle", "Throttle", "Pass"])
   })
@@ -616,7 +684,14 @@ const nodePost = (endpoint: string, agent: Agent, body: string) =>
   Effect.async<string>((resume) => {
     const url = new URL(endpoint)
     const outgoing = httpRequest(
-      { hostname: url.hostname, port: url.port, method: "POST", path: "/", agent, headers: { "content-length": Buffer.byteLength(body) } },
+      {
+        hostname: url.hostname,
+        port: url.port,
+        method: "POST",
+        path: "/",
+        agent,
+        headers: { "content-length": Buffer.byteLength(body) }
+      },
       (response) => {
         const chunks: Array<Buffer> = []
         response.on("data", (chunk: Buffer) => chunks.push(chunk))
@@ -629,51 +704,58 @@ const nodePost = (endpoint: string, agent: Agent, body: string) =>
 
 /** A TCP server that records each request's raw bytes and answers every one with the same fixed bytes. */
 const capturingTarget = Effect.acquireRelease(
-  Effect.async<{ server: TcpServer; port: number; received: Array<string>; answer: string; connections: () => number; sockets: Set<Socket> }>(
-    (resume) => {
-      const received: Array<string> = []
-      const sockets = new Set<Socket>()
-      let connections = 0
-      const answerBody = '{"Item":{"name":{"S":"é"}}}'
-      const answer =
-        "HTTP/1.1 200 OK\r\n" +
-        "x-amzn-RequestId: TARGET0001\r\n" +
-        "x-amz-crc32: 12345\r\n" +
-        "Content-Type: application/x-amz-json-1.0\r\n" +
-        `Content-Length: ${Buffer.byteLength(answerBody)}\r\n` +
-        "Date: Mon, 01 Jan 2024 00:00:00 GMT\r\n" +
-        "Connection: keep-alive\r\n" +
-        "Keep-Alive: timeout=5\r\n" +
-        "\r\n" +
-        answerBody
-      const server = createTcpServer((socket) => {
-        connections++
-        sockets.add(socket)
-        socket.on("close", () => sockets.delete(socket))
-        socket.on("error", () => {})
-        // Answers each request once it is whole: its headers, then content-length bytes of body.
-        let pending = Buffer.alloc(0)
-        socket.on("data", (chunk: Buffer) => {
-          pending = Buffer.concat([pending, chunk])
-          for (;;) {
-            const headersEnd = pending.indexOf("\r\n\r\n")
-            if (headersEnd < 0) return
-            const length = Number(/content-length: *(\d+)/i.exec(pending.subarray(0, headersEnd).toString("latin1"))?.[1] ?? 0)
-            const end = headersEnd + 4 + length
-            if (pending.length < end) return
-            received.push(pending.subarray(0, end).toString("utf8"))
-            pending = pending.subarray(end)
-            socket.write(answer)
-          }
-        })
+  Effect.async<{
+    server: TcpServer
+    port: number
+    received: Array<string>
+    answer: string
+    connections: () => number
+    sockets: Set<Socket>
+  }>((resume) => {
+    const received: Array<string> = []
+    const sockets = new Set<Socket>()
+    let connections = 0
+    const answerBody = '{"Item":{"name":{"S":"é"}}}'
+    const answer =
+      "HTTP/1.1 200 OK\r\n" +
+      "x-amzn-RequestId: TARGET0001\r\n" +
+      "x-amz-crc32: 12345\r\n" +
+      "Content-Type: application/x-amz-json-1.0\r\n" +
+      `Content-Length: ${Buffer.byteLength(answerBody)}\r\n` +
+      "Date: Mon, 01 Jan 2024 00:00:00 GMT\r\n" +
+      "Connection: keep-alive\r\n" +
+      "Keep-Alive: timeout=5\r\n" +
+      "\r\n" +
+      answerBody
+    const server = createTcpServer((socket) => {
+      connections++
+      sockets.add(socket)
+      socket.on("close", () => sockets.delete(socket))
+      socket.on("error", () => {})
+      // Answers each request once it is whole: its headers, then content-length bytes of body.
+      let pending = Buffer.alloc(0)
+      socket.on("data", (chunk: Buffer) => {
+        pending = Buffer.concat([pending, chunk])
+        for (;;) {
+          const headersEnd = pending.indexOf("\r\n\r\n")
+          if (headersEnd < 0) return
+          const length = Number(
+            /content-length: *(\d+)/i.exec(pending.subarray(0, headersEnd).toString("latin1"))?.[1] ?? 0
+          )
+          const end = headersEnd + 4 + length
+          if (pending.length < end) return
+          received.push(pending.subarray(0, end).toString("utf8"))
+          pending = pending.subarray(end)
+          socket.write(answer)
+        }
       })
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address()
-        const port = typeof address === "object" && address !== null ? address.port : 0
-        resume(Effect.succeed({ server, port, received, answer, connections: () => connections, sockets }))
-      })
-    }
-  ),
+    })
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      resume(Effect.succeed({ server, port, received, answer, connections: () => connections, sockets }))
+    })
+  }),
   ({ server, sockets }) =>
     Effect.async<void>((resume) => {
       for (const socket of sockets) socket.destroy()

@@ -26,7 +26,10 @@ const millis = (value: number) => Duration.millis(value)
 const hold = (who: string, lock: Lock, holdMillis: number, sections: Array<Section>) =>
   Effect.gen(function* () {
     const enter = now()
-    const lost = yield* Effect.raceFirst(Effect.as(Effect.sleep(millis(holdMillis)), false), Effect.as(Effect.ignore(lock.lost), true))
+    const lost = yield* Effect.raceFirst(
+      Effect.as(Effect.sleep(millis(holdMillis)), false),
+      Effect.as(Effect.ignore(lock.lost), true)
+    )
     sections.push({ who, token: lock.fencingToken, enter, exit: now(), lost })
   })
 
@@ -100,14 +103,25 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the lock through the 
           const sections: Array<Section> = []
           const started = now()
           const lateFiber = yield* Effect.fork(
-            Effect.scoped(Effect.flatMap(late.locker.acquire("job", { ttl: millis(ttl) }), (held) => hold("late", held, 200, sections)))
+            Effect.scoped(
+              Effect.flatMap(late.locker.acquire("job", { ttl: millis(ttl) }), (held) =>
+                hold("late", held, 200, sections)
+              )
+            )
           )
           // The late client's claim reached dynalite and was applied; only its answer is held back.
-          yield* eventually("the late claim applied", Effect.map(forwardedUpdates(setup, "late"), (count) => count >= 1))
+          yield* eventually(
+            "the late claim applied",
+            Effect.map(forwardedUpdates(setup, "late"), (count) => count >= 1)
+          )
           const claimApplied = now()
           // Held longer than the ttl: the taker renews meanwhile, and the late answer arrives while it holds.
           const otherFiber = yield* Effect.fork(
-            Effect.scoped(Effect.flatMap(other.locker.acquire("job", { ttl: millis(ttl) }), (held) => hold("other", held, 900, sections)))
+            Effect.scoped(
+              Effect.flatMap(other.locker.acquire("job", { ttl: millis(ttl) }), (held) =>
+                hold("other", held, 900, sections)
+              )
+            )
           )
           yield* Fiber.join(otherFiber)
           yield* Fiber.join(lateFiber)
@@ -121,7 +135,10 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the lock through the 
               `${otherSection.token} then ${lateSection.token}`
           )
           assert.deepStrictEqual(overlapsOf(sections), [])
-          assert.deepStrictEqual(sections.filter((section) => section.lost), [])
+          assert.deepStrictEqual(
+            sections.filter((section) => section.lost),
+            []
+          )
           // The other client took the lease over before the late answer arrived, and held it across that moment.
           assert.isBelow(otherSection.enter, claimApplied + delay)
           assert.isAbove(otherSection.exit, claimApplied + delay)
@@ -141,12 +158,16 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the lock through the 
         const first = yield* setup.store({ tag: "first" })
         // A first holding sets the counter: a record that is new seeds it from the clock.
         const before = yield* Effect.scoped(Effect.map(first.locker.acquire("job"), (held) => held.fencingToken))
-        yield* setup.proxy.setPlan(FaultProxy.onClient("waiter", onLockRequest("claim", FaultProxy.once(Fault.DropAnswer({ how: "reset" })))))
+        yield* setup.proxy.setPlan(
+          FaultProxy.onClient("waiter", onLockRequest("claim", FaultProxy.once(Fault.DropAnswer({ how: "reset" }))))
+        )
         const waiter = yield* setup.store({ tag: "waiter" })
         const started = now()
         const held = yield* waiter.locker.acquire("job", { ttl: millis(1500) })
         const took = now() - started
-        console.log(`claim answer dropped (reset): lock acquired after ${took.toFixed(0)} ms, token ${before} -> ${held.fencingToken}`)
+        console.log(
+          `claim answer dropped (reset): lock acquired after ${took.toFixed(0)} ms, token ${before} -> ${held.fencingToken}`
+        )
         assert.strictEqual(held.fencingToken, before + 1n)
         // One claim was sent and applied, and no other write: the read after the lost answer showed the lease ours.
         assert.strictEqual(yield* forwardedUpdates(setup, "waiter"), 1)
@@ -161,7 +182,10 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the lock through the 
     it.scoped("tryAcquire: fails with the StoreError, and gives back the lease the lost answer won", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
-        const setup = yield* proxied(server, FaultProxy.onClient("waiter", onLockRequest("claim", FaultProxy.once(Fault.DropAnswer({ how: "reset" })))))
+        const setup = yield* proxied(
+          server,
+          FaultProxy.onClient("waiter", onLockRequest("claim", FaultProxy.once(Fault.DropAnswer({ how: "reset" }))))
+        )
         const waiter = yield* setup.store({ tag: "waiter" })
         const failure = yield* storeErrorOf(Effect.scoped(waiter.locker.tryAcquire("job", { ttl: "20 seconds" })))
         assert.strictEqual(failure.reason, "Unavailable")
@@ -188,8 +212,13 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the lock through the 
         )
         const setup = yield* proxied(server, plan)
         const waiter = yield* setup.store({ tag: "waiter", requestTimeout: millis(2000) })
-        const outcome = yield* Effect.either(Effect.scoped(waiter.locker.acquire("job", { ttl: "20 seconds", timeout: millis(150) })))
-        assert.isTrue(Either.isLeft(outcome) && outcome.left._tag === "AcquireCancelled", Either.isLeft(outcome) ? String(outcome.left) : "acquired")
+        const outcome = yield* Effect.either(
+          Effect.scoped(waiter.locker.acquire("job", { ttl: "20 seconds", timeout: millis(150) }))
+        )
+        assert.isTrue(
+          Either.isLeft(outcome) && outcome.left._tag === "AcquireCancelled",
+          Either.isLeft(outcome) ? String(outcome.left) : "acquired"
+        )
         assert.strictEqual(yield* forwardedUpdates(setup, "waiter"), 2, "the claim, then its release")
         const record = yield* recordOf(setup, "job")
         assert.isUndefined(record.owner, "no lease left behind")
@@ -202,38 +231,52 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the lock through the 
   })
 
   describe("throttles and 5xx on every kind of request", () => {
-    it.scoped("3 clients x 4 rounds: no overlap, every lock acquired, every renewal survives", () =>
-      Effect.gen(function* () {
-        const server = yield* LocalDynamo.LocalDynamo
-        const faults = tallied(everyKindFaulted())
-        const setup = yield* proxied(server, faults.plan)
-        const lock = { queueGrace: millis(400), maxClockSkew: millis(100) }
-        const ttl = 600
-        // Holds past a third of the ttl need renewals, up to two of them.
-        const holds = [450, 150, 350, 250]
-        const sections: Array<Section> = []
-        const clients = yield* Effect.forEach(["a", "b", "c"], (tag) => Effect.map(setup.store({ tag, lock }), (client) => ({ tag, client })))
-        yield* Effect.forEach(
-          clients,
-          ({ client, tag }) =>
-            Effect.forEach(
-              holds,
-              (holdMillis) =>
-                Effect.scoped(Effect.flatMap(client.locker.acquire("job", { ttl: millis(ttl) }), (held) => hold(tag, held, holdMillis, sections))),
-              { discard: true }
-            ),
-          { concurrency: "unbounded", discard: true }
-        )
-        console.log(`every kind faulted: requests ${JSON.stringify(faults.requests)}, faults ${JSON.stringify(faults.faults)}`)
-        assert.strictEqual(sections.length, clients.length * holds.length)
-        assert.deepStrictEqual(overlapsOf(sections), [])
-        assert.deepStrictEqual(tokenDisordersOf(sections), [])
-        assert.deepStrictEqual(sections.filter((section) => section.lost).map((section) => section.who), [], "no lock was lost")
-        for (const kind of ["read", "claim", "join", "refresh", "renew", "release"] as const) {
-          assert.isAtLeast(faults.faults[kind]?.Throttle ?? 0, 1, `${kind} throttled`)
-          assert.isAtLeast(faults.faults[kind]?.ServerError ?? 0, 1, `${kind} failed with a 5xx`)
-        }
-      }),
+    it.scoped(
+      "3 clients x 4 rounds: no overlap, every lock acquired, every renewal survives",
+      () =>
+        Effect.gen(function* () {
+          const server = yield* LocalDynamo.LocalDynamo
+          const faults = tallied(everyKindFaulted())
+          const setup = yield* proxied(server, faults.plan)
+          const lock = { queueGrace: millis(400), maxClockSkew: millis(100) }
+          const ttl = 600
+          // Holds past a third of the ttl need renewals, up to two of them.
+          const holds = [450, 150, 350, 250]
+          const sections: Array<Section> = []
+          const clients = yield* Effect.forEach(["a", "b", "c"], (tag) =>
+            Effect.map(setup.store({ tag, lock }), (client) => ({ tag, client }))
+          )
+          yield* Effect.forEach(
+            clients,
+            ({ client, tag }) =>
+              Effect.forEach(
+                holds,
+                (holdMillis) =>
+                  Effect.scoped(
+                    Effect.flatMap(client.locker.acquire("job", { ttl: millis(ttl) }), (held) =>
+                      hold(tag, held, holdMillis, sections)
+                    )
+                  ),
+                { discard: true }
+              ),
+            { concurrency: "unbounded", discard: true }
+          )
+          console.log(
+            `every kind faulted: requests ${JSON.stringify(faults.requests)}, faults ${JSON.stringify(faults.faults)}`
+          )
+          assert.strictEqual(sections.length, clients.length * holds.length)
+          assert.deepStrictEqual(overlapsOf(sections), [])
+          assert.deepStrictEqual(tokenDisordersOf(sections), [])
+          assert.deepStrictEqual(
+            sections.filter((section) => section.lost).map((section) => section.who),
+            [],
+            "no lock was lost"
+          )
+          for (const kind of ["read", "claim", "join", "refresh", "renew", "release"] as const) {
+            assert.isAtLeast(faults.faults[kind]?.Throttle ?? 0, 1, `${kind} throttled`)
+            assert.isAtLeast(faults.faults[kind]?.ServerError ?? 0, 1, `${kind} failed with a 5xx`)
+          }
+        }),
       40_000
     )
   })
@@ -244,13 +287,17 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the lock through the 
         Effect.gen(function* () {
           const server = yield* LocalDynamo.LocalDynamo
           const grace = 400
-          const requests = tallied(FaultProxy.onClient("waiter", onLockRequest("join", FaultProxy.once(Fault.DropAnswer({ how })))))
+          const requests = tallied(
+            FaultProxy.onClient("waiter", onLockRequest("join", FaultProxy.once(Fault.DropAnswer({ how }))))
+          )
           const setup = yield* proxied(server, requests.plan)
           const lock = { queueGrace: millis(grace), maxClockSkew: millis(100) }
           const holder = yield* setup.store({ tag: "holder", lock })
           const waiter = yield* setup.store({ tag: "waiter", lock, requestTimeout: millis(300) })
           const held = yield* holder.locker.acquire("job", { ttl: millis(1000) })
-          const waiting = yield* Effect.fork(Effect.scoped(Effect.map(waiter.locker.acquire("job", { ttl: millis(1000) }), () => now())))
+          const waiting = yield* Effect.fork(
+            Effect.scoped(Effect.map(waiter.locker.acquire("job", { ttl: millis(1000) }), () => now()))
+          )
           // Long enough for the lost answer's timeout and several renewals of the place in line.
           yield* Effect.sleep(millis(3 * grace))
           const during = yield* recordOf(setup, "job")
@@ -262,7 +309,9 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the lock through the 
           const released = now()
           const entered = yield* Fiber.join(waiting)
           const idle = entered - released
-          console.log(`join answer dropped (${how}): the waiter held ${idle.toFixed(0)} ms after the release (queueGrace ${grace} ms)`)
+          console.log(
+            `join answer dropped (${how}): the waiter held ${idle.toFixed(0)} ms after the release (queueGrace ${grace} ms)`
+          )
           // First in line, it looks again at least twice per queueGrace; 150 ms for a read and a claim under load.
           assert.isAtMost(idle, grace / 2 + 150)
           assert.deepStrictEqual((yield* recordOf(setup, "job")).line, [], "its claim took its place out of the line")
@@ -284,31 +333,35 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the lock through the 
         })
       })
 
-    it.scoped("small settings: acquire fails with the StoreError within maxStoreOutage + one request, tryAcquire at once", () =>
-      Effect.gen(function* () {
-        const outage = 1500
-        const requestTimeout = 200
-        const { locker } = yield* deadStore({
-          requestTimeout: millis(requestTimeout),
-          retry: Schedule.intersect(Schedule.spaced("20 millis"), Schedule.recurs(2)),
-          lock: { maxStoreOutage: millis(outage) }
+    it.scoped(
+      "small settings: acquire fails with the StoreError within maxStoreOutage + one request, tryAcquire at once",
+      () =>
+        Effect.gen(function* () {
+          const outage = 1500
+          const requestTimeout = 200
+          const { locker } = yield* deadStore({
+            requestTimeout: millis(requestTimeout),
+            retry: Schedule.intersect(Schedule.spaced("20 millis"), Schedule.recurs(2)),
+            lock: { maxStoreOutage: millis(outage) }
+          })
+          const started = now()
+          const failure = yield* storeErrorOf(Effect.scoped(locker.acquire("job")))
+          const took = now() - started
+          console.log(
+            `dead store, maxStoreOutage ${outage} ms, requestTimeout ${requestTimeout} ms, 2 retries: acquire failed after ${took.toFixed(0)} ms (${failure.reason})`
+          )
+          assert.strictEqual(failure.reason, "Unavailable")
+          assert.isAtLeast(took, outage)
+          // Past the outage: the request then in flight, and the clean-up's read (core counts a refused claim as one
+          // that may have won the lease). A refused connection fails at once: each ends well within a request timeout.
+          assert.isAtMost(took, outage + 2 * requestTimeout)
+          const tried = now()
+          const tryFailure = yield* storeErrorOf(Effect.scoped(locker.tryAcquire("job")))
+          const tryTook = now() - tried
+          console.log(`dead store: tryAcquire failed after ${tryTook.toFixed(0)} ms`)
+          assert.strictEqual(tryFailure.reason, "Unavailable")
+          assert.isAtMost(tryTook, 2 * requestTimeout)
         })
-        const started = now()
-        const failure = yield* storeErrorOf(Effect.scoped(locker.acquire("job")))
-        const took = now() - started
-        console.log(`dead store, maxStoreOutage ${outage} ms, requestTimeout ${requestTimeout} ms, 2 retries: acquire failed after ${took.toFixed(0)} ms (${failure.reason})`)
-        assert.strictEqual(failure.reason, "Unavailable")
-        assert.isAtLeast(took, outage)
-        // Past the outage: the request then in flight, and the clean-up's read (core counts a refused claim as one
-        // that may have won the lease). A refused connection fails at once: each ends well within a request timeout.
-        assert.isAtMost(took, outage + 2 * requestTimeout)
-        const tried = now()
-        const tryFailure = yield* storeErrorOf(Effect.scoped(locker.tryAcquire("job")))
-        const tryTook = now() - tried
-        console.log(`dead store: tryAcquire failed after ${tryTook.toFixed(0)} ms`)
-        assert.strictEqual(tryFailure.reason, "Unavailable")
-        assert.isAtMost(tryTook, 2 * requestTimeout)
-      })
     )
 
     it.scoped(

@@ -18,7 +18,10 @@ const millis = (value: number) => Duration.millis(value)
 
 const lineOf = (setup: Proxied, key: string) =>
   Effect.map(setup.rawLockRecord(key), (item) =>
-    Option.match(item, { onNone: () => [], onSome: (record) => (Array.isArray(record.line) ? (record.line as Array<string>) : []) })
+    Option.match(item, {
+      onNone: () => [],
+      onSome: (record) => (Array.isArray(record.line) ? (record.line as Array<string>) : [])
+    })
   )
 
 const eventually = (what: string, check: Effect.Effect<boolean>, within = 5000) =>
@@ -47,28 +50,45 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("a place in line throu
           Effect.fork(
             Effect.scoped(
               Effect.flatMap(client.locker.acquire("job", { ttl: "2 seconds" }), () =>
-                Effect.zipRight(Effect.sync(() => entered.push({ who, at: now() })), Effect.sleep("100 millis"))
+                Effect.zipRight(
+                  Effect.sync(() => entered.push({ who, at: now() })),
+                  Effect.sleep("100 millis")
+                )
               )
             )
           )
         const firstWaiting = yield* wait("first", first)
-        yield* eventually("the first in line", Effect.map(lineOf(setup, "job"), (line) => line.length === 1))
+        yield* eventually(
+          "the first in line",
+          Effect.map(lineOf(setup, "job"), (line) => line.length === 1)
+        )
         const secondWaiting = yield* wait("second", second)
-        yield* eventually("the second in line", Effect.map(lineOf(setup, "job"), (line) => line.length === 2))
+        yield* eventually(
+          "the second in line",
+          Effect.map(lineOf(setup, "job"), (line) => line.length === 2)
+        )
         // Long enough for the first waiter's retry schedule to grow to its longest step (1 s).
         yield* Effect.sleep("3 seconds")
 
         // Its next renewal of its place fails with a 5xx (not applied); the holder lets go right then.
-        const failing = tallied(FaultProxy.onClient("first", onLockRequest("refresh", FaultProxy.once(Fault.ServerError({})))))
+        const failing = tallied(
+          FaultProxy.onClient("first", onLockRequest("refresh", FaultProxy.once(Fault.ServerError({}))))
+        )
         yield* setup.proxy.setPlan(failing.plan)
-        yield* eventually("the failed renewal", Effect.sync(() => (failing.faults.refresh?.ServerError ?? 0) === 1), 2000)
+        yield* eventually(
+          "the failed renewal",
+          Effect.sync(() => (failing.faults.refresh?.ServerError ?? 0) === 1),
+          2000
+        )
         yield* held.release
         const released = now()
         yield* Fiber.join(firstWaiting)
         yield* Fiber.join(secondWaiting)
 
         const order = entered.map((entry) => `${entry.who} after ${(entry.at - released).toFixed(0)} ms`)
-        console.log(`renewal of the first waiter's place failed once, then the release: ${order.join(", ")} (queueGrace ${grace} ms)`)
+        console.log(
+          `renewal of the first waiter's place failed once, then the release: ${order.join(", ")} (queueGrace ${grace} ms)`
+        )
         assert.strictEqual(entered[0]?.who, "first", `the first in line lost its place: ${order.join(", ")}`)
         // It looks again within queueGrace / 2, as when nothing failed; 150 ms for a read and a claim.
         assert.isAtMost(entered[0]!.at - released, grace / 2 + 150)

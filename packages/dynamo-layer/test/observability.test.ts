@@ -22,7 +22,9 @@ const requestCounts = Effect.map(
   Effect.forEach(operations, (operation) =>
     Effect.forEach(outcomes, (outcome) =>
       Effect.map(
-        Metric.value(Metric.tagged(Metric.tagged(Observability.storeRequests, "operation", operation), "outcome", outcome)),
+        Metric.value(
+          Metric.tagged(Metric.tagged(Observability.storeRequests, "operation", operation), "outcome", outcome)
+        ),
         (state: MetricState.MetricState.Counter<number>) => [`${operation}/${outcome}`, state.count] as const
       )
     )
@@ -31,90 +33,114 @@ const requestCounts = Effect.map(
 )
 
 const delta = (before: Record<string, number>, after: Record<string, number>) =>
-  Object.fromEntries(Object.entries(after).flatMap(([key, value]) => (value === before[key] ? [] : [[key, value - (before[key] ?? 0)]])))
+  Object.fromEntries(
+    Object.entries(after).flatMap(([key, value]) => (value === before[key] ? [] : [[key, value - (before[key] ?? 0)]]))
+  )
 
-layer(LocalDynamo.layer(), { excludeTestServices: true })("observability of the DynamoDB layer (fault proxy, dynalite)", (it) => {
-  it.scoped("every attempt is counted by operation and outcome, as many as reached the proxy; request spans nest under the operation", () =>
-    Effect.gen(function* () {
-      const server = yield* LocalDynamo.LocalDynamo
-      // The first two reads are throttled: the client's retry schedule answers them.
-      const setup = yield* proxied(server, FaultProxy.onOperation("GetItem", FaultProxy.times(2, Fault.Throttle())))
-      const builtIn = yield* Effect.tracer
-      const spans: Array<Tracer.Span> = []
-      const recording = Tracer.make({
-        span: (...args) => {
-          const span = builtIn.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: (f) => f()
+layer(LocalDynamo.layer(), { excludeTestServices: true })(
+  "observability of the DynamoDB layer (fault proxy, dynalite)",
+  (it) => {
+    it.scoped(
+      "every attempt is counted by operation and outcome, as many as reached the proxy; request spans nest under the operation",
+      () =>
+        Effect.gen(function* () {
+          const server = yield* LocalDynamo.LocalDynamo
+          // The first two reads are throttled: the client's retry schedule answers them.
+          const setup = yield* proxied(server, FaultProxy.onOperation("GetItem", FaultProxy.times(2, Fault.Throttle())))
+          const builtIn = yield* Effect.tracer
+          const spans: Array<Tracer.Span> = []
+          const recording = Tracer.make({
+            span: (...args) => {
+              const span = builtIn.span(...args)
+              spans.push(span)
+              return span
+            },
+            context: (f) => f()
+          })
+          const { locker, store } = yield* setup.store({ tag: "observed" })
+          const other = yield* setup.store({ tag: "other" })
+          const before = yield* requestCounts
+
+          yield* Effect.gen(function* () {
+            yield* store.put("o/key", "v")
+            assert.strictEqual(new TextDecoder().decode((yield* store.get("o/key")).value), "v")
+            yield* Effect.scoped(
+              Effect.flatMap(other.locker.acquire("o/job"), () => Effect.scoped(locker.tryAcquire("o/job")))
+            )
+          }).pipe(Effect.withTracer(recording))
+
+          const counted = delta(before, yield* requestCounts)
+          const seen = yield* setup.proxy.stats
+          const received: Record<string, number> = {}
+          for (const client of ["observed", "other"]) {
+            for (const [operation, n] of Object.entries(seen.byClient[client]?.receivedByOperation ?? {})) {
+              received[operation] = (received[operation] ?? 0) + n
+            }
+          }
+          assert.strictEqual(counted["GetItem/throttled"], 2)
+          assert.isAtLeast(counted["GetItem/ok"] ?? 0, 1)
+          // The tryAcquire's blind claim is refused: the other client holds the lock.
+          assert.isAtLeast(counted["UpdateItem/condition_failed"] ?? 0, 1)
+          const countedByOperation: Record<string, number> = {}
+          for (const [key, value] of Object.entries(counted)) {
+            const operation = key.split("/")[0]!
+            countedByOperation[operation] = (countedByOperation[operation] ?? 0) + value
+          }
+          assert.deepStrictEqual(countedByOperation, received, "one count per request the proxy received")
+
+          const get = spans.find((span) => span.name === "KeyValueStore.get")!
+          const requests = spans.filter(
+            (span) => span.name === "DynamoDB.GetItem" && Option.getOrUndefined(span.parent)?.spanId === get.spanId
+          )
+          assert.isAtLeast(requests.length, 1, "the read's request span nests under KeyValueStore.get")
+          assert.strictEqual(get.attributes.get("table"), server.tableName)
+          const tryAcquire = spans.find((span) => span.name === "Locker.tryAcquire")!
+          assert.isTrue(
+            spans.some(
+              (span) =>
+                span.name === "DynamoDB.UpdateItem" && Option.getOrUndefined(span.parent)?.spanId === tryAcquire.spanId
+            ),
+            "the claim's request span nests under Locker.tryAcquire"
+          )
+          assert.isFalse(
+            spans.some(
+              (span) =>
+                span.name === "Locker.acquire" && Option.getOrUndefined(span.parent)?.spanId === tryAcquire.spanId
+            ),
+            "tryAcquire is one operation, not an acquire inside it"
+          )
+          // The release, a finalizer of the acquire's scope, runs in a span of its own with the key.
+          const release = spans.find((span) => span.name === "Lock.release" && span.attributes.get("key") === "o/job")!
+          assert.isTrue(
+            spans.some(
+              (span) =>
+                span.name === "DynamoDB.UpdateItem" && Option.getOrUndefined(span.parent)?.spanId === release.spanId
+            )
+          )
+          // A refused condition is an answer, not a failed request: its span ends in success, marked with the outcome.
+          const refused = spans.filter(
+            (span) =>
+              span.name === "DynamoDB.UpdateItem" && Option.getOrUndefined(span.parent)?.spanId === tryAcquire.spanId
+          )
+          assert.isTrue(refused.some((span) => span.attributes.get("outcome") === "ConditionFailed"))
+          for (const span of refused) {
+            assert.strictEqual(span.status._tag, "Ended")
+            if (span.status._tag === "Ended")
+              assert.isTrue(Exit.isSuccess(span.status.exit), "a refused condition ends its span in success")
+          }
+        })
+    )
+
+    it.scoped("a failure's outcome tag is its StoreError reason in snake case", () =>
+      Effect.gen(function* () {
+        const server = yield* LocalDynamo.LocalDynamo
+        const client = yield* rawClient({ ...server.clientConfig, maxAttempts: 1 })
+        const { store } = yield* DynamoStore.make({ tableName: "no_such_table", partition: "observed", client })
+        const before = yield* requestCounts
+        const error = yield* Effect.flip(store.get("o/key"))
+        assert.strictEqual(error._tag === "StoreError" ? error.reason : error._tag, "TableNotFound")
+        assert.strictEqual(delta(before, yield* requestCounts)["GetItem/table_not_found"], 1)
       })
-      const { locker, store } = yield* setup.store({ tag: "observed" })
-      const other = yield* setup.store({ tag: "other" })
-      const before = yield* requestCounts
-
-      yield* Effect.gen(function* () {
-        yield* store.put("o/key", "v")
-        assert.strictEqual(new TextDecoder().decode((yield* store.get("o/key")).value), "v")
-        yield* Effect.scoped(Effect.flatMap(other.locker.acquire("o/job"), () => Effect.scoped(locker.tryAcquire("o/job"))))
-      }).pipe(Effect.withTracer(recording))
-
-      const counted = delta(before, yield* requestCounts)
-      const seen = yield* setup.proxy.stats
-      const received: Record<string, number> = {}
-      for (const client of ["observed", "other"]) {
-        for (const [operation, n] of Object.entries(seen.byClient[client]?.receivedByOperation ?? {})) {
-          received[operation] = (received[operation] ?? 0) + n
-        }
-      }
-      assert.strictEqual(counted["GetItem/throttled"], 2)
-      assert.isAtLeast(counted["GetItem/ok"] ?? 0, 1)
-      // The tryAcquire's blind claim is refused: the other client holds the lock.
-      assert.isAtLeast(counted["UpdateItem/condition_failed"] ?? 0, 1)
-      const countedByOperation: Record<string, number> = {}
-      for (const [key, value] of Object.entries(counted)) {
-        const operation = key.split("/")[0]!
-        countedByOperation[operation] = (countedByOperation[operation] ?? 0) + value
-      }
-      assert.deepStrictEqual(countedByOperation, received, "one count per request the proxy received")
-
-      const get = spans.find((span) => span.name === "KeyValueStore.get")!
-      const requests = spans.filter((span) => span.name === "DynamoDB.GetItem" && Option.getOrUndefined(span.parent)?.spanId === get.spanId)
-      assert.isAtLeast(requests.length, 1, "the read's request span nests under KeyValueStore.get")
-      assert.strictEqual(get.attributes.get("table"), server.tableName)
-      const tryAcquire = spans.find((span) => span.name === "Locker.tryAcquire")!
-      assert.isTrue(
-        spans.some((span) => span.name === "DynamoDB.UpdateItem" && Option.getOrUndefined(span.parent)?.spanId === tryAcquire.spanId),
-        "the claim's request span nests under Locker.tryAcquire"
-      )
-      assert.isFalse(
-        spans.some((span) => span.name === "Locker.acquire" && Option.getOrUndefined(span.parent)?.spanId === tryAcquire.spanId),
-        "tryAcquire is one operation, not an acquire inside it"
-      )
-      // The release, a finalizer of the acquire's scope, runs in a span of its own with the key.
-      const release = spans.find((span) => span.name === "Lock.release" && span.attributes.get("key") === "o/job")!
-      assert.isTrue(spans.some((span) => span.name === "DynamoDB.UpdateItem" && Option.getOrUndefined(span.parent)?.spanId === release.spanId))
-      // A refused condition is an answer, not a failed request: its span ends in success, marked with the outcome.
-      const refused = spans.filter(
-        (span) => span.name === "DynamoDB.UpdateItem" && Option.getOrUndefined(span.parent)?.spanId === tryAcquire.spanId
-      )
-      assert.isTrue(refused.some((span) => span.attributes.get("outcome") === "ConditionFailed"))
-      for (const span of refused) {
-        assert.strictEqual(span.status._tag, "Ended")
-        if (span.status._tag === "Ended") assert.isTrue(Exit.isSuccess(span.status.exit), "a refused condition ends its span in success")
-      }
-    })
-  )
-
-  it.scoped("a failure's outcome tag is its StoreError reason in snake case", () =>
-    Effect.gen(function* () {
-      const server = yield* LocalDynamo.LocalDynamo
-      const client = yield* rawClient({ ...server.clientConfig, maxAttempts: 1 })
-      const { store } = yield* DynamoStore.make({ tableName: "no_such_table", partition: "observed", client })
-      const before = yield* requestCounts
-      const error = yield* Effect.flip(store.get("o/key"))
-      assert.strictEqual(error._tag === "StoreError" ? error.reason : error._tag, "TableNotFound")
-      assert.strictEqual(delta(before, yield* requestCounts)["GetItem/table_not_found"], 1)
-    })
-  )
-})
+    )
+  }
+)

@@ -26,13 +26,23 @@ const everyOperation = (options: DynamoStore.DynamoStoreOptions, only: "all" | "
       ["list", store.list("")]
     ]
     const operations = only === "locks" ? locks : [...kv, ...locks]
-    const failures: Array<{ readonly name: string; readonly tag: string; readonly reason?: string; readonly message: string }> = []
+    const failures: Array<{
+      readonly name: string
+      readonly tag: string
+      readonly reason?: string
+      readonly message: string
+    }> = []
     for (const [name, operation] of operations) {
       assert.isTrue(Exit.isFailure(yield* Effect.exit(operation)), `${name} must fail`)
       const error = yield* Effect.flip(operation).pipe(
         Effect.catchAllDefect((defect) => Effect.succeed({ _tag: "Defect", message: String(defect) }))
       )
-      failures.push({ name, tag: error._tag, message: error.message, ...("reason" in error && error.reason !== undefined ? { reason: error.reason } : {}) })
+      failures.push({
+        name,
+        tag: error._tag,
+        message: error.message,
+        ...("reason" in error && error.reason !== undefined ? { reason: error.reason } : {})
+      })
     }
     return failures
   })
@@ -81,7 +91,8 @@ describe("DynamoStore options", () => {
           { client: fake.clientConfig, ...options } as unknown as DynamoStore.DynamoStoreOptions,
           label.includes("maxClockSkew") ? "locks" : "all"
         )
-        for (const failure of failures) assert.strictEqual(failure.tag, "InvalidInput", `${label}: ${failure.name}: ${failure.message}`)
+        for (const failure of failures)
+          assert.strictEqual(failure.tag, "InvalidInput", `${label}: ${failure.name}: ${failure.message}`)
       }
     })
   )
@@ -92,7 +103,14 @@ describe("DynamoStore options", () => {
       Effect.acquireUseRelease(
         Effect.sync(() => {
           const saved = { ...process.env }
-          for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"]) {
+          for (const name of [
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_PROFILE"
+          ]) {
             delete process.env[name]
           }
           process.env.AWS_EC2_METADATA_DISABLED = "true"
@@ -101,9 +119,10 @@ describe("DynamoStore options", () => {
           return saved
         }),
         () => effect,
-        (saved) => Effect.sync(() => {
-          process.env = saved
-        })
+        (saved) =>
+          Effect.sync(() => {
+            process.env = saved
+          })
       )
 
     const configurationFailure = (client: DynamoDBClientConfig) =>
@@ -121,7 +140,10 @@ describe("DynamoStore options", () => {
     it.scopedLive("no region: Configuration, saying to set AWS_REGION", () =>
       Effect.gen(function* () {
         const fake = yield* fakeDynamo(() => ({ _tag: "Hang" }))
-        const { lock, read } = yield* configurationFailure({ endpoint: fake.clientConfig.endpoint as string, credentials: local.credentials })
+        const { lock, read } = yield* configurationFailure({
+          endpoint: fake.clientConfig.endpoint as string,
+          credentials: local.credentials
+        })
         for (const error of [read, lock]) {
           assert.strictEqual(error._tag === "StoreError" && error.reason, "Configuration")
           assert.include(error.message, "AWS_REGION")
@@ -133,7 +155,10 @@ describe("DynamoStore options", () => {
     it.scopedLive("no credentials: Configuration, saying which to set", () =>
       Effect.gen(function* () {
         const fake = yield* fakeDynamo(() => ({ _tag: "Hang" }))
-        const { lock, read } = yield* configurationFailure({ endpoint: fake.clientConfig.endpoint as string, region: "us-east-1" })
+        const { lock, read } = yield* configurationFailure({
+          endpoint: fake.clientConfig.endpoint as string,
+          region: "us-east-1"
+        })
         for (const error of [read, lock]) {
           assert.strictEqual(error._tag === "StoreError" && error.reason, "Configuration")
           assert.include(error.message, "AWS_ACCESS_KEY_ID")

@@ -11,29 +11,33 @@ import { Effect, Layer } from "effect"
 import { freshPartition } from "./support/dynamo.js"
 
 describe("PlatformKeyValueStore over DynamoStore", () => {
-  it.scopedLive("a table that does not exist: every method fails with SystemError NotFound, the StoreError its cause", () =>
-    Effect.gen(function* () {
-      const server = yield* LocalDynamo.make()
-      const layer = PlatformKeyValueStore.layer.pipe(
-        Layer.provide(DynamoStore.layer({ tableName: "no-such-table", partition: freshPartition(), client: server.clientConfig }))
-      )
-      const kv = yield* Effect.provide(KeyValueStore.KeyValueStore, layer)
-      const calls: ReadonlyArray<readonly [string, Effect.Effect<unknown, PlatformError>]> = [
-        ["get", kv.get("k")],
-        ["set", kv.set("k", "v")],
-        ["modify", kv.modify("k", (v) => v)],
-        ["size", kv.size],
-        ["clear", kv.clear]
-      ]
-      for (const [method, call] of calls) {
-        const error = yield* Effect.flip(call)
-        if (error._tag !== "SystemError") return assert.fail(`${method}: expected a SystemError, got ${error._tag}`)
-        assert.strictEqual(error.reason, "NotFound", method)
-        assert.strictEqual(error.method, method)
-        assert.instanceOf(error.cause, StoreError, `${method}: cause`)
-        assert.strictEqual((error.cause as StoreError).reason, "TableNotFound", `${method}: cause`)
-        assert.include(error.message, "no-such-table")
-      }
-    })
+  it.scopedLive(
+    "a table that does not exist: every method fails with SystemError NotFound, the StoreError its cause",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* LocalDynamo.make()
+        const layer = PlatformKeyValueStore.layer.pipe(
+          Layer.provide(
+            DynamoStore.layer({ tableName: "no-such-table", partition: freshPartition(), client: server.clientConfig })
+          )
+        )
+        const kv = yield* Effect.provide(KeyValueStore.KeyValueStore, layer)
+        const calls: ReadonlyArray<readonly [string, Effect.Effect<unknown, PlatformError>]> = [
+          ["get", kv.get("k")],
+          ["set", kv.set("k", "v")],
+          ["modify", kv.modify("k", (v) => v)],
+          ["size", kv.size],
+          ["clear", kv.clear]
+        ]
+        for (const [method, call] of calls) {
+          const error = yield* Effect.flip(call)
+          if (error._tag !== "SystemError") return assert.fail(`${method}: expected a SystemError, got ${error._tag}`)
+          assert.strictEqual(error.reason, "NotFound", method)
+          assert.strictEqual(error.method, method)
+          assert.instanceOf(error.cause, StoreError, `${method}: cause`)
+          assert.strictEqual((error.cause as StoreError).reason, "TableNotFound", `${method}: cause`)
+          assert.include(error.message, "no-such-table")
+        }
+      })
   )
 })

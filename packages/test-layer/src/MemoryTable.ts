@@ -119,18 +119,26 @@ export const make: Effect.Effect<MemoryTable> = Effect.sync(() => {
           if (request.bump !== false && request.expiresAt === undefined) return Effect.fail(noExpiry(request.key))
           // DynamoDB refuses to change an entry of a list the item does not have.
           const changesEntry = (change: Storage.LineUpdate | undefined, length: (item: Storage.StoredItem) => number) =>
-            (change?._tag === "Replace" || change?._tag === "Remove") && Option.getOrElse(Option.map(before, length), () => 0) === 0
-          if (changesEntry(request.line, (item) => item.lock.line.length) || changesEntry(request.holders, (item) => item.lock.holders.length)) {
+            (change?._tag === "Replace" || change?._tag === "Remove") &&
+            Option.getOrElse(Option.map(before, length), () => 0) === 0
+          if (
+            changesEntry(request.line, (item) => item.lock.line.length) ||
+            changesEntry(request.holders, (item) => item.lock.holders.length)
+          ) {
             return Effect.fail(noLine(request.key))
           }
-          const after = Storage.applyUpdate(before, { ...request, payload: request.payload && copyPayload(request.payload) })
+          const after = Storage.applyUpdate(before, {
+            ...request,
+            payload: request.payload && copyPayload(request.payload)
+          })
           // DynamoDB refuses such a write whole; core never sends one, but other writers through the contract may.
           const size = Storage.itemSize(partition, after)
           if (size > Storage.maxItemBytes) return Effect.fail(tooLarge(request.key, size))
           items.set(request.key, after)
           if (request.expiresAt !== undefined) {
             const shown = request.foreignExpiresAt
-            if (Option.isSome(request.expiresAt) && shown !== undefined) foreignExpiries.set(`${partition}\u0000${request.key}`, shown)
+            if (Option.isSome(request.expiresAt) && shown !== undefined)
+              foreignExpiries.set(`${partition}\u0000${request.key}`, shown)
             else foreignExpiries.delete(`${partition}\u0000${request.key}`)
           }
           return Effect.succeed({ _tag: "Applied", item: Option.some(copy(after)) })
@@ -161,7 +169,10 @@ export const make: Effect.Effect<MemoryTable> = Effect.sync(() => {
             bytes += Storage.itemSize(partition, item)
           }
           const last = page[page.length - 1]
-          return { items: page, next: page.length < keys.length && last !== undefined ? Option.some(last.key) : Option.none() }
+          return {
+            items: page,
+            next: page.length < keys.length && last !== undefined ? Option.some(last.key) : Option.none()
+          }
         })
     }
   }

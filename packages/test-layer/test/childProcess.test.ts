@@ -2,7 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Option, Scope } from "effect"
 import * as ChildProcess from "@dynalock/test-layer/ChildProcess"
 
-const node = (source: string, options?: ChildProcess.SpawnOptions) => ChildProcess.spawn(process.execPath, ["-e", source], options)
+const node = (source: string, options?: ChildProcess.SpawnOptions) =>
+  ChildProcess.spawn(process.execPath, ["-e", source], options)
 
 const alive = (pid: number): boolean => {
   try {
@@ -31,7 +32,10 @@ describe("ChildProcess", () => {
       )
       const exit = yield* child.closed
       assert.deepStrictEqual(exit, { code: 3, signal: null })
-      assert.deepStrictEqual(stdout, Array.from({ length: 500 }, (_, i) => `out ${i}`))
+      assert.deepStrictEqual(
+        stdout,
+        Array.from({ length: 500 }, (_, i) => `out ${i}`)
+      )
       assert.deepStrictEqual(stderr, ["err a", "err b"])
       assert.include(yield* child.output, "err b")
       assert.deepStrictEqual(yield* child.exitStatus, Option.some({ code: 3, signal: null }))

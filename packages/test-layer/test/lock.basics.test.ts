@@ -13,7 +13,9 @@ const clients = (n: number) =>
 describe("Locker on memory (TestClock)", () => {
   it.scoped("lock, unlock, relock with the same options", () =>
     Effect.gen(function* () {
-      const { clients: [a] } = yield* clients(1)
+      const {
+        clients: [a]
+      } = yield* clients(1)
       const options = { ttl: "2 seconds", value: "payload" } as const
       const first = yield* a!.locker.acquire("job", options)
       assert.strictEqual(new TextDecoder().decode(first.value), "payload")
@@ -27,7 +29,9 @@ describe("Locker on memory (TestClock)", () => {
 
   it.scoped("wait: false on a held lock fails at once; tryAcquire gives none", () =>
     Effect.gen(function* () {
-      const { clients: [a, b] } = yield* clients(2)
+      const {
+        clients: [a, b]
+      } = yield* clients(2)
       yield* a!.locker.acquire("job")
       const error = yield* Effect.flip(b!.locker.acquire("job", { wait: false }))
       assert.strictEqual(error._tag, "AcquireCancelled")
@@ -39,7 +43,9 @@ describe("Locker on memory (TestClock)", () => {
 
   it.scoped("locks are not reentrant: the holding client's own tryAcquire and wait: false fail at once", () =>
     Effect.gen(function* () {
-      const { clients: [a] } = yield* clients(1)
+      const {
+        clients: [a]
+      } = yield* clients(1)
       yield* a!.locker.acquire("job")
       assert.isTrue(Option.isNone(yield* a!.locker.tryAcquire("job")))
       const error = yield* Effect.flip(a!.locker.acquire("job", { wait: false }))
@@ -49,7 +55,9 @@ describe("Locker on memory (TestClock)", () => {
 
   it.scoped("acquire with a timeout while held fails with AcquireCancelled(Timeout)", () =>
     Effect.gen(function* () {
-      const { clients: [a, b] } = yield* clients(2)
+      const {
+        clients: [a, b]
+      } = yield* clients(2)
       yield* a!.locker.acquire("job", { ttl: "10 seconds" })
       const fiber = yield* Effect.fork(Effect.scoped(b!.locker.acquire("job", { timeout: "3 seconds" })))
       yield* TestClock.adjust("3 seconds")
@@ -62,13 +70,15 @@ describe("Locker on memory (TestClock)", () => {
 
   it.scoped("a renewing holder keeps the lock past its ttl; the waiter gets it once the holder lets go", () =>
     Effect.gen(function* () {
-      const { clients: [a, b] } = yield* clients(2)
+      const {
+        clients: [a, b]
+      } = yield* clients(2)
       const holderDone = yield* Deferred.make<void>()
-      const holder = yield* Effect.fork(
-        a!.locker.withLock("job", { ttl: "1 second" })(Deferred.await(holderDone))
-      )
+      const holder = yield* Effect.fork(a!.locker.withLock("job", { ttl: "1 second" })(Deferred.await(holderDone)))
       yield* TestClock.adjust("10 millis")
-      const waiter = yield* Effect.fork(Effect.scoped(Effect.map(b!.locker.acquire("job", { ttl: "1 second" }), (lock) => lock.fencingToken)))
+      const waiter = yield* Effect.fork(
+        Effect.scoped(Effect.map(b!.locker.acquire("job", { ttl: "1 second" }), (lock) => lock.fencingToken))
+      )
       for (let i = 0; i < 50; i++) yield* TestClock.adjust("100 millis")
       assert.isNull(yield* Fiber.poll(waiter).pipe(Effect.map(Option.getOrNull)))
       yield* Deferred.succeed(holderDone, undefined)
@@ -81,7 +91,9 @@ describe("Locker on memory (TestClock)", () => {
 
   it.scoped("a lock without renewal expires: lost fails, another client takes over after ttl + skew", () =>
     Effect.gen(function* () {
-      const { clients: [a, b] } = yield* clients(2)
+      const {
+        clients: [a, b]
+      } = yield* clients(2)
       const lock = yield* a!.locker.acquire("job", { ttl: "1 second", renew: false })
       const lost = yield* Effect.fork(Effect.flip(lock.lost))
       yield* TestClock.adjust("900 millis")
@@ -99,10 +111,14 @@ describe("Locker on memory (TestClock)", () => {
 
   it.scoped("with the default jittered schedule under TestClock, a waiter takes over an expired lease (no spin)", () =>
     Effect.gen(function* () {
-      const { clients: [a, b] } = yield* clients(2)
+      const {
+        clients: [a, b]
+      } = yield* clients(2)
       for (let round = 0; round < 5; round++) {
         const held = yield* a!.locker.acquire(`job-${round}`, { ttl: "1 second", renew: false })
-        const waiter = yield* Effect.fork(Effect.scoped(Effect.map(b!.locker.acquire(`job-${round}`), (lock) => lock.fencingToken)))
+        const waiter = yield* Effect.fork(
+          Effect.scoped(Effect.map(b!.locker.acquire(`job-${round}`), (lock) => lock.fencingToken))
+        )
         for (let i = 0; i < 40; i++) yield* TestClock.adjust("100 millis")
         assert.isTrue((yield* Fiber.join(waiter)) > held.fencingToken)
       }
@@ -112,7 +128,9 @@ describe("Locker on memory (TestClock)", () => {
   it.effect("retry schedule exhausted gives AcquireCancelled(ScheduleExhausted)", () =>
     Effect.scoped(
       Effect.gen(function* () {
-        const { clients: [a, b] } = yield* clients(2)
+        const {
+          clients: [a, b]
+        } = yield* clients(2)
         yield* a!.locker.acquire("job")
         const fiber = yield* Effect.fork(Effect.scoped(b!.locker.acquire("job", { retry: Schedule.recurs(3) })))
         yield* TestClock.adjust("1 second")

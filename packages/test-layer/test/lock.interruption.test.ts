@@ -22,7 +22,9 @@ describe("interruption at any point of acquisition (memory, TestClock)", () => {
               yield* Effect.fork(Effect.zipRight(Effect.sleep("20 millis"), held.release))
             }
             const { locker } = yield* Dynalock.makeOn(probe.storage)
-            const fiber = yield* Effect.fork(Effect.scoped(Effect.zipRight(locker.acquire("job", { ttl: "30 millis" }), Effect.never)))
+            const fiber = yield* Effect.fork(
+              Effect.scoped(Effect.zipRight(locker.acquire("job", { ttl: "30 millis" }), Effect.never))
+            )
             yield* TestClock.adjust(at)
             // An in-flight write finishes first (its outcome must be known), so let simulated time run meanwhile.
             const interruption = yield* Effect.fork(Fiber.interrupt(fiber))

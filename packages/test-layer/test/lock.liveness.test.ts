@@ -36,7 +36,9 @@ describe("liveness of the line of waiters (memory, TestClock)", () => {
     Effect.gen(function* () {
       const { client, held } = yield* setup
       const waiters = yield* Effect.forEach([1, 2, 3, 4, 5], () =>
-        Effect.flatMap(client(), ({ locker }) => Effect.fork(Effect.scoped(locker.acquire("job", { timeout: "200 millis" }))))
+        Effect.flatMap(client(), ({ locker }) =>
+          Effect.fork(Effect.scoped(locker.acquire("job", { timeout: "200 millis" })))
+        )
       )
       yield* run(500)
       for (const waiter of waiters) {
@@ -67,12 +69,17 @@ describe("liveness of the line of waiters (memory, TestClock)", () => {
     Effect.gen(function* () {
       const { client, held } = yield* setup
       const { locker } = yield* client()
-      const first = yield* Effect.fork(Effect.scoped(locker.acquire("job", { ttl: "300 millis", timeout: "200 millis" })))
+      const first = yield* Effect.fork(
+        Effect.scoped(locker.acquire("job", { ttl: "300 millis", timeout: "200 millis" }))
+      )
       yield* run(300)
       assert.isTrue(Exit.isFailure(yield* Fiber.await(first)))
       yield* held.release
       const releasedAt = yield* Clock.currentTimeMillis
-      const second = yield* timeOf(Effect.scoped(locker.acquire("job", { ttl: "300 millis", timeout: "1200 millis" })), 2000)
+      const second = yield* timeOf(
+        Effect.scoped(locker.acquire("job", { ttl: "300 millis", timeout: "1200 millis" })),
+        2000
+      )
       assert.isTrue(Option.isSome(second), "the second wait got the lock within 4 x ttl")
       assert.isAtMost(Option.getOrThrow(second) - releasedAt, 100)
     })
@@ -121,9 +128,12 @@ describe("liveness of the line of waiters (memory, TestClock)", () => {
   it.scoped("a store that is gone ends a waiting acquire with its StoreError after maxStoreOutage", () =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make
-      const gone = yield* Dynalock.makeOn(misbehaving(table.storage("locks"), () => ({ _tag: "Fail" })), {
-        lock: { maxStoreOutage: "3 seconds" }
-      })
+      const gone = yield* Dynalock.makeOn(
+        misbehaving(table.storage("locks"), () => ({ _tag: "Fail" })),
+        {
+          lock: { maxStoreOutage: "3 seconds" }
+        }
+      )
       const started = yield* Clock.currentTimeMillis
       const attempt = yield* Effect.fork(Effect.scoped(Effect.either(gone.locker.acquire("job"))))
       const ended = yield* timeOf(Fiber.join(attempt), 60_000)

@@ -82,7 +82,11 @@ describe("lock resilience (memory, TestClock)", () => {
       const other = yield* Dynalock.makeOn(table.storage("locks"))
       const lock = yield* holder.locker.acquire("job", { ttl: "1 second" })
       const lostAt = yield* Deferred.make<number>()
-      yield* Effect.fork(Effect.flatMap(Effect.flip(lock.lost), () => Effect.flatMap(Clock.currentTimeMillis, (now) => Deferred.succeed(lostAt, now))))
+      yield* Effect.fork(
+        Effect.flatMap(Effect.flip(lock.lost), () =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => Deferred.succeed(lostAt, now))
+        )
+      )
       const takeover = yield* Effect.fork(
         Effect.scoped(Effect.zipRight(other.locker.acquire("job", { ttl: "1 second" }), Clock.currentTimeMillis))
       )

@@ -30,17 +30,19 @@ describe("clock skew (memory, TestClock)", () => {
     })
   )
 
-  it.scoped("beyond the bound, exclusion is lost: a client whose clock is far ahead takes over a lease still held", () =>
-    Effect.gen(function* () {
-      const table = yield* MemoryTable.make
-      const settings = { lock: { maxClockSkew: "50 millis" } } as const
-      const behind = yield* Dynalock.makeOn(table.storage("locks"), settings).pipe(withClockOffset(-1500))
-      const ahead = yield* Dynalock.makeOn(table.storage("locks"), settings)
-      const held = yield* behind.locker.acquire("job", { ttl: "1 second", renew: false }).pipe(withClockOffset(-1500))
-      assert.isTrue(Duration.greaterThan(yield* held.remaining.pipe(withClockOffset(-1500)), Duration.zero))
-      // Its lease ended 500 ms ago by the other client's clock, so that client may take it: two holders at once.
-      const taken = yield* ahead.locker.tryAcquire("job", { ttl: "1 second" })
-      assert.isTrue(Option.isSome(taken))
-    })
+  it.scoped(
+    "beyond the bound, exclusion is lost: a client whose clock is far ahead takes over a lease still held",
+    () =>
+      Effect.gen(function* () {
+        const table = yield* MemoryTable.make
+        const settings = { lock: { maxClockSkew: "50 millis" } } as const
+        const behind = yield* Dynalock.makeOn(table.storage("locks"), settings).pipe(withClockOffset(-1500))
+        const ahead = yield* Dynalock.makeOn(table.storage("locks"), settings)
+        const held = yield* behind.locker.acquire("job", { ttl: "1 second", renew: false }).pipe(withClockOffset(-1500))
+        assert.isTrue(Duration.greaterThan(yield* held.remaining.pipe(withClockOffset(-1500)), Duration.zero))
+        // Its lease ended 500 ms ago by the other client's clock, so that client may take it: two holders at once.
+        const taken = yield* ahead.locker.tryAcquire("job", { ttl: "1 second" })
+        assert.isTrue(Option.isSome(taken))
+      })
   )
 })

@@ -16,9 +16,12 @@ const value = fc.oneof(
   { weight: 1, arbitrary: fc.constant("bad \uDC00") }
 )
 // Multiples of 250 ms, so that clock advances land exactly on expiry instants too; 0 is an invalid ttl.
-const ttl = fc.option(fc.oneof({ weight: 30, arbitrary: fc.constantFrom(500, 1000, 1500, 2000) }, { weight: 1, arbitrary: fc.constant(0) }), {
-  nil: undefined
-})
+const ttl = fc.option(
+  fc.oneof({ weight: 30, arbitrary: fc.constantFrom(500, 1000, 1500, 2000) }, { weight: 1, arbitrary: fc.constant(0) }),
+  {
+    nil: undefined
+  }
+)
 // "latest": the version of the last pair of that key the test saw (often current, sometimes stale).
 const previous = fc.oneof(
   { weight: 4, arbitrary: fc.constant("latest" as const) },
@@ -27,13 +30,22 @@ const previous = fc.oneof(
 
 type Plan =
   | Exclude<Operation, { readonly op: "atomicPut" } | { readonly op: "atomicDelete" }>
-  | { readonly op: "atomicPut"; readonly key: string; readonly value: string; readonly ttl?: number; readonly previous?: "latest" | number }
+  | {
+      readonly op: "atomicPut"
+      readonly key: string
+      readonly value: string
+      readonly ttl?: number
+      readonly previous?: "latest" | number
+    }
   | { readonly op: "atomicDelete"; readonly key: string; readonly previous: "latest" | number }
 
 const withTtl = <A extends object>(base: A, ttl: number | undefined) => (ttl === undefined ? base : { ...base, ttl })
 
 const plan: fc.Arbitrary<Plan> = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(key, value, ttl).map(([key, value, ttl]): Plan => withTtl({ op: "put", key, value }, ttl)) },
+  {
+    weight: 4,
+    arbitrary: fc.tuple(key, value, ttl).map(([key, value, ttl]): Plan => withTtl({ op: "put", key, value }, ttl))
+  },
   { weight: 3, arbitrary: key.map((key): Plan => ({ op: "get", key })) },
   { weight: 1, arbitrary: key.map((key): Plan => ({ op: "exists", key })) },
   { weight: 1, arbitrary: key.map((key): Plan => ({ op: "delete", key })) },
@@ -42,12 +54,24 @@ const plan: fc.Arbitrary<Plan> = fc.oneof(
     arbitrary: fc
       .tuple(key, value, ttl, fc.option(previous, { nil: undefined }))
       .map(([key, value, ttl, previous]): Plan =>
-        withTtl(previous === undefined ? { op: "atomicPut", key, value } : { op: "atomicPut", key, value, previous }, ttl)
+        withTtl(
+          previous === undefined ? { op: "atomicPut", key, value } : { op: "atomicPut", key, value, previous },
+          ttl
+        )
       )
   },
-  { weight: 2, arbitrary: fc.tuple(key, previous).map(([key, previous]): Plan => ({ op: "atomicDelete", key, previous })) },
-  { weight: 2, arbitrary: fc.constantFrom("", "a", "a/", "ab", "😀", "x").map((prefix): Plan => ({ op: "list", prefix })) },
-  { weight: 2, arbitrary: fc.constantFrom(0, 250, 500, 1000, 1500, 2500).map((millis): Plan => ({ op: "advance", millis })) }
+  {
+    weight: 2,
+    arbitrary: fc.tuple(key, previous).map(([key, previous]): Plan => ({ op: "atomicDelete", key, previous }))
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom("", "a", "a/", "ab", "😀", "x").map((prefix): Plan => ({ op: "list", prefix }))
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(0, 250, 500, 1000, 1500, 2500).map((millis): Plan => ({ op: "advance", millis }))
+  }
 )
 
 const decoder = new TextDecoder()
@@ -78,7 +102,11 @@ const run = (store: KeyValueStore["Type"], op: Operation): Effect.Effect<Outcome
       return outcome(store.delete(op.key), () => null)
     case "atomicPut":
       return outcome(
-        store.atomicPut(op.key, op.value, options(op.previous === undefined ? {} : { previous: previous(op.previous) })),
+        store.atomicPut(
+          op.key,
+          op.value,
+          options(op.previous === undefined ? {} : { previous: previous(op.previous) })
+        ),
         view
       )
     case "atomicDelete":
@@ -104,7 +132,8 @@ layer(Layer.empty)("the memory store against a reference model", (it) => {
         const latest = new Map<string, number>()
         const seen = (result: Outcome) => {
           if (!("ok" in result) || result.ok === null || typeof result.ok === "boolean") return
-          for (const pair of Array.isArray(result.ok) ? result.ok : [result.ok as PairView]) latest.set(pair.key, pair.version)
+          for (const pair of Array.isArray(result.ok) ? result.ok : [result.ok as PairView])
+            latest.set(pair.key, pair.version)
         }
         const steps: Array<Operation> = []
         for (const step of plans) {
@@ -121,7 +150,11 @@ layer(Layer.empty)("the memory store against a reference model", (it) => {
           }
           seen(actual)
         }
-        assert.deepStrictEqual(yield* run(store, { op: "list", prefix: "" }), model.apply({ op: "list", prefix: "" }), "final contents")
+        assert.deepStrictEqual(
+          yield* run(store, { op: "list", prefix: "" }),
+          model.apply({ op: "list", prefix: "" }),
+          "final contents"
+        )
       }),
     { timeout: 60_000, fastCheck: { numRuns: 300 } }
   )

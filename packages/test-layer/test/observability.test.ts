@@ -90,8 +90,14 @@ describe("observability (memory, TestClock)", () => {
       yield* Effect.scoped(holder.locker.semaphore("m/pool", 2).acquire(1))
       // Refused before any request: an empty key, a negative ttl, more permits than the limit.
       assert.strictEqual((yield* Effect.flip(Effect.scoped(holder.locker.acquire(""))))._tag, "InvalidInput")
-      assert.strictEqual((yield* Effect.flip(Effect.scoped(holder.locker.acquire("m/job", { ttl: -1 }))))._tag, "InvalidInput")
-      assert.strictEqual((yield* Effect.flip(Effect.scoped(holder.locker.semaphore("m/pool", 2).acquire(3))))._tag, "InvalidInput")
+      assert.strictEqual(
+        (yield* Effect.flip(Effect.scoped(holder.locker.acquire("m/job", { ttl: -1 }))))._tag,
+        "InvalidInput"
+      )
+      assert.strictEqual(
+        (yield* Effect.flip(Effect.scoped(holder.locker.semaphore("m/pool", 2).acquire(3))))._tag,
+        "InvalidInput"
+      )
 
       const delta = since(before, yield* snapshot)
       assert.deepStrictEqual(
@@ -156,24 +162,30 @@ describe("observability (memory, TestClock)", () => {
       assert.strictEqual(Option.getOrUndefined(inner.parent)?.spanId, withLock.spanId)
       // A list has a prefix and no key: no attribute is left undefined.
       yield* Effect.withTracer(store.list("s/"), recording)
-      assert.deepStrictEqual(Object.fromEntries(named("KeyValueStore.list")[0]!.attributes), { prefix: "s/", partition: "data", table: "memory" })
+      assert.deepStrictEqual(Object.fromEntries(named("KeyValueStore.list")[0]!.attributes), {
+        prefix: "s/",
+        partition: "data",
+        table: "memory"
+      })
     })
   )
 
-  it.scoped("withoutMetrics: a client made in it counts nothing, its renewals included; the same client outside counts", () =>
-    Effect.gen(function* () {
-      const table = yield* MemoryTable.make
-      const quiet = yield* Observability.withoutMetrics(Dynalock.makeOn(table.storage("locks")))
-      const before = yield* snapshot
-      yield* Observability.withoutMetrics(
-        Effect.scoped(Effect.flatMap(quiet.locker.acquire("q/job", { ttl: "300 millis" }), () => run(350)))
-      )
-      assert.deepStrictEqual(since(before, yield* snapshot), since(before, before))
-      yield* Effect.scoped(quiet.locker.acquire("q/job"))
-      const after = since(before, yield* snapshot)
-      assert.strictEqual(after.acquired, 1)
-      assert.strictEqual(after.holds, 1)
-    })
+  it.scoped(
+    "withoutMetrics: a client made in it counts nothing, its renewals included; the same client outside counts",
+    () =>
+      Effect.gen(function* () {
+        const table = yield* MemoryTable.make
+        const quiet = yield* Observability.withoutMetrics(Dynalock.makeOn(table.storage("locks")))
+        const before = yield* snapshot
+        yield* Observability.withoutMetrics(
+          Effect.scoped(Effect.flatMap(quiet.locker.acquire("q/job", { ttl: "300 millis" }), () => run(350)))
+        )
+        assert.deepStrictEqual(since(before, yield* snapshot), since(before, before))
+        yield* Effect.scoped(quiet.locker.acquire("q/job"))
+        const after = since(before, yield* snapshot)
+        assert.strictEqual(after.acquired, 1)
+        assert.strictEqual(after.holds, 1)
+      })
   )
 
   it.scoped("renewals are spans of their own, not children of the span that made the client", () =>
@@ -189,7 +201,10 @@ describe("observability (memory, TestClock)", () => {
         context: (f) => f()
       })
       const table = yield* MemoryTable.make
-      const { locker } = yield* Dynalock.makeOn(table.storage("locks")).pipe(Effect.withSpan("app.setup"), Effect.withTracer(recording))
+      const { locker } = yield* Dynalock.makeOn(table.storage("locks")).pipe(
+        Effect.withSpan("app.setup"),
+        Effect.withTracer(recording)
+      )
       const lock = yield* Effect.withTracer(locker.acquire("r/job", { ttl: "300 millis" }), recording)
       yield* run(350)
       yield* lock.release

@@ -53,7 +53,8 @@ const exec = (command: string, args: ReadonlyArray<string>, cwd: string, env?: R
   Effect.catchAll(execResult(command, args, cwd, env), (problem) => Effect.dieMessage(problem))
 
 const npm = (args: ReadonlyArray<string>, cwd: string) => exec("npm", args, cwd)
-const node = (args: ReadonlyArray<string>, cwd: string, env?: Record<string, string>) => exec(process.execPath, args, cwd, env)
+const node = (args: ReadonlyArray<string>, cwd: string, env?: Record<string, string>) =>
+  exec(process.execPath, args, cwd, env)
 
 const packageNames = ["core", "dynamo-layer", "test-layer"] as const
 type PackageName = (typeof packageNames)[number]
@@ -77,8 +78,15 @@ const packAll = Effect.gen(function* () {
     (path) => Effect.promise(() => rm(path, { recursive: true, force: true }))
   )
   yield* node([tsc, "-b", ...packageNames.map((name) => `packages/${name}`)], root)
-  const output = yield* npm(["pack", "--json", "--pack-destination", dir, ...packageNames.flatMap((name) => ["-w", `packages/${name}`])], root)
-  const packs = JSON.parse(output) as ReadonlyArray<{ readonly name: string; readonly filename: string; readonly files: ReadonlyArray<{ readonly path: string }> }>
+  const output = yield* npm(
+    ["pack", "--json", "--pack-destination", dir, ...packageNames.flatMap((name) => ["-w", `packages/${name}`])],
+    root
+  )
+  const packs = JSON.parse(output) as ReadonlyArray<{
+    readonly name: string
+    readonly filename: string
+    readonly files: ReadonlyArray<{ readonly path: string }>
+  }>
   const entry = (name: PackageName) => {
     const pack = packs.find((candidate) => candidate.name === `@dynalock/${name}`)
     if (pack === undefined) throw new Error(`npm pack gave no tarball of @dynalock/${name}`)
@@ -118,7 +126,10 @@ const makeApp = (packed: Packed, name: string, dependencies: Record<string, stri
     const dir = join(packed.dir, name)
     yield* Effect.promise(async () => {
       await mkdir(join(dir, "src"), { recursive: true })
-      await writeFile(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module", dependencies }, null, 2))
+      await writeFile(
+        join(dir, "package.json"),
+        JSON.stringify({ name, private: true, type: "module", dependencies }, null, 2)
+      )
       await writeFile(join(dir, "tsconfig.json"), JSON.stringify(strictTsconfig(skipLibCheck), null, 2))
     })
     yield* npm(["install", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline", "--loglevel=error"], dir)
@@ -132,7 +143,11 @@ const addProgram = (dir: string, program: "memory" | "dynamo") =>
   })
 
 const installedVersion = (dir: string, pkg: string) =>
-  Effect.promise(async () => (JSON.parse(await readFile(join(dir, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version)
+  Effect.promise(
+    async () =>
+      (JSON.parse(await readFile(join(dir, "node_modules", pkg, "package.json"), "utf8")) as { version: string })
+        .version
+  )
 
 const appDependencies = (packed: Packed, names: ReadonlyArray<PackageName>) => ({
   ...Object.fromEntries(names.map((name) => [`@dynalock/${name}`, `file:${packed.tarballs[name]}`])),
@@ -177,13 +192,24 @@ layer(resources, { timeout: "120 seconds", excludeTestServices: true })("packagi
       const packed = yield* Tarballs
       for (const name of packageNames) {
         const files = packed.files[name]
-        for (const required of ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "src/index.ts"]) {
+        for (const required of [
+          "package.json",
+          "README.md",
+          "LICENSE",
+          "dist/index.js",
+          "dist/index.d.ts",
+          "src/index.ts"
+        ]) {
           assert.include(files, required, `@dynalock/${name} lacks ${required}`)
         }
-        assert.deepStrictEqual(files.filter((file) => file.endsWith(".tsbuildinfo") || file.startsWith("test/")), [])
+        assert.deepStrictEqual(
+          files.filter((file) => file.endsWith(".tsbuildinfo") || file.startsWith("test/")),
+          []
+        )
       }
       assert.include(packed.files["test-layer"], "dist/LocalDynamo.js")
-    }))
+    })
+  )
 
   it.effect(
     "core + test-layer install without the AWS SDK, dynalite or Java; a strict program typechecks and runs on memory",
@@ -196,7 +222,9 @@ layer(resources, { timeout: "120 seconds", excludeTestServices: true })("packagi
         }
         assert.strictEqual((yield* installedVersion(app, "effect")).split(".")[0], "3")
         const size = yield* exec("du", ["-sk", "node_modules"], app)
-        console.log(`packaging: core + test-layer install: ${Math.round(Number.parseInt(size, 10) / 1024)} MB of node_modules`)
+        console.log(
+          `packaging: core + test-layer install: ${Math.round(Number.parseInt(size, 10) / 1024)} MB of node_modules`
+        )
 
         yield* addProgram(app, "memory")
         yield* node([tsc, "-p", "tsconfig.json"], app)
@@ -215,10 +243,17 @@ layer(resources, { timeout: "120 seconds", excludeTestServices: true })("packagi
         yield* Effect.promise(async () => {
           await mkdir(dir, { recursive: true })
           const dependencies = { "@dynalock/core": `file:${packed.tarballs.core}`, effect: "^4.0.0" }
-          await writeFile(join(dir, "package.json"), JSON.stringify({ name: "effect4-app", private: true, type: "module", dependencies }))
+          await writeFile(
+            join(dir, "package.json"),
+            JSON.stringify({ name: "effect4-app", private: true, type: "module", dependencies })
+          )
         })
         const problem = yield* Effect.flip(
-          execResult("npm", ["install", "--dry-run", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline"], dir)
+          execResult(
+            "npm",
+            ["install", "--dry-run", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline"],
+            dir
+          )
         )
         assert.include(problem, "ERESOLVE")
         assert.include(problem, `peer effect@"^3.22.0" from @dynalock/core`)
@@ -241,7 +276,10 @@ layer(resources, { timeout: "120 seconds", excludeTestServices: true })("packagi
         const app = yield* makeApp(
           packed,
           name,
-          { ...appDependencies(packed, ["core", "dynamo-layer"]), ...(pin === undefined ? {} : { "@aws-sdk/client-dynamodb": pin }) },
+          {
+            ...appDependencies(packed, ["core", "dynamo-layer"]),
+            ...(pin === undefined ? {} : { "@aws-sdk/client-dynamodb": pin })
+          },
           pin !== undefined
         )
         // The app's own SDK serves dynamo-layer: no second copy nested under it.
@@ -263,7 +301,11 @@ layer(resources, { timeout: "120 seconds", excludeTestServices: true })("packagi
         assert.deepStrictEqual(JSON.parse(output), expected)
 
         // The app's writes are on the server, as this repository's dynamo-layer reads them.
-        const services = yield* DynamoStore.make({ tableName: server.tableName, partition, client: server.clientConfig })
+        const services = yield* DynamoStore.make({
+          tableName: server.tableName,
+          partition,
+          client: server.clientConfig
+        })
         const stored = yield* services.store.get("greeting")
         assert.strictEqual(new TextDecoder().decode(stored.value), "hello")
         assert.strictEqual(stored.version, 1)

@@ -57,7 +57,11 @@ const runScenario = ({ clients, limit }: Scenario) =>
     const client = (steps: ReadonlyArray<Step>) =>
       Effect.scoped(
         Effect.gen(function* () {
-          const { locker } = yield* MemoryStore.make({ table, partition: "p", lock: { maxClockSkew: "100 millis", queueGrace: "500 millis" } })
+          const { locker } = yield* MemoryStore.make({
+            table,
+            partition: "p",
+            lock: { maxClockSkew: "100 millis", queueGrace: "500 millis" }
+          })
           const pool = locker.semaphore("pool", limit)
           for (const step of steps) {
             const round = Effect.scoped(
@@ -74,13 +78,18 @@ const runScenario = ({ clients, limit }: Scenario) =>
                 )
               })
             )
-            const bounded = step.interruptMillis === undefined ? round : Effect.timeout(round, Duration.millis(step.interruptMillis))
+            const bounded =
+              step.interruptMillis === undefined ? round : Effect.timeout(round, Duration.millis(step.interruptMillis))
             yield* Effect.ignore(bounded)
           }
         })
       )
     const fibers = yield* Effect.forEach(clients, (steps) => Effect.fork(client(steps)))
-    for (let t = 0; t < 600 && !(yield* Effect.map(Effect.forEach(fibers, Fiber.poll), (polls) => polls.every(Option.isSome))); t++) {
+    for (
+      let t = 0;
+      t < 600 && !(yield* Effect.map(Effect.forEach(fibers, Fiber.poll), (polls) => polls.every(Option.isSome)));
+      t++
+    ) {
       yield* TestClock.adjust(50)
     }
     yield* Fiber.joinAll(fibers)
@@ -92,20 +101,25 @@ const runScenario = ({ clients, limit }: Scenario) =>
   })
 
 describe("semaphore model (memory, TestClock)", () => {
-  it.scoped("never more than limit permits held; nothing left behind once every client is done", () =>
-    Effect.gen(function* () {
-      const runs = fc.sample(scenario, { seed: 20261201, numRuns: 25 })
-      let atTheLimit = 0
-      for (const [index, run] of runs.entries()) {
-        const result = yield* runScenario(run)
-        const label = `run ${index}: ${JSON.stringify(run)}`
-        assert.deepStrictEqual(result.violations, [], label)
-        assert.strictEqual(result.available, run.limit, `${label}: every permit free at the end`)
-        assert.isTrue(!Option.exists(result.state, (state) => state.waiting > 0 || state.held), `${label}: nobody in line`)
-        if (result.most === run.limit) atTheLimit++
-      }
-      assert.isAbove(atTheLimit, runs.length / 4, "many runs reached the limit: the law was put to the test")
-    }),
+  it.scoped(
+    "never more than limit permits held; nothing left behind once every client is done",
+    () =>
+      Effect.gen(function* () {
+        const runs = fc.sample(scenario, { seed: 20261201, numRuns: 25 })
+        let atTheLimit = 0
+        for (const [index, run] of runs.entries()) {
+          const result = yield* runScenario(run)
+          const label = `run ${index}: ${JSON.stringify(run)}`
+          assert.deepStrictEqual(result.violations, [], label)
+          assert.strictEqual(result.available, run.limit, `${label}: every permit free at the end`)
+          assert.isTrue(
+            !Option.exists(result.state, (state) => state.waiting > 0 || state.held),
+            `${label}: nobody in line`
+          )
+          if (result.most === run.limit) atTheLimit++
+        }
+        assert.isAbove(atTheLimit, runs.length / 4, "many runs reached the limit: the law was put to the test")
+      }),
     120_000
   )
 })

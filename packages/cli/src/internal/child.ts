@@ -7,8 +7,7 @@ import * as ExitStatus from "./exitStatus.js"
 
 /** How the child ended. */
 export type ChildExit =
-  | { readonly _tag: "Exited"; readonly code: number }
-  | { readonly _tag: "Signalled"; readonly signal: NodeJS.Signals }
+  { readonly _tag: "Exited"; readonly code: number } | { readonly _tag: "Signalled"; readonly signal: NodeJS.Signals }
 
 /** A running child. */
 interface Child {
@@ -49,7 +48,10 @@ export const spawnChild = (
       const spawned = spawn(command, args, { stdio: "inherit", env })
       const ended = Deferred.unsafeMake<ChildExit>(FiberId.none)
       spawned.once("exit", (code, signal) =>
-        Deferred.unsafeDone(ended, Effect.succeed(signal !== null ? { _tag: "Signalled", signal } : { _tag: "Exited", code: code ?? 0 }))
+        Deferred.unsafeDone(
+          ended,
+          Effect.succeed(signal !== null ? { _tag: "Signalled", signal } : { _tag: "Exited", code: code ?? 0 })
+        )
       )
       const running = () => spawned.exitCode === null && spawned.signalCode === null
       const unsafeKill = (signal: NodeJS.Signals) => {

@@ -6,7 +6,10 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Span from "@effect/cli/HelpDoc/Span"
 import * as ExitStatus from "./exitStatus.js"
 
-const item = (term: string, description: string): [Span.Span, HelpDoc.HelpDoc] => [Span.text(term), HelpDoc.p(description)]
+const item = (term: string, description: string): [Span.Span, HelpDoc.HelpDoc] => [
+  Span.text(term),
+  HelpDoc.p(description)
+]
 
 /** Exit statuses and examples: the end of every help page. */
 export const footer: HelpDoc.HelpDoc = HelpDoc.blocks([
@@ -15,14 +18,25 @@ export const footer: HelpDoc.HelpDoc = HelpDoc.blocks([
     item("0", "Success; for run: the command exited 0."),
     item("N", "run: the command's own status, 128+N if signal N ended it (130 for SIGINT, 143 for SIGTERM)."),
     item(`${ExitStatus.usage}`, "Bad usage: an unknown option, a missing argument, an unusable value."),
-    item(`${ExitStatus.storeError}`, "A store error: DynamoDB refused, failed or could not be reached (after its retries)."),
-    item(`${ExitStatus.lockLost}`, "run: the lock was lost while the command ran; it got SIGTERM, then SIGKILL after --kill-after."),
+    item(
+      `${ExitStatus.storeError}`,
+      "A store error: DynamoDB refused, failed or could not be reached (after its retries)."
+    ),
+    item(
+      `${ExitStatus.lockLost}`,
+      "run: the lock was lost while the command ran; it got SIGTERM, then SIGKILL after --kill-after."
+    ),
     item(`${ExitStatus.notAcquired}`, "run: the lock was not acquired (held, with --no-wait; or --timeout reached)."),
-    item(`${ExitStatus.notFound}, ${ExitStatus.cannotExecute}`, "run: the command was not found, or could not be executed.")
+    item(
+      `${ExitStatus.notFound}, ${ExitStatus.cannotExecute}`,
+      "run: the command was not found, or could not be executed."
+    )
   ]),
   HelpDoc.h1("EXAMPLES"),
   HelpDoc.p("dynalock create-table --table locks"),
-  HelpDoc.p("*/5 * * * *  dynalock run nightly-report --no-wait --quiet -- ./report.sh    (a crontab line; DYNALOCK_TABLE set above it)"),
+  HelpDoc.p(
+    "*/5 * * * *  dynalock run nightly-report --no-wait --quiet -- ./report.sh    (a crontab line; DYNALOCK_TABLE set above it)"
+  ),
   HelpDoc.p("dynalock status nightly-report --table locks --json")
 ])
 
@@ -35,7 +49,9 @@ export const overview = (version: string): HelpDoc.HelpDoc =>
   HelpDoc.blocks([
     HelpDoc.p(`dynalock ${version}: a distributed flock(1) on Amazon DynamoDB`),
     HelpDoc.h1("USAGE"),
-    HelpDoc.p("dynalock run KEY [--ttl 30s] [--timeout 10s | --no-wait] [--kill-after 10s] [--quiet] -- COMMAND [ARGS...]"),
+    HelpDoc.p(
+      "dynalock run KEY [--ttl 30s] [--timeout 10s | --no-wait] [--kill-after 10s] [--quiet] -- COMMAND [ARGS...]"
+    ),
     HelpDoc.p("dynalock status KEY [--json]"),
     HelpDoc.p("dynalock list [PREFIX] [--json]"),
     HelpDoc.p("dynalock release KEY --force"),

@@ -61,7 +61,11 @@ export const tableOf = (connection: Connection): Effect.Effect<string, ExitStatu
     onNone: () =>
       Effect.mapError(
         Config.string("DYNALOCK_TABLE"),
-        () => new ExitStatus.ExitWith({ code: ExitStatus.usage, message: "dynalock: which table? Pass --table TABLE or set DYNALOCK_TABLE" })
+        () =>
+          new ExitStatus.ExitWith({
+            code: ExitStatus.usage,
+            message: "dynalock: which table? Pass --table TABLE or set DYNALOCK_TABLE"
+          })
       )
   })
 
@@ -70,5 +74,11 @@ export const clientOf = (connection: Connection): DynamoStore.DynamoStoreOptions
   Option.getOrUndefined(Option.map(connection.endpoint, (endpoint) => ({ endpoint })))
 
 /** The store's options for a connection. */
-export const storeOptions = (connection: Connection): Effect.Effect<DynamoStore.DynamoStoreOptions, ExitStatus.ExitWith> =>
-  Effect.map(tableOf(connection), (tableName) => ({ tableName, partition: connection.partition, client: clientOf(connection) }))
+export const storeOptions = (
+  connection: Connection
+): Effect.Effect<DynamoStore.DynamoStoreOptions, ExitStatus.ExitWith> =>
+  Effect.map(tableOf(connection), (tableName) => ({
+    tableName,
+    partition: connection.partition,
+    client: clientOf(connection)
+  }))

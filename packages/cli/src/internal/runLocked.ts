@@ -30,7 +30,9 @@ const maxDescriptionLength = 200
 /** Who holds the lock, written as its value: host, process and command. */
 const holderDescription = (options: RunOptions): string => {
   const description = `${hostname()} pid ${process.pid}: ${[options.command, ...options.args].join(" ")}`
-  return description.length > maxDescriptionLength ? `${description.slice(0, maxDescriptionLength - 3)}...` : description
+  return description.length > maxDescriptionLength
+    ? `${description.slice(0, maxDescriptionLength - 3)}...`
+    : description
 }
 
 const waitOptions = (wait: Wait) =>
@@ -49,7 +51,11 @@ export const runLocked = (
 ): Effect.Effect<void, ExitStatus.ExitWith | AcquireCancelled | InvalidInput | StoreError, Signals | Scope.Scope> =>
   Effect.gen(function* () {
     const { key } = options
-    const lock = yield* locker.acquire(key, { ttl: options.ttl, value: holderDescription(options), ...waitOptions(options.wait) })
+    const lock = yield* locker.acquire(key, {
+      ttl: options.ttl,
+      value: holderDescription(options),
+      ...waitOptions(options.wait)
+    })
     const child = yield* spawnChild(options.command, options.args, {
       ...process.env,
       DYNALOCK_KEY: key,
@@ -64,11 +70,15 @@ export const runLocked = (
     )
 
     if (outcome._tag === "Lost") {
-      yield* Console.error(`dynalock: lost the lock ${key} (${outcome.reason}) while ${options.command} ran: sending it SIGTERM`)
+      yield* Console.error(
+        `dynalock: lost the lock ${key} (${outcome.reason}) while ${options.command} ran: sending it SIGTERM`
+      )
       yield* child.kill("SIGTERM")
       const stopped = yield* Effect.timeoutOption(child.exit, options.killAfter)
       if (Option.isNone(stopped)) {
-        yield* Console.error(`dynalock: ${options.command} did not exit within ${Duration.format(options.killAfter)} of SIGTERM: sending it SIGKILL`)
+        yield* Console.error(
+          `dynalock: ${options.command} did not exit within ${Duration.format(options.killAfter)} of SIGTERM: sending it SIGKILL`
+        )
         yield* child.kill("SIGKILL")
         yield* child.exit
       }
@@ -78,7 +88,9 @@ export const runLocked = (
     // The command is done whatever happens to the release: a lease not given back simply runs out.
     yield* lock.release.pipe(
       Effect.catchAll((error) =>
-        Console.error(`dynalock: could not release ${key} (${error.message}); it expires within ${Duration.format(options.ttl)}`)
+        Console.error(
+          `dynalock: could not release ${key} (${error.message}); it expires within ${Duration.format(options.ttl)}`
+        )
       )
     )
     const status = exitStatusOf(outcome.exit)

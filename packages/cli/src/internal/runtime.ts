@@ -27,7 +27,11 @@ const plainWhereNoTerminal = (console: Console.Console): Console.Console => {
     ...console,
     log: (...args) => console.log(...log(...args)),
     error: (...args) => console.error(...error(...args)),
-    unsafe: { ...console.unsafe, log: (...args) => console.unsafe.log(...log(...args)), error: (...args) => console.unsafe.error(...error(...args)) }
+    unsafe: {
+      ...console.unsafe,
+      log: (...args) => console.unsafe.log(...log(...args)),
+      error: (...args) => console.unsafe.error(...error(...args))
+    }
   }
 }
 
@@ -70,7 +74,9 @@ const exitOnceFlushed = (status: number): void => {
 }
 
 /** Runs `program` and exits the process with its status. */
-export const runMain = (program: Effect.Effect<void, ExitStatus.ExitWith, Signals | CliApp.CliApp.Environment>): void => {
+export const runMain = (
+  program: Effect.Effect<void, ExitStatus.ExitWith, Signals | CliApp.CliApp.Environment>
+): void => {
   let forwardTo: ((signal: StopSignal) => void) | undefined
   let stoppedBy: StopSignal | undefined
 

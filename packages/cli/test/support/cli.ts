@@ -59,15 +59,20 @@ export interface Running {
   readonly pid: number
   readonly events: ReadonlyArray<ChildEvent>
   /** The first event (past or future) that matches; a defect if dynalock ends first or time runs out. */
-  readonly waitFor: <F extends ChildEvent>(match: (event: ChildEvent) => event is F, within: Duration.DurationInput) => Effect.Effect<F>
+  readonly waitFor: <F extends ChildEvent>(
+    match: (event: ChildEvent) => event is F,
+    within: Duration.DurationInput
+  ) => Effect.Effect<F>
   /** Writes a line to dynalock's stdin (which its command inherits). */
   readonly send: (line: string) => Effect.Effect<void>
   readonly signal: (signal: NodeJS.Signals) => Effect.Effect<void>
   readonly finished: Effect.Effect<Finished>
 }
 
-export const isStarted = (event: ChildEvent): event is Extract<ChildEvent, { event: "started" }> => event.event === "started"
-export const isSignal = (event: ChildEvent): event is Extract<ChildEvent, { event: "signal" }> => event.event === "signal"
+export const isStarted = (event: ChildEvent): event is Extract<ChildEvent, { event: "started" }> =>
+  event.event === "started"
+export const isSignal = (event: ChildEvent): event is Extract<ChildEvent, { event: "signal" }> =>
+  event.event === "signal"
 
 /** Which dynalock the tests run (see launcher.ts), decided once per run by globalSetup.ts. */
 const launcher = inject("dynalockLauncher")
@@ -143,7 +148,7 @@ export const start = (
       stopSignal: "SIGKILL",
       onStdout: (line) => {
         stdout += `${line}\n`
-        if (line.startsWith("{\"event\"")) {
+        if (line.startsWith('{"event"')) {
           const event = JSON.parse(line) as ChildEvent
           if (isStarted(event)) spawnedPids.add(event.pid)
           events.push(event)
@@ -171,7 +176,10 @@ export const start = (
 
     const finished: Effect.Effect<Finished> = spawned.exited.pipe(
       // Never left to the test's timeout, after which vitest may not wait for the scope to close (and kill).
-      Effect.timeoutFail({ duration: longestRun, onTimeout: () => `dynalock ${args.join(" ")} still runs after ${Duration.format(longestRun)}` }),
+      Effect.timeoutFail({
+        duration: longestRun,
+        onTimeout: () => `dynalock ${args.join(" ")} still runs after ${Duration.format(longestRun)}`
+      }),
       Effect.catchAll((problem) => Effect.dieMessage(`${problem}\nstdout: ${stdout}\nstderr: ${stderr}`)),
       Effect.tap(() => spawned.closed.pipe(Effect.timeout("2 seconds"), Effect.ignore)),
       Effect.map((exit) => ({
@@ -189,7 +197,8 @@ export const start = (
         const check = () => {
           const found = events.find(match)
           if (found !== undefined) resume(Effect.succeed(found))
-          else if (drained && ended !== undefined) resume(Effect.fail(`dynalock ${args.join(" ")} ended (${ended.code ?? ended.signal}) first`))
+          else if (drained && ended !== undefined)
+            resume(Effect.fail(`dynalock ${args.join(" ")} ended (${ended.code ?? ended.signal}) first`))
         }
         listeners.add(check)
         check()

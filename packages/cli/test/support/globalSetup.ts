@@ -11,6 +11,8 @@ declare module "vitest" {
 
 export default function setup(project: TestProject): void {
   const { launcher, reason } = chooseLauncher()
-  process.stderr.write(`cli tests run dynalock from ${launcher === "dist" ? "its build (dist/)" : "its TypeScript sources"}: ${reason}\n`)
+  process.stderr.write(
+    `cli tests run dynalock from ${launcher === "dist" ? "its build (dist/)" : "its TypeScript sources"}: ${reason}\n`
+  )
   project.provide("dynalockLauncher", launcher)
 }

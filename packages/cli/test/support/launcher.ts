@@ -31,7 +31,9 @@ const buildInfoOf = (directory: string): string | undefined => {
   }
   const candidates = [
     config.compilerOptions?.tsBuildInfoFile,
-    config.compilerOptions?.outDir === undefined ? undefined : join(config.compilerOptions.outDir, "tsconfig.tsbuildinfo"),
+    config.compilerOptions?.outDir === undefined
+      ? undefined
+      : join(config.compilerOptions.outDir, "tsconfig.tsbuildinfo"),
     "tsconfig.tsbuildinfo"
   ]
   return candidates
@@ -66,7 +68,11 @@ export const chooseLauncher = (): { readonly launcher: Launcher; readonly reason
   if (forced === "sources") return { launcher: "sources", reason: "DYNALOCK_CLI_TEST=sources" }
   if (forced !== "" && forced !== "dist") throw new Error(`DYNALOCK_CLI_TEST must be dist or sources, not ${forced}`)
   const stale = staleBuild()
-  if (stale === undefined) return { launcher: "dist", reason: forced === "dist" ? "DYNALOCK_CLI_TEST=dist" : "dist/ is newer than every source" }
+  if (stale === undefined)
+    return {
+      launcher: "dist",
+      reason: forced === "dist" ? "DYNALOCK_CLI_TEST=dist" : "dist/ is newer than every source"
+    }
   if (forced === "dist") throw new Error(`DYNALOCK_CLI_TEST=dist, but ${stale}: run \`npm run build\``)
   return { launcher: "sources", reason: `${stale} (\`npm run build\` makes these tests faster)` }
 }

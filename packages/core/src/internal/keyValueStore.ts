@@ -37,7 +37,13 @@ const decodeItem = <A, I>(schema: Schema.Schema<A, I>, partition: string, operat
     for (const candidate of payloadCandidates(item.payload)) {
       const decoded = decode(candidate)
       if (Either.isRight(decoded)) {
-        return Effect.succeed({ partition, key: item.key, version: item.version, expires: expiresOf(item), value: decoded.right })
+        return Effect.succeed({
+          partition,
+          key: item.key,
+          version: item.version,
+          expires: expiresOf(item),
+          value: decoded.right
+        })
       }
       firstError ??= decoded.left
     }
@@ -85,14 +91,20 @@ const makeSchemaStore = <A, I>(store: PayloadStore, schema: Schema.Schema<A, I>)
       store.put(key, input(value), options).pipe(Effect.flatMap(decoder("put")), at("SchemaStore.put", key)),
     delete: (key) => store.delete(key).pipe(at("SchemaStore.delete", key)),
     list: (prefix, options) =>
-      store.list(prefix, options).pipe(Effect.flatMap(Effect.forEach(decoder("list"))), at("SchemaStore.list", undefined, prefix)),
+      store
+        .list(prefix, options)
+        .pipe(Effect.flatMap(Effect.forEach(decoder("list"))), at("SchemaStore.list", undefined, prefix)),
     stream: (prefix, options) =>
-      store.stream(prefix, options).pipe(
-        Stream.mapEffect(decoder("stream")),
-        spanStream("SchemaStore.stream", { prefix, partition, table: store.table })
-      ),
+      store
+        .stream(prefix, options)
+        .pipe(
+          Stream.mapEffect(decoder("stream")),
+          spanStream("SchemaStore.stream", { prefix, partition, table: store.table })
+        ),
     atomicPut: (key, value, options) =>
-      store.atomicPut(key, input(value), options).pipe(Effect.flatMap(decoder("atomicPut")), at("SchemaStore.atomicPut", key)),
+      store
+        .atomicPut(key, input(value), options)
+        .pipe(Effect.flatMap(decoder("atomicPut")), at("SchemaStore.atomicPut", key)),
     atomicDelete: (key, previous) => store.atomicDelete(key, previous).pipe(at("SchemaStore.atomicDelete", key))
   }
 }
@@ -111,19 +123,22 @@ export const makeKeyValueStore = (storage: Storage): KeyValueStore["Type"] => {
     (key) =>
       Effect.map(valueBytes(value, key), bytesPayload)
   const stream: KeyValueStore["Type"]["stream"] = (prefix, options) =>
-    store.stream(prefix, options).pipe(
-      Stream.map(pair),
-      spanStream("KeyValueStore.stream", { prefix, partition, table: storage.table })
-    )
+    store
+      .stream(prefix, options)
+      .pipe(Stream.map(pair), spanStream("KeyValueStore.stream", { prefix, partition, table: storage.table }))
   const at = spanOf(store)
   return {
     partition,
     get: (key, options) => store.get(key, options).pipe(Effect.map(pair), at("KeyValueStore.get", key)),
     exists: (key, options) => store.exists(key, options).pipe(at("KeyValueStore.exists", key)),
-    put: (key, value, options) => store.put(key, bytes(value), options).pipe(Effect.map(pair), at("KeyValueStore.put", key)),
+    put: (key, value, options) =>
+      store.put(key, bytes(value), options).pipe(Effect.map(pair), at("KeyValueStore.put", key)),
     delete: (key) => store.delete(key).pipe(at("KeyValueStore.delete", key)),
     list: (prefix, options) =>
-      store.list(prefix, options).pipe(Effect.map((items) => items.map(pair)), at("KeyValueStore.list", undefined, prefix)),
+      store.list(prefix, options).pipe(
+        Effect.map((items) => items.map(pair)),
+        at("KeyValueStore.list", undefined, prefix)
+      ),
     stream,
     atomicPut: (key, value, options) =>
       store.atomicPut(key, bytes(value), options).pipe(Effect.map(pair), at("KeyValueStore.atomicPut", key)),

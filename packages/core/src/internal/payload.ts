@@ -10,7 +10,8 @@ const utf8Encoder = new TextEncoder()
 export const emptyPayload: Payload = { _tag: "Empty" }
 
 /** Bytes as a `B` payload; no bytes as no payload attribute at all. */
-export const bytesPayload = (bytes: Uint8Array): Payload => (bytes.length === 0 ? emptyPayload : { _tag: "Bytes", bytes })
+export const bytesPayload = (bytes: Uint8Array): Payload =>
+  bytes.length === 0 ? emptyPayload : { _tag: "Bytes", bytes }
 
 /** Base64 text as Go dynalock's `WriteWithBytes` writes it (standard alphabet, padded). Canonical only, so
  *  that ordinary words are not mistaken for base64. */
@@ -72,7 +73,9 @@ const nativeProblem = (value: unknown, depth: number, path: string): string | un
   if (value === null || typeof value === "boolean") return undefined
   if (typeof value === "string") return /\p{Cs}/u.test(value) ? `${path} is not well-formed Unicode` : undefined
   if (typeof value === "number") {
-    return Number.isFinite(value) && numberInRange(value) ? undefined : `${path} is a number DynamoDB cannot store (${value})`
+    return Number.isFinite(value) && numberInRange(value)
+      ? undefined
+      : `${path} is a number DynamoDB cannot store (${value})`
   }
   if (value instanceof Uint8Array) return undefined
   if (Array.isArray(value)) {
@@ -99,7 +102,8 @@ const withoutUndefined = (value: unknown): NativeValue => {
   if (Array.isArray(value)) return value.map(withoutUndefined)
   if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
     const out: Record<string, NativeValue> = {}
-    for (const [name, element] of Object.entries(value)) if (element !== undefined) out[name] = withoutUndefined(element)
+    for (const [name, element] of Object.entries(value))
+      if (element !== undefined) out[name] = withoutUndefined(element)
     return out
   }
   return value as NativeValue
@@ -109,7 +113,8 @@ const withoutUndefined = (value: unknown): NativeValue => {
 export const nativePayload = (encoded: unknown, key: string): Effect.Effect<Payload, InvalidInput> => {
   const problem = nativeProblem(encoded, 0, "value")
   if (problem !== undefined) return Effect.fail(new InvalidInput({ message: problem, key }))
-  if (typeof encoded === "string") return Effect.succeed(encoded.length === 0 ? emptyPayload : { _tag: "Text", text: encoded })
+  if (typeof encoded === "string")
+    return Effect.succeed(encoded.length === 0 ? emptyPayload : { _tag: "Text", text: encoded })
   if (encoded instanceof Uint8Array) return Effect.succeed(bytesPayload(encoded))
   return Effect.succeed({ _tag: "Native", value: withoutUndefined(encoded) })
 }

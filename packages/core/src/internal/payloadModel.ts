@@ -10,13 +10,7 @@
  * @category models
  */
 export type NativeValue =
-  | null
-  | boolean
-  | number
-  | string
-  | Uint8Array
-  | ReadonlyArray<NativeValue>
-  | { readonly [key: string]: NativeValue }
+  null | boolean | number | string | Uint8Array | ReadonlyArray<NativeValue> | { readonly [key: string]: NativeValue }
 
 /**
  * The `payload` attribute of an item.

@@ -16,9 +16,16 @@ export type PayloadInput = (key: string) => Effect.Effect<Payload, InvalidInput>
 export interface PayloadStore {
   readonly partition: string
   readonly table: string
-  readonly get: (key: string, options?: ReadOptions) => Effect.Effect<StoredItem, KeyNotFound | InvalidInput | StoreError>
+  readonly get: (
+    key: string,
+    options?: ReadOptions
+  ) => Effect.Effect<StoredItem, KeyNotFound | InvalidInput | StoreError>
   readonly exists: (key: string, options?: ReadOptions) => Effect.Effect<boolean, InvalidInput | StoreError>
-  readonly put: (key: string, payload: PayloadInput, options?: WriteOptions) => Effect.Effect<StoredItem, InvalidInput | StoreError>
+  readonly put: (
+    key: string,
+    payload: PayloadInput,
+    options?: WriteOptions
+  ) => Effect.Effect<StoredItem, InvalidInput | StoreError>
   readonly delete: (key: string) => Effect.Effect<void, InvalidInput | StoreError>
   /** Every page read eagerly: a loop of queries, without the cost of stream machinery per call. */
   readonly list: (prefix: string, options?: ReadOptions) => Effect.Effect<Array<StoredItem>, InvalidInput | StoreError>
@@ -65,7 +72,9 @@ export const makePayloadStore = (storage: Storage): PayloadStore => {
       const size = payloadSize(payload)
       const max = maxPayloadBytes(partition, key)
       return size > max
-        ? Effect.fail(new InvalidInput({ message: `value is ${size} bytes, at most ${max} fit in one item with this key`, key }))
+        ? Effect.fail(
+            new InvalidInput({ message: `value is ${size} bytes, at most ${max} fit in one item with this key`, key })
+          )
         : Effect.succeed(payload)
     })
 
@@ -76,7 +85,12 @@ export const makePayloadStore = (storage: Storage): PayloadStore => {
         ? Effect.succeed(previous.version)
         : Effect.fail(new InvalidInput({ message: "previous.version must be a positive integer", key }))
 
-  const write = (key: string, input: PayloadInput, options: WriteOptions | undefined, condition: (now: number) => Condition) =>
+  const write = (
+    key: string,
+    input: PayloadInput,
+    options: WriteOptions | undefined,
+    condition: (now: number) => Condition
+  ) =>
     Effect.gen(function* () {
       const validKey = yield* checkedKey(key)
       const payload = yield* checkedPayload(validKey, input)
@@ -108,7 +122,10 @@ export const makePayloadStore = (storage: Storage): PayloadStore => {
 
   const streamPages = (prefix: string, consistent: boolean) =>
     Stream.paginateChunkEffect(Option.none<string>(), (after) =>
-      Effect.map(readPage(prefix, consistent, after), ({ live, next }) => [Chunk.unsafeFromArray(live), Option.map(next, Option.some)] as const)
+      Effect.map(
+        readPage(prefix, consistent, after),
+        ({ live, next }) => [Chunk.unsafeFromArray(live), Option.map(next, Option.some)] as const
+      )
     )
 
   const listPages = (
@@ -150,7 +167,9 @@ export const makePayloadStore = (storage: Storage): PayloadStore => {
     atomicPut: (key, input, options) =>
       Effect.gen(function* () {
         const previousVersion =
-          options?.previous === undefined ? Option.none<number>() : Option.some(yield* checkedPrevious(key, options.previous))
+          options?.previous === undefined
+            ? Option.none<number>()
+            : Option.some(yield* checkedPrevious(key, options.previous))
         const outcome = yield* write(key, input, options, (now) =>
           Option.match(previousVersion, {
             onNone: (): Condition => notLive(now),
@@ -158,7 +177,9 @@ export const makePayloadStore = (storage: Storage): PayloadStore => {
           })
         )
         if (outcome._tag === "Applied") return yield* appliedItem(outcome.item, key)
-        return yield* Option.isNone(previousVersion) ? Effect.fail(new KeyExists({ key })) : Effect.fail(new KeyModified({ key }))
+        return yield* Option.isNone(previousVersion)
+          ? Effect.fail(new KeyExists({ key }))
+          : Effect.fail(new KeyModified({ key }))
       }),
     atomicDelete: (key, previous) =>
       Effect.gen(function* () {

@@ -14,7 +14,9 @@ const defined = (attributes: Record<string, unknown> | undefined): Record<string
 }
 
 const tagOf = (error: unknown): string =>
-  typeof error === "object" && error !== null && "_tag" in error && typeof error._tag === "string" ? error._tag : "expected_failure"
+  typeof error === "object" && error !== null && "_tag" in error && typeof error._tag === "string"
+    ? error._tag
+    : "expected_failure"
 
 export const spanEffect =
   (name: string, attributes?: Record<string, unknown>, expected?: (error: unknown) => boolean) =>

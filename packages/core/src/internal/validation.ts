@@ -42,7 +42,10 @@ const checkText = (what: string, text: unknown, key?: string): Effect.Effect<str
   }
   if (loneSurrogate.test(text)) {
     return Effect.fail(
-      new InvalidInput({ message: `${what} is not well-formed Unicode (unpaired surrogate)`, ...(key === undefined ? {} : { key }) })
+      new InvalidInput({
+        message: `${what} is not well-formed Unicode (unpaired surrogate)`,
+        ...(key === undefined ? {} : { key })
+      })
     )
   }
   return Effect.succeed(text)
@@ -55,7 +58,10 @@ export const validateKey = (key: unknown): Effect.Effect<string, InvalidInput> =
     const bytes = utf8Length(text)
     return bytes > limits.maxKeyBytes
       ? Effect.fail(
-          new InvalidInput({ message: `key is ${bytes} UTF-8 bytes, at most ${limits.maxKeyBytes} allowed`, key: text.slice(0, 64) })
+          new InvalidInput({
+            message: `key is ${bytes} UTF-8 bytes, at most ${limits.maxKeyBytes} allowed`,
+            key: text.slice(0, 64)
+          })
         )
       : Effect.succeed(text)
   })
@@ -65,7 +71,9 @@ export const validatePrefix = (prefix: unknown): Effect.Effect<string, InvalidIn
   Effect.flatMap(checkText("prefix", prefix), (text) => {
     const bytes = utf8Length(text)
     return bytes > limits.maxKeyBytes
-      ? Effect.fail(new InvalidInput({ message: `prefix is ${bytes} UTF-8 bytes, at most ${limits.maxKeyBytes} allowed` }))
+      ? Effect.fail(
+          new InvalidInput({ message: `prefix is ${bytes} UTF-8 bytes, at most ${limits.maxKeyBytes} allowed` })
+        )
       : Effect.succeed(text)
   })
 
@@ -82,7 +90,9 @@ export const partitionProblem = (partition: unknown, table: unknown): Option.Opt
   }
   const bytes = utf8Length(partition)
   return bytes > limits.maxPartitionBytes
-    ? Option.some(new InvalidInput({ message: `partition is ${bytes} UTF-8 bytes, at most ${limits.maxPartitionBytes} allowed` }))
+    ? Option.some(
+        new InvalidInput({ message: `partition is ${bytes} UTF-8 bytes, at most ${limits.maxPartitionBytes} allowed` })
+      )
     : Option.none()
 }
 

@@ -39,7 +39,11 @@ const timedOut: AttemptFailure = { _tag: "TimedOut" }
  * for a request that must not be interrupted (a claim whose outcome must be known), and would cost a fiber each.
  * Interrupting the fiber aborts the request too.
  */
-export const attemptOnce = <Out>(client: DynamoDBClient, run: Run<Out>, timeoutMillis: number): Effect.Effect<Out, AttemptFailure> =>
+export const attemptOnce = <Out>(
+  client: DynamoDBClient,
+  run: Run<Out>,
+  timeoutMillis: number
+): Effect.Effect<Out, AttemptFailure> =>
   Effect.async<Out, AttemptFailure>((resume) => {
     const signal = new RequestSignal()
     const timer = setTimeout(() => signal.abort(timedOut), timeoutMillis)

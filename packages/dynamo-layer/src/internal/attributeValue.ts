@@ -21,7 +21,8 @@ const isPlainObject = (value: object): boolean => {
 
 // An own property even for the name "__proto__", which plain assignment would take as the prototype.
 const setField = <A>(target: Record<string, A>, name: string, value: A): void => {
-  if (name === "__proto__") Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
+  if (name === "__proto__")
+    Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
   else target[name] = value
 }
 

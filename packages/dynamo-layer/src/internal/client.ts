@@ -69,17 +69,23 @@ const isClient = (option: ClientOption): option is DynamoDBClient =>
  * destroyed when the scope closes. A configuration the SDK refuses is kept as the failure of every request,
  * so that building a layer never fails.
  */
-export const acquireClient = (option: ClientOption | undefined): Effect.Effect<Either.Either<DynamoDBClient, unknown>, never, Scope.Scope> =>
+export const acquireClient = (
+  option: ClientOption | undefined
+): Effect.Effect<Either.Either<DynamoDBClient, unknown>, never, Scope.Scope> =>
   option !== undefined && isClient(option)
     ? Effect.succeed(Either.right(option))
     : Effect.acquireRelease(
         Effect.sync(() =>
           Either.try({
             try: () => new DynamoDBClient(option ?? {}),
-            catch: (error) => new ConfigurationError({ message: `the DynamoDB client cannot be made from this configuration: ${String(error)}` })
+            catch: (error) =>
+              new ConfigurationError({
+                message: `the DynamoDB client cannot be made from this configuration: ${String(error)}`
+              })
           })
         ),
-        (made) => Either.match(made, { onLeft: () => Effect.void, onRight: (client) => Effect.sync(() => client.destroy()) })
+        (made) =>
+          Either.match(made, { onLeft: () => Effect.void, onRight: (client) => Effect.sync(() => client.destroy()) })
       )
 
 type Command =
@@ -112,36 +118,54 @@ const withoutSdkRetries = <C extends Command>(command: C): C => {
 export type { Run } from "./attempt.js"
 
 const run =
-  <I, C extends Command, Out>(make: (input: I) => C, send: (client: DynamoDBClient, command: C, signal: AbortSignal) => Promise<Out>) =>
+  <I, C extends Command, Out>(
+    make: (input: I) => C,
+    send: (client: DynamoDBClient, command: C, signal: AbortSignal) => Promise<Out>
+  ) =>
   (input: I): Run<Out> =>
   (client, signal) =>
     send(client, withoutSdkRetries(make(input)), signal)
 
 /** The requests this package sends. */
 export const requests = {
-  getItem: run((input: GetItemCommandInput) => new GetItemCommand(input), (c, command, abortSignal) => c.send(command, { abortSignal })),
-  updateItem: run((input: UpdateItemCommandInput) => new UpdateItemCommand(input), (c, command, abortSignal) =>
-    c.send(command, { abortSignal })
+  getItem: run(
+    (input: GetItemCommandInput) => new GetItemCommand(input),
+    (c, command, abortSignal) => c.send(command, { abortSignal })
   ),
-  deleteItem: run((input: DeleteItemCommandInput) => new DeleteItemCommand(input), (c, command, abortSignal) =>
-    c.send(command, { abortSignal })
+  updateItem: run(
+    (input: UpdateItemCommandInput) => new UpdateItemCommand(input),
+    (c, command, abortSignal) => c.send(command, { abortSignal })
   ),
-  query: run((input: QueryCommandInput) => new QueryCommand(input), (c, command, abortSignal) => c.send(command, { abortSignal })),
-  createTable: run((input: CreateTableCommandInput) => new CreateTableCommand(input), (c, command, abortSignal) =>
-    c.send(command, { abortSignal })
+  deleteItem: run(
+    (input: DeleteItemCommandInput) => new DeleteItemCommand(input),
+    (c, command, abortSignal) => c.send(command, { abortSignal })
   ),
-  describeTable: run((input: DescribeTableCommandInput) => new DescribeTableCommand(input), (c, command, abortSignal) =>
-    c.send(command, { abortSignal })
+  query: run(
+    (input: QueryCommandInput) => new QueryCommand(input),
+    (c, command, abortSignal) => c.send(command, { abortSignal })
   ),
-  describeTimeToLive: run((input: DescribeTimeToLiveCommandInput) => new DescribeTimeToLiveCommand(input), (c, command, abortSignal) =>
-    c.send(command, { abortSignal })
+  createTable: run(
+    (input: CreateTableCommandInput) => new CreateTableCommand(input),
+    (c, command, abortSignal) => c.send(command, { abortSignal })
   ),
-  updateTimeToLive: run((input: UpdateTimeToLiveCommandInput) => new UpdateTimeToLiveCommand(input), (c, command, abortSignal) =>
-    c.send(command, { abortSignal })
+  describeTable: run(
+    (input: DescribeTableCommandInput) => new DescribeTableCommand(input),
+    (c, command, abortSignal) => c.send(command, { abortSignal })
+  ),
+  describeTimeToLive: run(
+    (input: DescribeTimeToLiveCommandInput) => new DescribeTimeToLiveCommand(input),
+    (c, command, abortSignal) => c.send(command, { abortSignal })
+  ),
+  updateTimeToLive: run(
+    (input: UpdateTimeToLiveCommandInput) => new UpdateTimeToLiveCommand(input),
+    (c, command, abortSignal) => c.send(command, { abortSignal })
   )
 }
 
-type Attempt = ConditionFailed | { readonly _tag: "Sdk"; readonly error: unknown; readonly classified: Classified } | { readonly _tag: "TimedOut" }
+type Attempt =
+  | ConditionFailed
+  | { readonly _tag: "Sdk"; readonly error: unknown; readonly classified: Classified }
+  | { readonly _tag: "TimedOut" }
 
 // A refused condition is an answer (contention looks like this), not a failed request: its span is no error.
 const isConditionFailed = (error: unknown): boolean => error instanceof ConditionFailed
@@ -153,9 +177,17 @@ export interface Requester {
    * Sends a command. `idempotent`: whether resending it after an unknown outcome is harmless (reads are,
    * conditional writes are not). A failed condition is `ConditionFailed`, every other failure a `StoreError`.
    */
-  readonly send: <Out>(operation: string, idempotent: boolean, run: Run<Out>) => Effect.Effect<Out, StoreError | ConditionFailed>
+  readonly send: <Out>(
+    operation: string,
+    idempotent: boolean,
+    run: Run<Out>
+  ) => Effect.Effect<Out, StoreError | ConditionFailed>
   /** Sends a request that has no condition. */
-  readonly sendUnconditional: <Out>(operation: string, idempotent: boolean, run: Run<Out>) => Effect.Effect<Out, StoreError>
+  readonly sendUnconditional: <Out>(
+    operation: string,
+    idempotent: boolean,
+    run: Run<Out>
+  ) => Effect.Effect<Out, StoreError>
 }
 
 const conditionItem = (error: unknown): Option.Option<Record<string, AttributeValue>> => {
@@ -168,7 +200,10 @@ const snakeCase = (reason: string): string => reason.replace(/(?<=[a-z])(?=[A-Z]
 
 /** `dynalock_store_requests_total` tagged for one operation, looked up once per operation and outcome. */
 const countersFor = (() => {
-  const made = new Map<string, { readonly ok: Metric.Metric.Counter<number>; readonly failed: (failure: Attempt) => Metric.Metric.Counter<number> }>()
+  const made = new Map<
+    string,
+    { readonly ok: Metric.Metric.Counter<number>; readonly failed: (failure: Attempt) => Metric.Metric.Counter<number> }
+  >()
   return (operation: string) => {
     let counters = made.get(operation)
     if (counters === undefined) {
@@ -184,7 +219,13 @@ const countersFor = (() => {
       counters = {
         ok: tagged("ok"),
         failed: (failure) =>
-          tagged(failure._tag === "ConditionFailed" ? "condition_failed" : failure._tag === "TimedOut" ? "timeout" : snakeCase(failure.classified.reason))
+          tagged(
+            failure._tag === "ConditionFailed"
+              ? "condition_failed"
+              : failure._tag === "TimedOut"
+                ? "timeout"
+                : snakeCase(failure.classified.reason)
+          )
       }
       made.set(operation, counters)
     }
@@ -221,7 +262,11 @@ export const makeRequester = (
         return toStoreError(operation, table, failure.error, failure.classified)
     }
   }
-  const send = <Out>(operation: string, idempotent: boolean, run: Run<Out>): Effect.Effect<Out, StoreError | ConditionFailed> =>
+  const send = <Out>(
+    operation: string,
+    idempotent: boolean,
+    run: Run<Out>
+  ): Effect.Effect<Out, StoreError | ConditionFailed> =>
     Either.match(client, {
       onLeft: (error) => Effect.fail(toStoreError(operation, table, error)),
       onRight: (client) => {
@@ -233,7 +278,9 @@ export const makeRequester = (
             case "TimedOut":
               return idempotent
             case "Sdk":
-              return failure.classified.retry === "Always" || (idempotent && failure.classified.retry === "IfIdempotent")
+              return (
+                failure.classified.retry === "Always" || (idempotent && failure.classified.retry === "IfIdempotent")
+              )
           }
         }
         // Every attempt counts, before retries: throttles and refused conditions are what contention looks like.
@@ -271,7 +318,9 @@ export const makeRequester = (
     send,
     sendUnconditional: (operation, idempotent, run) =>
       send(operation, idempotent, run).pipe(
-        Effect.catchTag("ConditionFailed", () => Effect.dieMessage(`${operation} without a condition failed its condition`))
+        Effect.catchTag("ConditionFailed", () =>
+          Effect.dieMessage(`${operation} without a condition failed its condition`)
+        )
       )
   }
 }

@@ -19,7 +19,9 @@ export interface Classified {
 }
 
 /** Options this package cannot work with, reported by every request instead of failing construction. */
-export class ConfigurationError extends Data.TaggedError("DynamoStoreConfigurationError")<{ readonly message: string }> {}
+export class ConfigurationError extends Data.TaggedError("DynamoStoreConfigurationError")<{
+  readonly message: string
+}> {}
 
 const throttlingNames = new Set([
   "ProvisionedThroughputExceededException",
@@ -38,7 +40,11 @@ const accessNames = new Set([
   "ExpiredTokenException"
 ])
 
-const validationNames = new Set(["ValidationException", "SerializationException", "ItemCollectionSizeLimitExceededException"])
+const validationNames = new Set([
+  "ValidationException",
+  "SerializationException",
+  "ItemCollectionSizeLimitExceededException"
+])
 
 // Connection failures before a single byte was sent: the server cannot have applied anything.
 const unsentCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"])
@@ -116,7 +122,12 @@ const appliedOf = (classified: Classified): "no" | "unknown" =>
   classified.retry === "IfIdempotent" || classified.reason === "Unknown" ? "unknown" : "no"
 
 /** The `StoreError` for an SDK error. A missing table names the table; a configuration problem says what to set. */
-export const toStoreError = (operation: string, table: string, error: unknown, classified: Classified = classify(error)): StoreError =>
+export const toStoreError = (
+  operation: string,
+  table: string,
+  error: unknown,
+  classified: Classified = classify(error)
+): StoreError =>
   new StoreError({
     operation,
     reason: classified.reason,

@@ -39,7 +39,10 @@ export const placeholders = (): Placeholders => {
       return placeholder
     },
     toRequest: () => {
-      const request: { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, AttributeValue> } = {}
+      const request: {
+        ExpressionAttributeNames?: Record<string, string>
+        ExpressionAttributeValues?: Record<string, AttributeValue>
+      } = {}
       if (count > 0) request.ExpressionAttributeValues = values
       for (const _ in names) {
         request.ExpressionAttributeNames = names
@@ -87,7 +90,10 @@ const print = (expression: Expression, within: number): string => {
  * counts two missing attributes as equal.
  */
 const ours = (p: Placeholders): Expression =>
-  allOf(atom(`attribute_exists(${p.name(attributes.stamp)})`), atom(`${p.name(attributes.stamp)} = ${p.name(attributes.version)}`))
+  allOf(
+    atom(`attribute_exists(${p.name(attributes.stamp)})`),
+    atom(`${p.name(attributes.stamp)} = ${p.name(attributes.version)}`)
+  )
 
 /**
  * "Expires at or before `at`", read as the codec reads items: the precise `expiresMs` when the last versioned
@@ -137,7 +143,8 @@ const simplify = (condition: Storage.Condition): Simplified => {
 type Known = "ours" | "notOurs" | undefined
 
 const isOurs = (condition: Storage.Condition): boolean => condition._tag === "Ours"
-const isNotOurs = (condition: Storage.Condition): boolean => condition._tag === "Not" && condition.condition._tag === "Ours"
+const isNotOurs = (condition: Storage.Condition): boolean =>
+  condition._tag === "Not" && condition.condition._tag === "Ours"
 
 /** Holds wherever the context holds: it can be left out of a conjunction. */
 const implied = "implied" as const
@@ -147,12 +154,14 @@ const implied = "implied" as const
  * wherever `known` holds.
  */
 const toExpression = (p: Placeholders, condition: Storage.Condition, known: Known): Expression | typeof implied => {
-  const listName = (list: Storage.ListName | undefined) => p.name(list === "holders" ? attributes.holders : attributes.line)
+  const listName = (list: Storage.ListName | undefined) =>
+    p.name(list === "holders" ? attributes.holders : attributes.line)
   switch (condition._tag) {
     case "Always":
       throw new Error("toExpression needs a simplified condition")
     case "And": {
-      const within: Known = known ?? (condition.all.some(isOurs) ? "ours" : condition.all.some(isNotOurs) ? "notOurs" : undefined)
+      const within: Known =
+        known ?? (condition.all.some(isOurs) ? "ours" : condition.all.some(isNotOurs) ? "notOurs" : undefined)
       const parts: Array<Expression> = []
       let stated = known !== undefined
       for (const part of condition.all) {
@@ -245,7 +254,11 @@ export const conditionExpression = (p: Placeholders, condition: Storage.Conditio
   if (simple === true) return Option.none()
   if (simple === false) return Option.some(never(p))
   const expression = toExpression(p, simple, undefined)
-  return Option.some(expression === implied ? `attribute_exists(${p.name(attributes.key)}) OR attribute_not_exists(${p.name(attributes.key)})` : print(expression, 0))
+  return Option.some(
+    expression === implied
+      ? `attribute_exists(${p.name(attributes.key)}) OR attribute_not_exists(${p.name(attributes.key)})`
+      : print(expression, 0)
+  )
 }
 
 /** The `UpdateExpression` of an update: what `Storage.applyUpdate` does, as DynamoDB does it. */
@@ -290,7 +303,9 @@ export const updateExpression = (p: Placeholders, request: Storage.UpdateRequest
     const line = p.name(name)
     switch (change._tag) {
       case "Append":
-        set.push(`${line} = list_append(if_not_exists(${line}, ${p.value("noLine", [])}), ${p.value("appended", [change.entry])})`)
+        set.push(
+          `${line} = list_append(if_not_exists(${line}, ${p.value("noLine", [])}), ${p.value("appended", [change.entry])})`
+        )
         break
       case "Replace":
         set.push(`${line}[${indexOf(change.index)}] = ${p.value("entry", change.entry)}`)
@@ -298,7 +313,8 @@ export const updateExpression = (p: Placeholders, request: Storage.UpdateRequest
       case "Remove":
         // Highest index first: DynamoDB removes by the indices of the list before the update, dynalite one after
         // the other; in descending order both remove the same entries.
-        for (const index of [...new Set(change.indices)].sort((a, b) => b - a)) remove.push(`${line}[${indexOf(index)}]`)
+        for (const index of [...new Set(change.indices)].sort((a, b) => b - a))
+          remove.push(`${line}[${indexOf(index)}]`)
         break
       case "Set":
         if (change.entries.length === 0) remove.push(line)

@@ -101,7 +101,10 @@ const read = (item: Record<string, AttributeValue>): Storage.StoredItem => {
 }
 
 /** An item read from DynamoDB, whatever wrote it. */
-export const decodeItem = (operation: string, item: Record<string, AttributeValue>): Effect.Effect<Storage.StoredItem, StoreError> => {
+export const decodeItem = (
+  operation: string,
+  item: Record<string, AttributeValue>
+): Effect.Effect<Storage.StoredItem, StoreError> => {
   try {
     return Effect.succeed(read(item))
   } catch (error) {

@@ -24,19 +24,27 @@ const isObject = (value: unknown): value is object => typeof value === "object" 
 const checkTimeout = (input: unknown): Either.Either<Duration.Duration, ConfigurationError> => {
   if (input === undefined) return Either.right(defaultTimeout)
   const decoded = typeof input === "number" && !Number.isFinite(input) ? Option.none() : Duration.decodeUnknown(input)
-  return Option.isSome(decoded) && Duration.isFinite(decoded.value) && Duration.greaterThan(decoded.value, Duration.zero)
+  return Option.isSome(decoded) &&
+    Duration.isFinite(decoded.value) &&
+    Duration.greaterThan(decoded.value, Duration.zero)
     ? Either.right(decoded.value)
-    : Either.left(new ConfigurationError({ message: `requestTimeout must be a positive, finite duration (got ${String(input)})` }))
+    : Either.left(
+        new ConfigurationError({ message: `requestTimeout must be a positive, finite duration (got ${String(input)})` })
+      )
 }
 
 /** The request options, or the first problem with them. */
-export const checkRequestOptions = (options: RequestOptionsInput | undefined): Either.Either<CheckedRequestOptions, ConfigurationError> => {
+export const checkRequestOptions = (
+  options: RequestOptionsInput | undefined
+): Either.Either<CheckedRequestOptions, ConfigurationError> => {
   if (options !== undefined && !isObject(options)) {
     return Either.left(new ConfigurationError({ message: "the options must be an object" }))
   }
   const client = options?.client
   if (client !== undefined && !isObject(client)) {
-    return Either.left(new ConfigurationError({ message: "client must be a DynamoDBClient or a DynamoDBClientConfig object" }))
+    return Either.left(
+      new ConfigurationError({ message: "client must be a DynamoDBClient or a DynamoDBClientConfig object" })
+    )
   }
   const retry = options?.retry
   if (retry !== undefined && !Schedule.isSchedule(retry)) {

@@ -14,7 +14,12 @@ const build = <A>(operation: string, make: () => A): Effect.Effect<A, StoreError
   Effect.try({
     try: make,
     catch: (error) =>
-      new StoreError({ operation, reason: "Validation", cause: error, detail: `request could not be built: ${String(error)}` })
+      new StoreError({
+        operation,
+        reason: "Validation",
+        cause: error,
+        detail: `request could not be built: ${String(error)}`
+      })
   })
 
 /** The storage contract over a requester. */
@@ -22,7 +27,9 @@ export const makeStorage = (requester: Requester, partition: string): Storage.St
   const table = requester.table
 
   const get = (key: string, consistent: boolean) =>
-    build("GetItem", () => requests.getItem({ TableName: table, Key: itemKey(partition, key), ConsistentRead: consistent })).pipe(
+    build("GetItem", () =>
+      requests.getItem({ TableName: table, Key: itemKey(partition, key), ConsistentRead: consistent })
+    ).pipe(
       Effect.flatMap((run) => requester.sendUnconditional("GetItem", true, run)),
       Effect.flatMap((output) => decodeOptional("GetItem", output.Item))
     )
@@ -43,7 +50,10 @@ export const makeStorage = (requester: Requester, partition: string): Storage.St
   const withCondition = (p: ReturnType<typeof placeholders>, condition: Storage.Condition) =>
     Option.match(conditionExpression(p, condition), {
       onNone: () => ({}),
-      onSome: (expression) => ({ ConditionExpression: expression, ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const })
+      onSome: (expression) => ({
+        ConditionExpression: expression,
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const
+      })
     })
 
   const update = (request: Storage.UpdateRequest) =>
@@ -64,7 +74,10 @@ export const makeStorage = (requester: Requester, partition: string): Storage.St
       (run) => requester.send("UpdateItem", false, run)
     ).pipe(
       Effect.flatMap((output) =>
-        Effect.map(decodeOptional("UpdateItem", output.Attributes), (item): Storage.WriteOutcome => ({ _tag: "Applied", item }))
+        Effect.map(decodeOptional("UpdateItem", output.Attributes), (item): Storage.WriteOutcome => ({
+          _tag: "Applied",
+          item
+        }))
       ),
       Effect.catchTag("ConditionFailed", rejected("UpdateItem", request.key))
     )
@@ -85,7 +98,10 @@ export const makeStorage = (requester: Requester, partition: string): Storage.St
       (run) => requester.send("DeleteItem", false, run)
     ).pipe(
       Effect.flatMap((output) =>
-        Effect.map(decodeOptional("DeleteItem", output.Attributes), (item): Storage.WriteOutcome => ({ _tag: "Applied", item }))
+        Effect.map(decodeOptional("DeleteItem", output.Attributes), (item): Storage.WriteOutcome => ({
+          _tag: "Applied",
+          item
+        }))
       ),
       Effect.catchTag("ConditionFailed", rejected("DeleteItem", request.key))
     )
@@ -100,7 +116,10 @@ export const makeStorage = (requester: Requester, partition: string): Storage.St
           KeyConditionExpression,
           ...p.toRequest(),
           ConsistentRead: request.consistent,
-          ...Option.match(request.after, { onNone: () => ({}), onSome: (after) => ({ ExclusiveStartKey: itemKey(partition, after) }) }),
+          ...Option.match(request.after, {
+            onNone: () => ({}),
+            onSome: (after) => ({ ExclusiveStartKey: itemKey(partition, after) })
+          }),
           // Spread, not `Limit: undefined`: the oldest SDK we accept (3.363.0) declares it `Limit?: number` only.
           ...(request.limit === undefined ? {} : { Limit: request.limit })
         })

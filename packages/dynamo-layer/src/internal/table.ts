@@ -43,20 +43,22 @@ export const createTable = (requester: Requester, timeToLive: boolean): Effect.E
       Effect.catchIf(failedWith("ResourceInUseException"), () => Effect.void)
     )
 
-  const waitActive = requester.sendUnconditional("DescribeTable", true, requests.describeTable({ TableName: table })).pipe(
-    Effect.map((output) => output.Table?.TableStatus),
-    Effect.repeat({ schedule: activePolls, until: (status) => status === "ACTIVE" }),
-    Effect.timeoutFail({
-      duration: activeTimeout,
-      onTimeout: () =>
-        new StoreError({
-          operation: "CreateTable",
-          reason: "Timeout",
-          cause: undefined,
-          detail: `table "${table}" did not become ACTIVE within ${Duration.format(activeTimeout)}`
-        })
-    })
-  )
+  const waitActive = requester
+    .sendUnconditional("DescribeTable", true, requests.describeTable({ TableName: table }))
+    .pipe(
+      Effect.map((output) => output.Table?.TableStatus),
+      Effect.repeat({ schedule: activePolls, until: (status) => status === "ACTIVE" }),
+      Effect.timeoutFail({
+        duration: activeTimeout,
+        onTimeout: () =>
+          new StoreError({
+            operation: "CreateTable",
+            reason: "Timeout",
+            cause: undefined,
+            detail: `table "${table}" did not become ACTIVE within ${Duration.format(activeTimeout)}`
+          })
+      })
+    )
 
   const enableTtl = Effect.gen(function* () {
     const current = yield* requester.sendUnconditional(

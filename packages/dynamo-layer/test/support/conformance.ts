@@ -17,7 +17,9 @@ export const dynamoBackend = (
   // The public way, as users run the suites on their own table (examples/own-table).
   storage: (partition) =>
     Effect.flatMap(LocalDynamo.LocalDynamo, (server) =>
-      Effect.map(DynamoTable.make({ tableName: server.tableName, client: server.clientConfig }), (table) => table.storage(partition))
+      Effect.map(DynamoTable.make({ tableName: server.tableName, client: server.clientConfig }), (table) =>
+        table.storage(partition)
+      )
     ),
   client: (partition) =>
     Effect.flatMap(LocalDynamo.LocalDynamo, (server) =>

@@ -78,7 +78,9 @@ export const writeAsGo = (
             ...(set.some((part) => part.startsWith("#expires")) ? { "#expires": "expires" } : {}),
             ...(Option.isSome(payload) ? { "#payload": "payload" } : {})
           },
-          ExpressionAttributeValues: Object.fromEntries(Object.entries(values).map(([name, value]) => [name, toAttribute(value)]))
+          ExpressionAttributeValues: Object.fromEntries(
+            Object.entries(values).map(([name, value]) => [name, toAttribute(value)])
+          )
         })
       )
     )

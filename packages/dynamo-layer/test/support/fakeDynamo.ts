@@ -21,7 +21,12 @@ export type Reply =
   | { readonly _tag: "Reset" }
 
 /** A DynamoDB error answer: `type` is the error name, e.g. "ProvisionedThroughputExceededException". */
-export const error = (status: number, type: string, message = `scripted ${type}`): Reply => ({ _tag: "Error", status, type, message })
+export const error = (status: number, type: string, message = `scripted ${type}`): Reply => ({
+  _tag: "Error",
+  status,
+  type,
+  message
+})
 
 export interface FakeDynamo {
   readonly clientConfig: DynamoDBClientConfig
@@ -32,7 +37,9 @@ export interface FakeDynamo {
 }
 
 /** A fake endpoint on a free loopback port, answering each request with `script(operation, attempt)`. */
-export const fakeDynamo = (script: (operation: string, attempt: number) => Reply): Effect.Effect<FakeDynamo, never, Scope.Scope> =>
+export const fakeDynamo = (
+  script: (operation: string, attempt: number) => Reply
+): Effect.Effect<FakeDynamo, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.async<{ fake: FakeDynamo; close: () => Promise<void> }>((resume) => {
       const requests: Array<string> = []
@@ -54,9 +61,16 @@ export const fakeDynamo = (script: (operation: string, attempt: number) => Reply
               response.writeHead(200, { "content-type": "application/x-amz-json-1.0" })
               return response.end(JSON.stringify(reply.body))
             case "Error":
-              response.writeHead(reply.status, { "content-type": "application/x-amz-json-1.0", "x-amzn-errortype": reply.type })
+              response.writeHead(reply.status, {
+                "content-type": "application/x-amz-json-1.0",
+                "x-amzn-errortype": reply.type
+              })
               return response.end(
-                JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${reply.type}`, message: reply.message, ...reply.fields })
+                JSON.stringify({
+                  __type: `com.amazonaws.dynamodb.v20120810#${reply.type}`,
+                  message: reply.message,
+                  ...reply.fields
+                })
               )
           }
         })

@@ -10,7 +10,10 @@ export type LockRequestKind = (typeof lockRequestKinds)[number]
 
 const updateExpressionOf = (request: ProxyRequest): string => {
   const body = request.body
-  const expression = typeof body === "object" && body !== null ? (body as { readonly UpdateExpression?: unknown }).UpdateExpression : undefined
+  const expression =
+    typeof body === "object" && body !== null
+      ? (body as { readonly UpdateExpression?: unknown }).UpdateExpression
+      : undefined
   return typeof expression === "string" ? expression : ""
 }
 
@@ -66,7 +69,11 @@ export interface SeenRequest {
  * `clock`, every request is also logged, to show what happened around a moment of interest. `kindOf` tells the
  * kinds apart (a plain lock's by default).
  */
-export const tallied = (plan: Plan, clock?: () => number, kindOf: (request: ProxyRequest) => LockRequestKind = lockRequestKind) => {
+export const tallied = (
+  plan: Plan,
+  clock?: () => number,
+  kindOf: (request: ProxyRequest) => LockRequestKind = lockRequestKind
+) => {
   const faults: FaultCounts = {}
   const requests: Partial<Record<LockRequestKind, number>> = {}
   const log: Array<SeenRequest> = []

@@ -83,10 +83,14 @@ const program = Effect.gen(function* () {
       ? Effect.never
       : args.holdMillis === "untilReleased"
         ? Effect.promise(() => releaseAsked)
-        : Effect.flatMap(Random.nextIntBetween(args.holdMillis[0], args.holdMillis[1] + 1), (millis) => Effect.sleep(millis))
+        : Effect.flatMap(Random.nextIntBetween(args.holdMillis[0], args.holdMillis[1] + 1), (millis) =>
+            Effect.sleep(millis)
+          )
   const options = { ttl: Duration.millis(args.ttlMillis), ...retry }
   const semaphore =
-    args.semaphore === undefined ? undefined : { permits: args.semaphore.permits, of: locker.semaphore(args.key, args.semaphore.limit) }
+    args.semaphore === undefined
+      ? undefined
+      : { permits: args.semaphore.permits, of: locker.semaphore(args.key, args.semaphore.limit) }
   // Takes the lock or the round's permits and reports the section's start; what it gives is the lease's loss.
   const enter = (round: number) =>
     semaphore === undefined
@@ -103,7 +107,10 @@ const program = Effect.gen(function* () {
       Effect.gen(function* () {
         emit({ _tag: "Acquiring", at: now() })
         const lostLease = yield* enter(round)
-        const lost = yield* Effect.raceFirst(Effect.as(hold, undefined), Effect.map(Effect.flip(lostLease), (error) => error.reason))
+        const lost = yield* Effect.raceFirst(
+          Effect.as(hold, undefined),
+          Effect.map(Effect.flip(lostLease), (error) => error.reason)
+        )
         // The section ends before the release is sent: from here on another holder may enter.
         emit(lost === undefined ? { _tag: "Exit", at: now() } : { _tag: "Lost", at: now(), reason: lost })
       })

@@ -23,10 +23,15 @@ export interface Proxied {
   readonly clientConfig: DynamoDBClientConfig
   /** A `DynamoStore` whose requests go through the proxy, its client tagged `tag` if given. */
   readonly store: (
-    options?: Partial<Pick<DynamoStore.DynamoStoreOptions, "retry" | "requestTimeout" | "lock">> & { readonly tag?: string | undefined }
+    options?: Partial<Pick<DynamoStore.DynamoStoreOptions, "retry" | "requestTimeout" | "lock">> & {
+      readonly tag?: string | undefined
+    }
   ) => Effect.Effect<Dynalock.Services, never, Scope.Scope>
   /** A raw SDK client through the proxy, tagged if `tag` is given. */
-  readonly client: (options?: { readonly tag?: string | undefined; readonly maxAttempts?: number | undefined }) => Effect.Effect<DynamoDBClient, never, Scope.Scope>
+  readonly client: (options?: {
+    readonly tag?: string | undefined
+    readonly maxAttempts?: number | undefined
+  }) => Effect.Effect<DynamoDBClient, never, Scope.Scope>
   /** The item of `key` in this test's partition, read directly from the server (consistent). */
   readonly stored: (key: string) => Effect.Effect<Option.Option<StoredItem>>
   /** The same item with every attribute, as the server holds it (unmarshalled). */
@@ -63,11 +68,20 @@ export const proxied = (
       )
     const rawIn = (id: string) => (key: string) =>
       Effect.promise(() =>
-        direct.send(new GetItemCommand({ TableName: server.tableName, Key: { id: { S: id }, name: { S: key } }, ConsistentRead: true }))
+        direct.send(
+          new GetItemCommand({
+            TableName: server.tableName,
+            Key: { id: { S: id }, name: { S: key } },
+            ConsistentRead: true
+          })
+        )
       ).pipe(Effect.map((output) => Option.map(Option.fromNullable(output.Item), (item) => unmarshall(item))))
     const rawItem: Proxied["rawItem"] = rawIn(partition)
     const rawLockRecord: Proxied["rawLockRecord"] = rawIn(Dynalock.defaultLockPartition(partition))
     const stored: Proxied["stored"] = (key) =>
-      Effect.map(rawItem(key), Option.map((record) => ({ version: Number(record.version), payload: record.payload })))
+      Effect.map(
+        rawItem(key),
+        Option.map((record) => ({ version: Number(record.version), payload: record.payload }))
+      )
     return { proxy, partition, clientConfig, store, client, stored, rawItem, rawLockRecord }
   })

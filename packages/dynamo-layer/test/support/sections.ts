@@ -30,7 +30,9 @@ export const overlapsOf = (sections: ReadonlyArray<Section>): Array<string> => {
 export const tokenDisordersOf = (sections: ReadonlyArray<Section>): Array<string> =>
   byEntry(sections).flatMap((section, i, sorted) => {
     const before = sorted[i - 1]
-    return before !== undefined && section.token <= before.token ? [`${section.who}'s token ${section.token} after ${before.token}`] : []
+    return before !== undefined && section.token <= before.token
+      ? [`${section.who}'s token ${section.token} after ${before.token}`]
+      : []
   })
 
 /** A section holding some of a semaphore's permits, on the same shared clock. */
@@ -66,7 +68,9 @@ export const permitLoadOf = (
     peak = Math.max(peak, held)
     if (change > 0 && held > limit) {
       const others = [...open].filter((other) => other !== section).map((other) => `${other.who} (${other.permits})`)
-      overLimit.push(`${section.who} took ${section.permits} at ${section.enter.toFixed(3)} while ${others.join(", ")} held: ${held} > ${limit}`)
+      overLimit.push(
+        `${section.who} took ${section.permits} at ${section.enter.toFixed(3)} while ${others.join(", ")} held: ${held} > ${limit}`
+      )
     }
   }
   return { peak, overLimit }

@@ -16,9 +16,15 @@ import type { SharedServer } from "./startSharedDynamoDbLocal.js"
 const tableOn = (shared: SharedServer, options: LocalDynamo.LocalDynamoOptions) =>
   Effect.gen(function* () {
     const tableName = `${options.tableName ?? "dynalock"}-${randomUUID()}`
-    const clientConfig = { endpoint: shared.endpoint, region: "local", credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+    const clientConfig = {
+      endpoint: shared.endpoint,
+      region: "local",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" }
+    }
     yield* Effect.acquireRelease(
-      DynamoStore.createTable({ tableName, client: clientConfig, timeToLive: options.timeToLive !== false }).pipe(Effect.orDie),
+      DynamoStore.createTable({ tableName, client: clientConfig, timeToLive: options.timeToLive !== false }).pipe(
+        Effect.orDie
+      ),
       () =>
         Effect.acquireUseRelease(
           Effect.sync(() => new DynamoDBClient(clientConfig)),
@@ -26,11 +32,19 @@ const tableOn = (shared: SharedServer, options: LocalDynamo.LocalDynamoOptions) 
           (client) => Effect.sync(() => client.destroy())
         ).pipe(Effect.ignore)
     )
-    return { engine: "dynamodb-local", endpoint: shared.endpoint, tableName, clientConfig, pid: shared.pid } satisfies LocalDynamo.LocalDynamoServer
+    return {
+      engine: "dynamodb-local",
+      endpoint: shared.endpoint,
+      tableName,
+      clientConfig,
+      pid: shared.pid
+    } satisfies LocalDynamo.LocalDynamoServer
   })
 
 /** The server of a test file: `LocalDynamo.layer(options)`, or a table on the run's shared DynamoDB Local. */
 export const localServer = (options: LocalDynamo.LocalDynamoOptions = {}): Layer.Layer<LocalDynamo.LocalDynamo> => {
   const shared = options.engine === "dynamodb-local" ? inject("sharedDynamoDbLocal") : undefined
-  return shared === undefined ? LocalDynamo.layer(options) : Layer.scoped(LocalDynamo.LocalDynamo, tableOn(shared, options))
+  return shared === undefined
+    ? LocalDynamo.layer(options)
+    : Layer.scoped(LocalDynamo.LocalDynamo, tableOn(shared, options))
 }

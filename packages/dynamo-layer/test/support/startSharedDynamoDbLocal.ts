@@ -29,8 +29,9 @@ export const startShared = async (project: TestProject): Promise<() => Promise<v
     return async () => {}
   }
   const scope = Effect.runSync(Scope.make())
-  const server = await Effect.runPromise(Scope.extend(LocalDynamo.make({ engine: "dynamodb-local", tableName: "warm-up" }), scope))
+  const server = await Effect.runPromise(
+    Scope.extend(LocalDynamo.make({ engine: "dynamodb-local", tableName: "warm-up" }), scope)
+  )
   project.provide("sharedDynamoDbLocal", { endpoint: server.endpoint, pid: server.pid })
   return () => Effect.runPromise(Scope.close(scope, Exit.void))
 }
-

@@ -69,7 +69,9 @@ export const handOversOf = (sections: ReadonlyArray<Section>, waits: ReadonlyArr
     const after = sorted[i]!
     if (after.lost) return []
     const waitingThen = waits.some((wait) => wait.from <= after.exit && wait.until > after.exit)
-    const wantedFrom = waitingThen ? after.exit : Math.min(...waits.filter((wait) => wait.from > after.exit).map((wait) => wait.from))
+    const wantedFrom = waitingThen
+      ? after.exit
+      : Math.min(...waits.filter((wait) => wait.from > after.exit).map((wait) => wait.from))
     return [{ after, next, stall: next.enter - Math.max(after.exit, wantedFrom) }]
   })
 }
@@ -96,6 +98,8 @@ export const overtakingsOf = (
     who: section.who,
     permits: section.permits,
     from,
-    overtakenBy: granted.filter((other) => other.section.who !== section.who && other.from > from && other.section.enter < section.enter).length
+    overtakenBy: granted.filter(
+      (other) => other.section.who !== section.who && other.from > from && other.section.enter < section.enter
+    ).length
   }))
 }

@@ -48,7 +48,9 @@ export const contend = (options: ContentionOptions): Effect.Effect<ContentionRes
       const id = `client-${i}`
       const probe = instrument(table.storage("locks"), {
         latency: options.latency,
-        ...(options.fate === undefined ? {} : { fate: (operation: Operation, request: unknown) => options.fate!(i, operation, request) })
+        ...(options.fate === undefined
+          ? {}
+          : { fate: (operation: Operation, request: unknown) => options.fate!(i, operation, request) })
       })
       instrumented.push(probe)
       const offset = options.offsets?.[i] ?? 0
@@ -58,7 +60,10 @@ export const contend = (options: ContentionOptions): Effect.Effect<ContentionRes
           for (let round = 0; round < options.rounds; round++) {
             const outcome = yield* Effect.scoped(
               Effect.flatMap(locker.acquire("resource", options.lock), (lock) =>
-                Effect.raceFirst(checker.section(id, lock.fencingToken, options.section[0], options.section[1]), lock.lost)
+                Effect.raceFirst(
+                  checker.section(id, lock.fencingToken, options.section[0], options.section[1]),
+                  lock.lost
+                )
               )
             ).pipe(Effect.either)
             if (outcome._tag === "Left") {
@@ -67,10 +72,7 @@ export const contend = (options: ContentionOptions): Effect.Effect<ContentionRes
             }
           }
         })
-      ).pipe(
-        withClockOffset(offset),
-        Effect.ensuring(Effect.sync(() => running--))
-      )
+      ).pipe(withClockOffset(offset), Effect.ensuring(Effect.sync(() => running--)))
       fibers.push(yield* Effect.fork(worker))
     }
     const horizon = Duration.toMillis(Duration.decode(options.horizon))

@@ -29,9 +29,11 @@ export const makeChecker = (): Checker => {
         inside = undefined
       }).pipe(
         // A section interrupted by lock loss has stopped its work.
-        Effect.onInterrupt(() => Effect.sync(() => {
-          if (inside === client) inside = undefined
-        }))
+        Effect.onInterrupt(() =>
+          Effect.sync(() => {
+            if (inside === client) inside = undefined
+          })
+        )
       )
   }
 }

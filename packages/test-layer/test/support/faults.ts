@@ -16,9 +16,21 @@ export const serve: Misbehaviour = { _tag: "Serve" }
 type Operation = "get" | "update" | "delete" | "query"
 
 const lost = (operation: string) =>
-  new StoreError({ operation, reason: "Timeout", cause: "injected", detail: "injected: the answer was lost", applied: "unknown" })
+  new StoreError({
+    operation,
+    reason: "Timeout",
+    cause: "injected",
+    detail: "injected: the answer was lost",
+    applied: "unknown"
+  })
 const refused = (operation: string) =>
-  new StoreError({ operation, reason: "Unavailable", cause: "injected", detail: "injected: the store is unreachable", applied: "no" })
+  new StoreError({
+    operation,
+    reason: "Unavailable",
+    cause: "injected",
+    detail: "injected: the store is unreachable",
+    applied: "no"
+  })
 
 /** A storage whose every request goes through `plan` first. */
 export const misbehaving = (
@@ -26,7 +38,10 @@ export const misbehaving = (
   plan: (operation: Operation, request: unknown) => Misbehaviour
 ): Storage.Storage => {
   const wrap =
-    <A, Args extends ReadonlyArray<unknown>>(operation: Operation, run: (...args: Args) => Effect.Effect<A, StoreError>) =>
+    <A, Args extends ReadonlyArray<unknown>>(
+      operation: Operation,
+      run: (...args: Args) => Effect.Effect<A, StoreError>
+    ) =>
     (...args: Args): Effect.Effect<A, StoreError> =>
       Effect.suspend(() => {
         const what = plan(operation, args[0])
@@ -55,7 +70,10 @@ export const misbehaving = (
 
 /** The update that would make its sender the lease's owner (any version of the protocol sets a fence with it). */
 export const isClaim = (operation: Operation, request: unknown): boolean =>
-  operation === "update" && typeof request === "object" && request !== null && (request as { fenceSeed?: unknown }).fenceSeed !== undefined
+  operation === "update" &&
+  typeof request === "object" &&
+  request !== null &&
+  (request as { fenceSeed?: unknown }).fenceSeed !== undefined
 
 /** The update that takes a place in line (a ticket, or a line entry). */
 export const isJoin = (operation: Operation, request: unknown): boolean => {

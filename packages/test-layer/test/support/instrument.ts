@@ -39,7 +39,10 @@ export const instrument = (
 ): Instrumented => {
   const counts: Record<Operation, number> = { get: 0, update: 0, delete: 0, query: 0 }
   const wrap =
-    <A, Args extends ReadonlyArray<unknown>>(operation: Operation, run: (...args: Args) => Effect.Effect<A, StoreError>) =>
+    <A, Args extends ReadonlyArray<unknown>>(
+      operation: Operation,
+      run: (...args: Args) => Effect.Effect<A, StoreError>
+    ) =>
     (...args: Args): Effect.Effect<A, StoreError> =>
       Effect.suspend(() => {
         counts[operation]++

@@ -27,8 +27,7 @@ export type Answer = PairView | ReadonlyArray<PairView> | boolean | null
 
 /** The answer to one operation: a value, or the tag of the failure. */
 export type Outcome =
-  | { readonly ok: Answer }
-  | { readonly error: "KeyNotFound" | "KeyExists" | "KeyModified" | "InvalidInput" }
+  { readonly ok: Answer } | { readonly error: "KeyNotFound" | "KeyExists" | "KeyModified" | "InvalidInput" }
 
 /** The operations the property test generates. `previous` is a version number, already resolved. */
 export type Operation =
@@ -36,7 +35,13 @@ export type Operation =
   | { readonly op: "get"; readonly key: string }
   | { readonly op: "exists"; readonly key: string }
   | { readonly op: "delete"; readonly key: string }
-  | { readonly op: "atomicPut"; readonly key: string; readonly value: string; readonly ttl?: number; readonly previous?: number }
+  | {
+      readonly op: "atomicPut"
+      readonly key: string
+      readonly value: string
+      readonly ttl?: number
+      readonly previous?: number
+    }
   | { readonly op: "atomicDelete"; readonly key: string; readonly previous: number }
   | { readonly op: "list"; readonly prefix: string }
   | { readonly op: "advance"; readonly millis: number }
@@ -96,8 +101,11 @@ export class ReferenceModel {
         return { ok: null }
       case "atomicPut": {
         const item = this.live(op.key)
-        if (op.previous === undefined) return item === undefined ? this.write(op.key, op.value, op.ttl) : { error: "KeyExists" }
-        return item !== undefined && item.version === op.previous ? this.write(op.key, op.value, op.ttl) : { error: "KeyModified" }
+        if (op.previous === undefined)
+          return item === undefined ? this.write(op.key, op.value, op.ttl) : { error: "KeyExists" }
+        return item !== undefined && item.version === op.previous
+          ? this.write(op.key, op.value, op.ttl)
+          : { error: "KeyModified" }
       }
       case "atomicDelete": {
         const item = this.live(op.key)

@@ -46,7 +46,7 @@ export const acquireWith = <L>(
   key: string,
   options: ResolvedLockOptions,
   kindFor: (token: string) => Kind,
-  hold: (grant: Grant) => Effect.Effect<L, never, Scope.Scope>,
+  hold: (grant: Grant) => Effect.Effect<L, never, Scope.Scope>
 ): Effect.Effect<L, AcquireCancelled | InvalidInput | StoreError, Scope.Scope> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function* () {

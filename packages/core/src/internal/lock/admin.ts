@@ -11,7 +11,12 @@ import { forceReleaseRequest } from "./requests.js"
 /** Breaks whatever the record holds: a plain lock's lease, or every holder of a semaphore. */
 const breakRequest = (item: StoredItem, now: number): UpdateRequest =>
   Option.isSome(item.lock.limit) && !item.foreign
-    ? { key: item.key, bump: false, condition: { _tag: "ListIs", list: "holders", entries: item.lock.holders }, holders: { _tag: "Set", entries: [] } }
+    ? {
+        key: item.key,
+        bump: false,
+        condition: { _tag: "ListIs", list: "holders", entries: item.lock.holders },
+        holders: { _tag: "Set", entries: [] }
+      }
     : forceReleaseRequest(item, now)
 
 /**
@@ -20,7 +25,9 @@ const breakRequest = (item: StoredItem, now: number): UpdateRequest =>
  */
 const leaseEnd = (item: StoredItem, now: number): Option.Option<number> => {
   if (Option.isSome(item.lock.limit) && !item.foreign) {
-    const ends = holdersOf(item).map((holder) => holder.deadline).filter((end) => end > now)
+    const ends = holdersOf(item)
+      .map((holder) => holder.deadline)
+      .filter((end) => end > now)
     return ends.length === 0 ? Option.none() : Option.some(Math.max(...ends))
   }
   return item.version === 0 || (!item.foreign && Option.isNone(item.lock.owner)) ? Option.none() : item.expiresAt

@@ -40,10 +40,14 @@ const withdraw = (
   return Effect.flatMap(Effect.either(context.storage.update(withdrawRequest(key, mine))), (outcome) => {
     if (outcome._tag === "Right") {
       if (outcome.right._tag === "Applied") return Effect.succeed(true)
-      return attempt >= withdrawAttempts ? Effect.succeed(false) : withdraw(context, key, token, outcome.right.current, attempt + 1)
+      return attempt >= withdrawAttempts
+        ? Effect.succeed(false)
+        : withdraw(context, key, token, outcome.right.current, attempt + 1)
     }
     if (!isOutcomeUnknown(outcome.left) || attempt >= withdrawAttempts) return Effect.fail(outcome.left)
-    return Effect.flatMap(context.storage.get(key, true), (reread) => withdraw(context, key, token, reread, attempt + 1))
+    return Effect.flatMap(context.storage.get(key, true), (reread) =>
+      withdraw(context, key, token, reread, attempt + 1)
+    )
   })
 }
 
@@ -76,7 +80,9 @@ const giveBack = (context: LockContext, key: string, kind: Kind, known: Option.O
 }
 
 const current = (context: LockContext, key: string, footprint: Footprint) =>
-  footprint.uncertain || Option.isNone(footprint.seen) ? context.storage.get(key, true) : Effect.succeed(footprint.seen.value)
+  footprint.uncertain || Option.isNone(footprint.seen)
+    ? context.storage.get(key, true)
+    : Effect.succeed(footprint.seen.value)
 
 /**
  * Undoes whatever `footprint` says the wait may have left in the store. A lease a lost answer may have given us
@@ -94,7 +100,8 @@ export const leaveNothingBehind = (
       ? bounded(withdraw(context, key, token, record), withdrawBound).pipe(
           Effect.matchEffect({
             onFailure: () => count(lockWithdrawals, { kind: kind.name, outcome: "left" }),
-            onSuccess: (removed) => (removed ? count(lockWithdrawals, { kind: kind.name, outcome: "withdrawn" }) : Effect.void)
+            onSuccess: (removed) =>
+              removed ? count(lockWithdrawals, { kind: kind.name, outcome: "withdrawn" }) : Effect.void
           })
         )
       : Effect.void
@@ -103,7 +110,9 @@ export const leaveNothingBehind = (
       mayOwn(sawRecord(footprint, record), kind.leaseEnd) ? giveBack(context, key, kind, record) : Effect.void
     )
     return bounded(releaseIfOurs, finalizerBound).pipe(
-      Effect.tapErrorCause((cause) => Effect.logWarning(`dynalock: a lease of lock ${key} may be left to expire`, cause)),
+      Effect.tapErrorCause((cause) =>
+        Effect.logWarning(`dynalock: a lease of lock ${key} may be left to expire`, cause)
+      ),
       // A release leaves the line as it was, so the record just read still shows where our places are.
       Effect.flatMap(leaveLine),
       Effect.ignore

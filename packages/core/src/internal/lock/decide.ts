@@ -109,7 +109,10 @@ const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEnt
     // Everything up to our own place goes; pinning just those entries lets others join behind meanwhile.
     const through = line.slice(0, mine.index + 1)
     return {
-      condition: and(version, ...through.map((entry): Condition => ({ _tag: "LineAt", index: entry.index, entry: entry.raw }))),
+      condition: and(
+        version,
+        ...through.map((entry): Condition => ({ _tag: "LineAt", index: entry.index, entry: entry.raw }))
+      ),
       remove: through.map((entry) => entry.index)
     }
   }
@@ -131,10 +134,16 @@ const timing = (item: StoredItem, lease: LeaseView) =>
  * only when nobody waits. A waiter that crashed stops renewing its place, so once it lapses (deadline plus the skew
  * bound) it is skipped, and the claim removes it.
  */
-export const decide = (current: Option.Option<StoredItem>, waiter: Waiter, now: number, settings: Settings): Decision => {
+export const decide = (
+  current: Option.Option<StoredItem>,
+  waiter: Waiter,
+  now: number,
+  settings: Settings
+): Decision => {
   if (Option.isNone(current)) return { _tag: "Claim", claim: { condition: not({ _tag: "Exists" }), remove: [] } }
   const item = current.value
-  if (Option.isSome(item.lock.limit)) return { _tag: "Refused", message: `${item.key} is a semaphore, not a plain lock` }
+  if (Option.isSome(item.lock.limit))
+    return { _tag: "Refused", message: `${item.key} is a semaphore, not a plain lock` }
   const own = ownLeaseEnd(item, waiter.token)
   if (Option.isSome(own)) {
     return now <= own.value - safetyMargin(waiter.ttl)
@@ -158,7 +167,14 @@ export const decide = (current: Option.Option<StoredItem>, waiter: Waiter, now: 
   if (mine === undefined) {
     return line.length < maxLineLength
       ? { _tag: "Join" }
-      : { _tag: "Wait", until: Math.min(leaseUntil, lapses), ahead, inLine: false, fence: item.lock.fence, ...timing(item, lease) }
+      : {
+          _tag: "Wait",
+          until: Math.min(leaseUntil, lapses),
+          ahead,
+          inLine: false,
+          fence: item.lock.fence,
+          ...timing(item, lease)
+        }
   }
   const refreshAt = mine.deadline - settings.grace / 2
   if (now >= refreshAt) return { _tag: "Refresh", entry: mine }

@@ -20,10 +20,15 @@ type Status =
 export const finalizerBound = Duration.seconds(5)
 
 const lossReason = (current: Option.Option<StoredItem>): LockLostReason =>
-  Option.isSome(current) && (current.value.foreign || Option.isSome(current.value.lock.owner)) ? "TakenOver" : "Vanished"
+  Option.isSome(current) && (current.value.foreign || Option.isSome(current.value.lock.owner))
+    ? "TakenOver"
+    : "Vanished"
 
 /** How a release that failed is retried: a release only removes what is ours, so sending it again is harmless. */
-export const releaseRetry = Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(4)))
+export const releaseRetry = Schedule.exponential("50 millis").pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(4))
+)
 
 /** The estimate of a key's typical hold after one more holding: a moving average that follows changes quickly. */
 const nextTypicalHold = (before: number, held: number): number =>
@@ -62,20 +67,23 @@ const releaseInStore = (
 
 /** What one renewal achieved. */
 export type RenewalResult =
-  | { readonly _tag: "Renewed"; readonly leaseEnd: number }
-  | { readonly _tag: "Lost"; readonly reason: LockLostReason }
+  { readonly _tag: "Renewed"; readonly leaseEnd: number } | { readonly _tag: "Lost"; readonly reason: LockLostReason }
 
 const renewOnce = (context: LockContext, grant: Grant): Effect.Effect<RenewalResult, StoreError> =>
   Effect.gen(function* () {
     const sent = yield* Clock.currentTimeMillis
     const leaseEnd = sent + grant.ttl
-    const outcome = yield* Effect.either(context.storage.update(renewRequest(grant.key, grant.token, sent, grant.ttl, context.settings.skew)))
+    const outcome = yield* Effect.either(
+      context.storage.update(renewRequest(grant.key, grant.token, sent, grant.ttl, context.settings.skew))
+    )
     if (outcome._tag === "Right") {
       if (outcome.right._tag === "Applied") return { _tag: "Renewed", leaseEnd } as const
       // Rejected while still ours: a renewal sent later applied first (ours are only ever forward).
       const current = outcome.right.current
       const recorded = Option.flatMap(current, (item) => ownLeaseEnd(item, grant.token))
-      return Option.isSome(recorded) ? ({ _tag: "Renewed", leaseEnd: Math.min(recorded.value, leaseEnd) } as const) : ({ _tag: "Lost", reason: lossReason(current) } as const)
+      return Option.isSome(recorded)
+        ? ({ _tag: "Renewed", leaseEnd: Math.min(recorded.value, leaseEnd) } as const)
+        : ({ _tag: "Lost", reason: lossReason(current) } as const)
     }
     if (!isOutcomeUnknown(outcome.left)) return yield* outcome.left
     // The renewal may have applied: only the record can tell.
@@ -145,7 +153,9 @@ export const keepLease = (
         )
       )
 
-    const leaseEnd = Effect.map(Ref.get(status), (current) => (current._tag === "Held" ? Option.some(current.leaseEnd) : Option.none()))
+    const leaseEnd = Effect.map(Ref.get(status), (current) =>
+      current._tag === "Held" ? Option.some(current.leaseEnd) : Option.none()
+    )
 
     // Renew at a third of the lease; retry transient failures until the local deadline minus the margin, and
     // report the loss by then at the latest: other clients wait for the lease end plus the skew bound. The
@@ -193,9 +203,9 @@ export const keepLease = (
     // at several times the cost of the rest of the release.
     yield* Scope.addFinalizer(
       yield* Effect.scope,
-      Effect.flatMap(Ref.get(status), (now) => (now._tag === "Released" ? Effect.void : bounded(release, finalizerBound))).pipe(
-        Effect.catchAllCause((cause) => Effect.logWarning(`dynalock: release of ${key} left to expiry`, cause))
-      )
+      Effect.flatMap(Ref.get(status), (now) =>
+        now._tag === "Released" ? Effect.void : bounded(release, finalizerBound)
+      ).pipe(Effect.catchAllCause((cause) => Effect.logWarning(`dynalock: release of ${key} left to expiry`, cause)))
     )
 
     const lost = Effect.suspend(() => {

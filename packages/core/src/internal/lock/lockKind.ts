@@ -11,7 +11,8 @@ export const lockKind = (key: string, token: string, options: ResolvedLockOption
   name: "lock",
   decide: (current, now) => decide(current, { token, ttl: options.ttl, wait: options.wait }, now, settings),
   blindClaim: (now) => Option.some(blindClaim(now, settings)),
-  claimRequest: (claim, sent) => claimRequest({ key, token, value: options.value, now: sent, ttl: options.ttl, skew: settings.skew, claim }),
+  claimRequest: (claim, sent) =>
+    claimRequest({ key, token, value: options.value, now: sent, ttl: options.ttl, skew: settings.skew, claim }),
   leaseEnd: (item) => ownLeaseEnd(item, token),
   // Conditioned on the owner token: harmless when the record no longer names us.
   giveBack: (_, now) => Option.some(releaseRequest(key, token, now)),

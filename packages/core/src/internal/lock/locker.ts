@@ -16,7 +16,10 @@ import { defaultSettings, resolveSettings } from "./settings.js"
 import type { LockerSettings } from "./settings.js"
 import { span as traced } from "../../Observability.js"
 
-export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Effect.Effect<Locker["Type"], never, Scope.Scope> =>
+export const makeLocker = (
+  storage: Storage,
+  lockerSettings: LockerSettings
+): Effect.Effect<Locker["Type"], never, Scope.Scope> =>
   Effect.gen(function* () {
     const settings = yield* Effect.either(resolveSettings(lockerSettings))
     const problem = partitionProblem(storage.partition, storage.table)
@@ -55,7 +58,9 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
       })
 
     const acquire: Locker["Type"]["acquire"] = (key, options) =>
-      acquireLock(key, options).pipe(traced("Locker.acquire", { key, partition: storage.partition, table: storage.table }))
+      acquireLock(key, options).pipe(
+        traced("Locker.acquire", { key, partition: storage.partition, table: storage.table })
+      )
 
     const tryAcquire: Locker["Type"]["tryAcquire"] = (key, options) =>
       acquireLock(key, { ...options, wait: false }).pipe(
@@ -92,7 +97,12 @@ export const makeLocker = (storage: Storage, lockerSettings: LockerSettings): Ef
       )
 
     const semaphore: Locker["Type"]["semaphore"] = (key, limit) =>
-      makeSemaphore(context, key, limit, Effect.flatMap(usableKey(key), (valid) => Effect.as(validateLimit(limit, valid), valid)))
+      makeSemaphore(
+        context,
+        key,
+        limit,
+        Effect.flatMap(usableKey(key), (valid) => Effect.as(validateLimit(limit, valid), valid))
+      )
 
     return { acquire, tryAcquire, withLock, inspect, list, forceRelease, semaphore }
   })

@@ -36,7 +36,9 @@ const lockValue = (partition: string, key: string, value: unknown) =>
   Effect.flatMap(valueBytes(value, key), (bytes) => {
     const max = maxLockValueBytes(partition, key)
     return bytes.length > max
-      ? Effect.fail(new InvalidInput({ message: `lock value is ${bytes.length} bytes, at most ${max} fit with this key`, key }))
+      ? Effect.fail(
+          new InvalidInput({ message: `lock value is ${bytes.length} bytes, at most ${max} fit with this key`, key })
+        )
       : Effect.succeed(bytes)
   })
 
@@ -56,7 +58,11 @@ export const resolveLockOptions = (
 ): Effect.Effect<ResolvedLockOptions, InvalidInput> =>
   options === undefined ? defaults : resolveGiven(partition, key, options)
 
-const resolveGiven = (partition: string, key: string, options: LockOptions): Effect.Effect<ResolvedLockOptions, InvalidInput> =>
+const resolveGiven = (
+  partition: string,
+  key: string,
+  options: LockOptions
+): Effect.Effect<ResolvedLockOptions, InvalidInput> =>
   Effect.all({
     ttl: options?.ttl === undefined ? Effect.succeed(defaultTtl) : validateDuration("ttl", options.ttl, key),
     value: options?.value === undefined ? Effect.succeed(new Uint8Array(0)) : lockValue(partition, key, options.value),

@@ -13,7 +13,8 @@ export const noPace: Pace = {}
 
 /** The pace after one more look at the record. */
 export const observe = (pace: Pace, fence: number, now: number): Pace => {
-  if (pace.first === undefined || fence < pace.first.fence) return { first: { fence, at: now }, perAcquisition: undefined }
+  if (pace.first === undefined || fence < pace.first.fence)
+    return { first: { fence, at: now }, perAcquisition: undefined }
   if (fence === pace.first.fence) return pace
   return { first: pace.first, perAcquisition: (now - pace.first.at) / (fence - pace.first.fence) }
 }
@@ -23,7 +24,9 @@ export const observe = (pace: Pace, fence: number, now: number): Pace => {
  * the expected turn, at least 10 ms on. The first in line relies on its schedule, restarted when it became first.
  */
 export const nextLookAt = (now: number, ahead: number, pace: Pace): number =>
-  ahead <= 1 || pace.perAcquisition === undefined ? Number.POSITIVE_INFINITY : now + Math.max(10, (ahead * pace.perAcquisition) / 2)
+  ahead <= 1 || pace.perAcquisition === undefined
+    ? Number.POSITIVE_INFINITY
+    : now + Math.max(10, (ahead * pace.perAcquisition) / 2)
 
 /**
  * When to look again, from how long holders of the key typically hold it (`hold`, which releases keep up to date)
@@ -31,7 +34,13 @@ export const nextLookAt = (now: number, ahead: number, pace: Pace): number =>
  * overdue, again after half as long as it is late (at least 2 ms on), so that a holder that holds longer costs a
  * few looks, not one per poll interval. None when the record gives no estimate.
  */
-export const expectedLook = (now: number, ahead: number, since: number, hold: number, pace: Pace): number | undefined => {
+export const expectedLook = (
+  now: number,
+  ahead: number,
+  since: number,
+  hold: number,
+  pace: Pace
+): number | undefined => {
   if (hold <= 0 || since <= 0 || ahead < 1) return undefined
   // A turn takes a hold and the handoff after it; the line's own pace says how long, once it has been seen.
   const perTurn = pace.perAcquisition ?? hold

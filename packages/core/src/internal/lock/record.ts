@@ -72,7 +72,13 @@ const entriesOf = (list: ReadonlyArray<string>): ReadonlyArray<LineEntry> =>
     const match = entryPattern.exec(raw)
     return match === null
       ? { index, raw, token: "", deadline: Number.NEGATIVE_INFINITY, permits: 1 }
-      : { index, raw, token: match[1]!, deadline: Number(match[2]), permits: match[3] === undefined ? 1 : Number(match[3]) }
+      : {
+          index,
+          raw,
+          token: match[1]!,
+          deadline: Number(match[2]),
+          permits: match[3] === undefined ? 1 : Number(match[3])
+        }
   })
 
 /**

@@ -111,7 +111,11 @@ export const makeRenewals: Effect.Effect<Renewals, never, Scope.Scope> = Effect.
     })
   )
   // Outside whatever span made the client (DynamoStore.make, say): each renewal is a span of its own.
-  yield* Effect.forkScoped(Effect.interruptible(Effect.mapInputContext(scheduler, (context: Context.Context<never>) => Context.omit(Tracer.ParentSpan)(context))))
+  yield* Effect.forkScoped(
+    Effect.interruptible(
+      Effect.mapInputContext(scheduler, (context: Context.Context<never>) => Context.omit(Tracer.ParentSpan)(context))
+    )
+  )
 
   return {
     schedule: (at, task) =>

@@ -45,7 +45,10 @@ export const resolveSettings = (settings: LockerSettings): Effect.Effect<Setting
       settings.maxClockSkew === undefined
         ? Effect.succeed(defaultSettings.skew)
         : validateDuration("maxClockSkew", settings.maxClockSkew, undefined, true),
-    grace: settings.queueGrace === undefined ? Effect.succeed(defaultSettings.grace) : validateDuration("queueGrace", settings.queueGrace),
+    grace:
+      settings.queueGrace === undefined
+        ? Effect.succeed(defaultSettings.grace)
+        : validateDuration("queueGrace", settings.queueGrace),
     outage:
       settings.maxStoreOutage === undefined
         ? Effect.succeed(defaultSettings.outage)

@@ -53,7 +53,10 @@ export const obtain = (
   kind: Kind
 ): Effect.Effect<Grant, WaitError | InvalidInput> => {
   const { gate, settings, storage } = context
-  const next = (state: WaiterState, changes: Partial<WaiterState>): Step => ({ _tag: "Next", state: { ...state, ...changes } })
+  const next = (state: WaiterState, changes: Partial<WaiterState>): Step => ({
+    _tag: "Next",
+    state: { ...state, ...changes }
+  })
   const granted = (item: StoredItem, leaseEnd: number): Step => {
     // Others still in line: the next acquisition of this key goes straight into line rather than claiming blind.
     if (item.lock.line.some((entry) => !entry.startsWith(token))) context.contended.add(key)
@@ -112,12 +115,17 @@ export const obtain = (
   /** A write answered: remember the record it showed. */
   const answered = (outcome: WriteOutcome) => {
     const current = outcome._tag === "Applied" ? outcome.item : outcome.current
-    return Effect.as(Ref.update(footprint, (state) => sawRecord(state, current)), current)
+    return Effect.as(
+      Ref.update(footprint, (state) => sawRecord(state, current)),
+      current
+    )
   }
 
   /** A write's outcome stays unknown unless the error says it was not applied. */
   const unanswered = (error: StoreError) =>
-    isOutcomeUnknown(error) ? Effect.void : Ref.update(footprint, (state) => ({ ...state, uncertain: false, claimed: false }))
+    isOutcomeUnknown(error)
+      ? Effect.void
+      : Ref.update(footprint, (state) => ({ ...state, uncertain: false, claimed: false }))
 
   const look = (state: WaiterState) =>
     Effect.gen(function* () {
@@ -145,7 +153,9 @@ export const obtain = (
         // The lease counts from when the claim was sent; an answer that took too long leaves too little of it.
         const now = yield* Clock.currentTimeMillis
         const leaseEnd = sent + options.ttl
-        return now <= leaseEnd - safetyMargin(options.ttl) ? granted(current.value, leaseEnd) : yield* giveBack(state, current)
+        return now <= leaseEnd - safetyMargin(options.ttl)
+          ? granted(current.value, leaseEnd)
+          : yield* giveBack(state, current)
       }
       return next(state, { known: seen(current), failingSince: Option.none() })
     })
@@ -202,7 +212,11 @@ export const obtain = (
       const expected = expectedLook(now, decision.ahead, decision.since, decision.hold, pace)
       const look = expected ?? Math.min(at, nextLookAt(now, decision.ahead, pace))
       // A waiter in line must look at least twice per grace period, or its place would lapse.
-      const latest = Math.min(decision.until, look, decision.inLine ? now + settings.grace / 2 : Number.POSITIVE_INFINITY)
+      const latest = Math.min(
+        decision.until,
+        look,
+        decision.inLine ? now + settings.grace / 2 : Number.POSITIVE_INFINITY
+      )
       yield* sleep(latest - now)
       return next(state, { known: stale, schedule: nextSchedule, pace, wasFirst: first })
     })
@@ -259,7 +273,9 @@ export const obtain = (
   }
 
   const loop = (state: WaiterState): Effect.Effect<Grant, WaitError | InvalidInput> =>
-    Effect.flatMap(step(state), (result) => (result._tag === "Done" ? Effect.succeed(result.grant) : loop(result.state)))
+    Effect.flatMap(step(state), (result) =>
+      result._tag === "Done" ? Effect.succeed(result.grant) : loop(result.state)
+    )
 
   const initial: WaiterState = {
     known: { _tag: "Start" },
@@ -282,6 +298,9 @@ export const obtain = (
   return Option.match(options.timeout, {
     onNone: () => waited,
     onSome: (millis) =>
-      Effect.timeoutFail(waited, { duration: millis, onTimeout: () => new AcquireCancelled({ key, reason: "Timeout" }) })
+      Effect.timeoutFail(waited, {
+        duration: millis,
+        onTimeout: () => new AcquireCancelled({ key, reason: "Timeout" })
+      })
   })
 }

@@ -37,7 +37,8 @@ export const refusal = (item: StoredItem, limit: number): Option.Option<string> 
   if (item.foreign) return Option.some(`${item.key} was written by another client than dynalock: it is not a semaphore`)
   return Option.match(item.lock.limit, {
     onNone: () => Option.some(`${item.key} is a plain lock, not a semaphore`),
-    onSome: (stored) => (stored === limit ? Option.none() : Option.some(`semaphore ${item.key} has ${stored} permits, not ${limit}`))
+    onSome: (stored) =>
+      stored === limit ? Option.none() : Option.some(`semaphore ${item.key} has ${stored} permits, not ${limit}`)
   })
 }
 
@@ -86,7 +87,10 @@ export const decideSemaphore = (
   if (!waiter.wait) return { _tag: "Held" }
   const ahead = waitingAhead.length + live.length
   // A permit frees when a holder's lease can have ended; the line moves when a place ahead lapses.
-  const frees = Math.min(...live.map((holder) => holder.deadline + settings.skew), ...waitingAhead.map((entry) => entry.deadline + settings.skew))
+  const frees = Math.min(
+    ...live.map((holder) => holder.deadline + settings.skew),
+    ...waitingAhead.map((entry) => entry.deadline + settings.skew)
+  )
   if (mine === undefined) {
     return line.length < maxLineLength
       ? { _tag: "Join" }
@@ -94,5 +98,13 @@ export const decideSemaphore = (
   }
   const refreshAt = mine.deadline - settings.grace / 2
   if (now >= refreshAt) return { _tag: "Refresh", entry: mine }
-  return { _tag: "Wait", until: Math.min(frees, refreshAt), ahead, inLine: true, fence: item.version, since: 0, hold: 0 }
+  return {
+    _tag: "Wait",
+    until: Math.min(frees, refreshAt),
+    ahead,
+    inLine: true,
+    fence: item.version,
+    since: 0,
+    hold: 0
+  }
 }

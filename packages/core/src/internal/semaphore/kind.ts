@@ -17,7 +17,8 @@ export const semaphoreKind = (
   /** Semaphore keys this client has seen a record of: those are read first, since a blind create would fail. */
   existing: Set<string>
 ): Kind => {
-  const own = (holders: ReadonlyArray<string>) => holdersOf({ lock: { holders } } as never).find((holder) => holder.token === token)
+  const own = (holders: ReadonlyArray<string>) =>
+    holdersOf({ lock: { holders } } as never).find((holder) => holder.token === token)
   return {
     name: "semaphore",
     decide: (current, now) => {

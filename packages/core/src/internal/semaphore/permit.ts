@@ -24,14 +24,23 @@ const movedAway = (key: string) =>
     detail: `the holders of semaphore ${key} kept changing while its permits were renewed`
   })
 
-export const holdPermit = (context: LockContext, grant: Grant, permits: number): Effect.Effect<Permit, never, Scope.Scope> =>
+export const holdPermit = (
+  context: LockContext,
+  grant: Grant,
+  permits: number
+): Effect.Effect<Permit, never, Scope.Scope> =>
   Effect.gen(function* () {
     const { key, token, ttl } = grant
     const ownIn = (current: Option.Option<StoredItem>): LineEntry | undefined =>
-      Option.getOrUndefined(Option.flatMap(current, (item) => Option.fromNullable(holdersOf(item).find((holder) => holder.token === token))))
+      Option.getOrUndefined(
+        Option.flatMap(current, (item) => Option.fromNullable(holdersOf(item).find((holder) => holder.token === token)))
+      )
     // Our entry as last seen: where it was and what it said.
     // (Where it is, the index, is learnt from the record at the first renewal.)
-    const entry = yield* Ref.make<{ readonly index: number; readonly raw: string }>({ index: -1, raw: formatEntry(token, grant.leaseEnd, permits) })
+    const entry = yield* Ref.make<{ readonly index: number; readonly raw: string }>({
+      index: -1,
+      raw: formatEntry(token, grant.leaseEnd, permits)
+    })
 
     const renewOnce: Effect.Effect<RenewalResult, StoreError> = Effect.gen(function* () {
       const sent = yield* Clock.currentTimeMillis
@@ -81,6 +90,11 @@ export const holdPermit = (context: LockContext, grant: Grant, permits: number):
     // again is harmless, and a permit otherwise stays taken until its lease ends.
     const release = Effect.catchAll(releaseOnce, () => Effect.retry(releaseOnce, releaseRetry))
 
-    const kept = yield* keepLease(context, grant, { renewOnce, release: () => release, exclusive: false, kind: "semaphore" })
+    const kept = yield* keepLease(context, grant, {
+      renewOnce,
+      release: () => release,
+      exclusive: false,
+      kind: "semaphore"
+    })
     return { key, permits, ...kept }
   })

@@ -18,14 +18,24 @@ const maxLimit = 1000
 export const validateLimit = (limit: unknown, key: string): Effect.Effect<number, InvalidInput> =>
   typeof limit === "number" && Number.isSafeInteger(limit) && limit >= 1 && limit <= maxLimit
     ? Effect.succeed(limit)
-    : Effect.fail(new InvalidInput({ message: `a semaphore's limit must be a whole number from 1 to ${maxLimit} (got ${String(limit)})`, key }))
+    : Effect.fail(
+        new InvalidInput({
+          message: `a semaphore's limit must be a whole number from 1 to ${maxLimit} (got ${String(limit)})`,
+          key
+        })
+      )
 
 const validatePermits = (permits: unknown, limit: number, key: string): Effect.Effect<number, InvalidInput> =>
   permits === undefined
     ? Effect.succeed(1)
     : typeof permits === "number" && Number.isSafeInteger(permits) && permits >= 1 && permits <= limit
       ? Effect.succeed(permits)
-      : Effect.fail(new InvalidInput({ message: `permits must be a whole number from 1 to the limit ${limit} (got ${String(permits)})`, key }))
+      : Effect.fail(
+          new InvalidInput({
+            message: `permits must be a whole number from 1 to the limit ${limit} (got ${String(permits)})`,
+            key
+          })
+        )
 
 /**
  * A semaphore of `limit` permits on `key`. `ready` checks the key, the limit and the client's settings: it runs
@@ -63,7 +73,9 @@ export const makeSemaphore = (
     })
 
   const acquire: DistributedSemaphore["acquire"] = (permits, options) =>
-    acquirePermits(permits, options).pipe(traced("DistributedSemaphore.acquire", { ...attributes, permits: permits ?? 1 }))
+    acquirePermits(permits, options).pipe(
+      traced("DistributedSemaphore.acquire", { ...attributes, permits: permits ?? 1 })
+    )
 
   const tryAcquire: DistributedSemaphore["tryAcquire"] = (permits, options) =>
     acquirePermits(permits, { ...options, wait: false }).pipe(
@@ -75,7 +87,10 @@ export const makeSemaphore = (
   const withPermits: DistributedSemaphore["withPermits"] = (permits, options) => (self) =>
     Effect.acquireUseRelease(
       Scope.make(),
-      (scope) => Scope.extend(acquirePermits(permits, options), scope).pipe(Effect.flatMap((permit) => Effect.raceFirst(self, permit.lost))),
+      (scope) =>
+        Scope.extend(acquirePermits(permits, options), scope).pipe(
+          Effect.flatMap((permit) => Effect.raceFirst(self, permit.lost))
+        ),
       (scope, exit) => Scope.close(scope, exit)
     ).pipe(traced("DistributedSemaphore.withPermits", { ...attributes, permits: permits ?? 1 }))
 

@@ -13,7 +13,13 @@ export interface Answer {
   readonly body: Buffer
 }
 
-const errorAnswer = (status: number, statusMessage: string, type: string, message: string, requestId: string): Answer => {
+const errorAnswer = (
+  status: number,
+  statusMessage: string,
+  type: string,
+  message: string,
+  requestId: string
+): Answer => {
   const body = Buffer.from(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }))
   return {
     status,
@@ -46,9 +52,21 @@ export const throttled = (sequence: number): Answer =>
 /** DynamoDB's 5xx answers (the SDK: `InternalServerError` or `ServiceUnavailable`, `$fault: "server"`). */
 export const serverError = (status: 500 | 503, sequence: number): Answer =>
   status === 503
-    ? errorAnswer(503, "Service Unavailable", "ServiceUnavailable", "The service is currently unavailable or busy.", requestIdOf(sequence))
+    ? errorAnswer(
+        503,
+        "Service Unavailable",
+        "ServiceUnavailable",
+        "The service is currently unavailable or busy.",
+        requestIdOf(sequence)
+      )
     : errorAnswer(500, "Internal Server Error", "InternalServerError", "Internal server error", requestIdOf(sequence))
 
 /** The answer when the plan itself throws: a 500 whose message says so, for the test's failure to show. */
 export const planFailed = (error: unknown, sequence: number): Answer =>
-  errorAnswer(500, "Internal Server Error", "InternalServerError", `FaultProxy: the plan threw: ${String(error)}`, requestIdOf(sequence))
+  errorAnswer(
+    500,
+    "Internal Server Error",
+    "InternalServerError",
+    `FaultProxy: the plan threw: ${String(error)}`,
+    requestIdOf(sequence)
+  )

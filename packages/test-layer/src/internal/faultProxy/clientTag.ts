@@ -17,7 +17,9 @@ export interface TaggableClient {
 /** The stack's `add`, as the SDK types it for a build-step middleware (only the part used here). */
 interface BuildStep {
   add(
-    middleware: (next: (args: { readonly request: unknown }) => Promise<unknown>) => (args: { readonly request: unknown }) => Promise<unknown>,
+    middleware: (
+      next: (args: { readonly request: unknown }) => Promise<unknown>
+    ) => (args: { readonly request: unknown }) => Promise<unknown>,
     options: { readonly step: "build"; readonly name: string; readonly override: boolean }
   ): void
 }

@@ -35,7 +35,8 @@ const clientOf = (request: IncomingMessage): string | undefined => {
   return typeof tag === "string" ? tag : undefined
 }
 
-const parsed = (body: Buffer): unknown => Either.getOrUndefined(Either.try(() => JSON.parse(body.toString("utf8")) as unknown))
+const parsed = (body: Buffer): unknown =>
+  Either.getOrUndefined(Either.try(() => JSON.parse(body.toString("utf8")) as unknown))
 
 const sleep = (millis: number) => Effect.sleep(Duration.millis(Math.max(0, millis)))
 

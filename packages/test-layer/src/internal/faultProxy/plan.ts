@@ -89,7 +89,8 @@ export type Plan = (request: ProxyRequest) => Fault
 
 const passing: Fault = Fault.Pass()
 
-const asPlan = (planOrFault: Plan | Fault): Plan => (typeof planOrFault === "function" ? planOrFault : () => planOrFault)
+const asPlan = (planOrFault: Plan | Fault): Plan =>
+  typeof planOrFault === "function" ? planOrFault : () => planOrFault
 
 /**
  * Forwards every request untouched.
@@ -105,7 +106,10 @@ export const pass: Plan = () => passing
  * @since 0.2.0
  * @category plans
  */
-export const always = (fault: Fault): Plan => () => fault
+export const always =
+  (fault: Fault): Plan =>
+  () =>
+    fault
 
 /**
  * `plan` (or `fault`) for the requests that match, `Pass` for the others (which `plan` never sees).
@@ -155,7 +159,8 @@ export const script = (faults: ReadonlyArray<Fault>): Plan => {
  * @since 0.2.0
  * @category plans
  */
-export const times = (count: number, fault: Fault): Plan => script(Array.from({ length: Math.max(0, count) }, () => fault))
+export const times = (count: number, fault: Fault): Plan =>
+  script(Array.from({ length: Math.max(0, count) }, () => fault))
 
 /**
  * The first request this plan sees gets `fault`, the others pass.

@@ -101,7 +101,8 @@ export const forward = (target: Target, request: IncomingMessage, body: Buffer):
     })
   })
 
-const clientGone = (response: ServerResponse): boolean => response.destroyed || response.socket === null || response.socket.destroyed
+const clientGone = (response: ServerResponse): boolean =>
+  response.destroyed || response.socket === null || response.socket.destroyed
 
 /** Sends an answer, unless the client has gone (then there is no one to tell). */
 export const answer = (response: ServerResponse, answer: Answer): Effect.Effect<void> =>

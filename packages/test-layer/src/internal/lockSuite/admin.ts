@@ -20,8 +20,12 @@ export const lockAdminTests = <R>({ clients, elapse, test, ttl, within }: LockSu
         assert.strictEqual(fromUtf8(state.value), "holder-a")
         assert.strictEqual(state.waiting, 1)
         const remaining = Duration.toMillis(yield* held.remaining)
-        const left = DateTime.toEpochMillis(Option.getOrThrow(state.expires)) - DateTime.toEpochMillis(yield* DateTime.now)
-        assert.isTrue(Math.abs(left - remaining) < Duration.toMillis(ttl) / 2, `lease end: ${left} vs ${remaining} ms left`)
+        const left =
+          DateTime.toEpochMillis(Option.getOrThrow(state.expires)) - DateTime.toEpochMillis(yield* DateTime.now)
+        assert.isTrue(
+          Math.abs(left - remaining) < Duration.toMillis(ttl) / 2,
+          `lease end: ${left} vs ${remaining} ms left`
+        )
         yield* held.release
         const next = yield* within(Duration.times(ttl, 4), Fiber.join(waiter))
         yield* next.release
@@ -41,18 +45,28 @@ export const lockAdminTests = <R>({ clients, elapse, test, ttl, within }: LockSu
         yield* Effect.scoped(a!.locker.acquire("jobs/released", { ttl }))
         yield* a!.locker.acquire("other/three", { ttl })
         const listed = yield* b!.locker.list("jobs/")
-        assert.deepStrictEqual(listed.map((state) => state.key), ["jobs/one", "jobs/two"])
+        assert.deepStrictEqual(
+          listed.map((state) => state.key),
+          ["jobs/one", "jobs/two"]
+        )
         assert.isTrue(listed.every((state) => state.held))
         assert.strictEqual((yield* b!.locker.list("")).length, 3)
       }))
 
-    test("list reads every page (locks with large values fill more than one 1 MB page)", () =>
-      Effect.gen(function* () {
-        const [a] = yield* clients(1)
-        const value = new Uint8Array(300 * 1024).fill(7)
-        for (const n of [1, 2, 3, 4, 5]) yield* a!.locker.acquire(`big/${n}`, { ttl: Duration.times(ttl, 20), value })
-        assert.deepStrictEqual((yield* a!.locker.list("big/")).map((state) => state.key), ["big/1", "big/2", "big/3", "big/4", "big/5"])
-      }), 60_000)
+    test(
+      "list reads every page (locks with large values fill more than one 1 MB page)",
+      () =>
+        Effect.gen(function* () {
+          const [a] = yield* clients(1)
+          const value = new Uint8Array(300 * 1024).fill(7)
+          for (const n of [1, 2, 3, 4, 5]) yield* a!.locker.acquire(`big/${n}`, { ttl: Duration.times(ttl, 20), value })
+          assert.deepStrictEqual(
+            (yield* a!.locker.list("big/")).map((state) => state.key),
+            ["big/1", "big/2", "big/3", "big/4", "big/5"]
+          )
+        }),
+      60_000
+    )
 
     test("forceRelease breaks a live lease: true; the holder learns it at its next renewal; the next token is higher", () =>
       Effect.gen(function* () {

@@ -50,7 +50,9 @@ export const lockBasicsTests = <R>({ clients, test, ttl }: LockSuiteContext<R>):
     test("withLock runs the effect while holding the lock and releases it after success or failure", () =>
       Effect.gen(function* () {
         const [a, b] = yield* clients(2)
-        const seen = yield* a!.locker.withLock("job", { ttl })(Effect.map(b!.locker.tryAcquire("job", { ttl }), Option.isSome))
+        const seen = yield* a!.locker.withLock("job", { ttl })(
+          Effect.map(b!.locker.tryAcquire("job", { ttl }), Option.isSome)
+        )
         assert.isFalse(seen, "held during the effect")
         const failure = yield* Effect.flip(a!.locker.withLock("job", { ttl })(Effect.fail("boom" as const)))
         assert.strictEqual(failure, "boom")
@@ -67,11 +69,23 @@ export const lockBasicsTests = <R>({ clients, test, ttl }: LockSuiteContext<R>):
         yield* failsWith(a!.locker.acquire("job", { timeout: -1 }), "InvalidInput", "negative timeout")
         yield* failsWith(a!.locker.tryAcquire("job", { ttl: "forever" as never }), "InvalidInput", "unparsable ttl")
         yield* failsWith(a!.locker.acquire("job", { retry: "often" as never }), "InvalidInput", "retry not a Schedule")
-        yield* failsWith(a!.locker.acquire("job", { value: 42 as never }), "InvalidInput", "value neither bytes nor string")
+        yield* failsWith(
+          a!.locker.acquire("job", { value: 42 as never }),
+          "InvalidInput",
+          "value neither bytes nor string"
+        )
         // What fits one item beside the room kept for the line of waiters: no bigger value is ever sent.
         const tooLarge = new Uint8Array(400 * 1024 - 64 * 1024)
-        yield* failsWith(a!.locker.acquire("job", { value: tooLarge }), "InvalidInput", "value too large for a lock record")
-        yield* failsWith(a!.locker.tryAcquire("job", { value: tooLarge }), "InvalidInput", "value too large (tryAcquire)")
+        yield* failsWith(
+          a!.locker.acquire("job", { value: tooLarge }),
+          "InvalidInput",
+          "value too large for a lock record"
+        )
+        yield* failsWith(
+          a!.locker.tryAcquire("job", { value: tooLarge }),
+          "InvalidInput",
+          "value too large (tryAcquire)"
+        )
         assert.isTrue(Option.isNone(yield* a!.locker.inspect("job")), "nothing was written")
       }))
   })

@@ -15,7 +15,10 @@ export const lockNamespaceTests = <R>({ clients, sharedClients, test, ttl }: Loc
         yield* b!.store.delete("job")
         const written = yield* b!.store.put("job", "data")
         assert.strictEqual(written.version, 1)
-        assert.isTrue(Option.isNone(yield* c!.locker.tryAcquire("job", { ttl })), "still held after the store's delete and put")
+        assert.isTrue(
+          Option.isNone(yield* c!.locker.tryAcquire("job", { ttl })),
+          "still held after the store's delete and put"
+        )
         assert.isTrue(Option.isNone(yield* Fiber.poll(lost)), "the holder did not lose it")
         assert.isTrue(Duration.greaterThan(yield* held.remaining, Duration.zero))
         yield* held.release

@@ -50,7 +50,11 @@ export const lockSemaphoreTests = <R>({ clients, elapse, skew, test, ttl, within
         yield* failsWith(b!.locker.acquire("pool", { ttl }), "InvalidInput", "a semaphore used as a lock")
         yield* failsWith(b!.locker.tryAcquire("pool", { ttl }), "InvalidInput", "tryAcquire too")
         yield* a!.locker.acquire("job", { ttl })
-        yield* failsWith(b!.locker.semaphore("job", 2).acquire(1, { ttl }), "InvalidInput", "a lock used as a semaphore")
+        yield* failsWith(
+          b!.locker.semaphore("job", 2).acquire(1, { ttl }),
+          "InvalidInput",
+          "a lock used as a semaphore"
+        )
       }))
 
     test("renewal keeps permits past their ttl; permits that expired count as free", () =>
@@ -78,7 +82,10 @@ export const lockSemaphoreTests = <R>({ clients, elapse, skew, test, ttl, within
         yield* elapse(Duration.times(ttl, 0.5))
         const wantsOne = yield* Effect.fork(pool(c).acquire(1, { ttl }))
         yield* elapse(Duration.times(ttl, 1.5))
-        assert.isTrue(Option.isNone(yield* Fiber.poll(wantsOne)), "one permit is free, but an earlier request waits for two")
+        assert.isTrue(
+          Option.isNone(yield* Fiber.poll(wantsOne)),
+          "one permit is free, but an earlier request waits for two"
+        )
         assert.isTrue(Option.isNone(yield* Fiber.poll(wantsTwo)))
         yield* one.release
         const two = yield* within(Duration.times(ttl, 4), Fiber.join(wantsTwo))

@@ -37,22 +37,31 @@ export const lockWaitingTests = <R>({ clients, elapse, skew, test, ttl, within }
         const lost = yield* within(Duration.times(ttl, 2), Effect.flip(held.lost))
         assert.strictEqual(lost._tag, "LockLost")
         assert.strictEqual(lost.reason, "Expired")
-        assert.isTrue(Duration.equals(yield* held.remaining, Duration.zero) || Duration.lessThan(yield* held.remaining, ttl))
+        assert.isTrue(
+          Duration.equals(yield* held.remaining, Duration.zero) || Duration.lessThan(yield* held.remaining, ttl)
+        )
         const next = yield* within(Duration.sum(Duration.times(ttl, 3), skew), b!.locker.acquire("job", { ttl }))
         assert.isTrue(next.fencingToken > held.fencingToken)
       }))
 
-    test("interrupting a waiting acquire leaves no lease behind", () =>
-      Effect.gen(function* () {
-        const [a, b, c] = yield* clients(3)
-        const held = yield* a!.locker.acquire("job", { ttl })
-        const waiter = yield* Effect.fork(b!.locker.acquire("job", { ttl }))
-        yield* elapse(ttl)
-        yield* Fiber.interrupt(waiter)
-        yield* held.release
-        // The interrupted waiter's place in line lapses; c gets the lock without waiting for a lease of b's.
-        const next = yield* within(Duration.sum(Duration.times(ttl, 2), Duration.seconds(3)), c!.locker.acquire("job", { ttl }))
-        assert.isTrue(next.fencingToken > held.fencingToken)
-      }), 40_000)
+    test(
+      "interrupting a waiting acquire leaves no lease behind",
+      () =>
+        Effect.gen(function* () {
+          const [a, b, c] = yield* clients(3)
+          const held = yield* a!.locker.acquire("job", { ttl })
+          const waiter = yield* Effect.fork(b!.locker.acquire("job", { ttl }))
+          yield* elapse(ttl)
+          yield* Fiber.interrupt(waiter)
+          yield* held.release
+          // The interrupted waiter's place in line lapses; c gets the lock without waiting for a lease of b's.
+          const next = yield* within(
+            Duration.sum(Duration.times(ttl, 2), Duration.seconds(3)),
+            c!.locker.acquire("job", { ttl })
+          )
+          assert.isTrue(next.fencingToken > held.fencingToken)
+        }),
+      40_000
+    )
   })
 }

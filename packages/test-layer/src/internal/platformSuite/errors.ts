@@ -13,7 +13,10 @@ import { failsWith } from "../suite/assertions.js"
 import type { PlatformSuiteContext } from "./context.js"
 
 /** Every method that takes a key, called with `key`. */
-const keyed = (kv: KeyValueStore.KeyValueStore, key: string): ReadonlyArray<readonly [string, Effect.Effect<unknown, PlatformError>]> => [
+const keyed = (
+  kv: KeyValueStore.KeyValueStore,
+  key: string
+): ReadonlyArray<readonly [string, Effect.Effect<unknown, PlatformError>]> => [
   ["get", kv.get(key)],
   ["getUint8Array", kv.getUint8Array(key)],
   ["set", kv.set(key, "v")],
@@ -88,7 +91,12 @@ export const platformErrorTests = <R>({ freshKv, storeOver, test }: PlatformSuit
       Effect.gen(function* () {
         const { storage } = yield* freshKv
         for (const reason of StoreErrorReason.literals) {
-          const injected = new StoreError({ operation: "query", reason, cause: new Error(`injected ${reason}`), detail: "injected" })
+          const injected = new StoreError({
+            operation: "query",
+            reason,
+            cause: new Error(`injected ${reason}`),
+            detail: "injected"
+          })
           const kv = PlatformKeyValueStore.make(yield* storeOver(failing(storage, injected)))
           const calls = [
             ...keyed(kv, "some/key"),
@@ -102,7 +110,10 @@ export const platformErrorTests = <R>({ freshKv, storeOver, test }: PlatformSuit
             assert.strictEqual(error.reason, expectedReasons[reason], `${method}: reason for ${reason}`)
             assert.strictEqual(error.module, "KeyValueStore")
             assert.strictEqual(error.method, method)
-            assert.strictEqual(error.pathOrDescriptor, method === "size" || method === "isEmpty" || method === "clear" ? undefined : "some/key")
+            assert.strictEqual(
+              error.pathOrDescriptor,
+              method === "size" || method === "isEmpty" || method === "clear" ? undefined : "some/key"
+            )
             assert.include(error.message, injected.message)
           }
         }

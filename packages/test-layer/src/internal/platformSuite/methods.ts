@@ -72,18 +72,20 @@ export const platformMethodTests = <R>({ freshKv, test, backend }: PlatformSuite
         assert.strictEqual(yield* kv.size, 1)
       }))
 
-    test("size and clear read every page (more than 1 MB of values)", () =>
-      Effect.gen(function* () {
-        const { kv } = yield* freshKv
-        const large = patternBytes(300 * 1024)
-        for (let i = 0; i < 4; i++) yield* kv.set(`large/${i}`, large)
-        for (let i = 0; i < 3; i++) yield* kv.set(`small/${i}`, "s")
-        assert.strictEqual(yield* kv.size, 7)
-        assertBytes(someValue(yield* kv.getUint8Array("large/2"), "large/2"), large)
-        yield* kv.clear
-        assert.strictEqual(yield* kv.size, 0)
-        assert.isTrue(yield* kv.isEmpty)
-      }),
+    test(
+      "size and clear read every page (more than 1 MB of values)",
+      () =>
+        Effect.gen(function* () {
+          const { kv } = yield* freshKv
+          const large = patternBytes(300 * 1024)
+          for (let i = 0; i < 4; i++) yield* kv.set(`large/${i}`, large)
+          for (let i = 0; i < 3; i++) yield* kv.set(`small/${i}`, "s")
+          assert.strictEqual(yield* kv.size, 7)
+          assertBytes(someValue(yield* kv.getUint8Array("large/2"), "large/2"), large)
+          yield* kv.clear
+          assert.strictEqual(yield* kv.size, 0)
+          assert.isTrue(yield* kv.isEmpty)
+        }),
       backend.time === "live" ? 60_000 : undefined
     )
 

@@ -11,13 +11,23 @@ import type { PlatformSuiteContext } from "./context.js"
 // Few keys, so that operations meet; "p/…" keys are also what the prefixed view reaches.
 const key = fc.constantFrom("a", "b", "a/b", "😀", "p/a", "p/b")
 const text = fc.constantFrom("", "x", "héllo 😀", "aGk=", '{"n":1}', '"q"', "{ nope")
-const bytes = fc.constantFrom([], [0xff, 0xfe], [0x22, 0x71, 0x22], [1, 2, 3], [0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x32, 0x7d])
+const bytes = fc.constantFrom(
+  [],
+  [0xff, 0xfe],
+  [0x22, 0x71, 0x22],
+  [1, 2, 3],
+  [0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x32, 0x7d]
+)
 type View = "store" | "prefixed"
 const view = fc.constantFrom<View>("store", "prefixed")
 type Step =
   | { readonly op: "set"; readonly view: View; readonly key: string; readonly text: string }
   | { readonly op: "setBytes"; readonly view: View; readonly key: string; readonly bytes: ReadonlyArray<number> }
-  | { readonly op: "get" | "getUint8Array" | "has" | "remove" | "modify" | "modifyUint8Array"; readonly view: View; readonly key: string }
+  | {
+      readonly op: "get" | "getUint8Array" | "has" | "remove" | "modify" | "modifyUint8Array"
+      readonly view: View
+      readonly key: string
+    }
   | { readonly op: "size" | "isEmpty" | "clear"; readonly view: View }
   | { readonly op: "schemaSet"; readonly view: View; readonly key: string; readonly n: number }
   | { readonly op: "schemaGet" | "schemaModify"; readonly view: View; readonly key: string }
@@ -28,14 +38,24 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 8,
     arbitrary: fc.record({
-      op: fc.constantFrom("get" as const, "getUint8Array" as const, "has" as const, "remove" as const, "modify" as const, "modifyUint8Array" as const),
+      op: fc.constantFrom(
+        "get" as const,
+        "getUint8Array" as const,
+        "has" as const,
+        "remove" as const,
+        "modify" as const,
+        "modifyUint8Array" as const
+      ),
       view,
       key
     })
   },
   { weight: 2, arbitrary: fc.record({ op: fc.constantFrom("size" as const, "isEmpty" as const), view }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("clear" as const), view }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant("schemaSet" as const), view, key, n: fc.integer({ min: -5, max: 5 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant("schemaSet" as const), view, key, n: fc.integer({ min: -5, max: 5 }) })
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constantFrom("schemaGet" as const, "schemaModify" as const), view, key }) }
 )
 
@@ -116,7 +136,8 @@ export const platformModelTests = <R>({ it, freshKv, reference, propertyRuns }: 
             { op: "size", view: "store" },
             ...["a", "b", "a/b", "😀", "p/a", "p/b"].map((k): Step => ({ op: "getUint8Array", view: "store", key: k }))
           ]
-          for (const s of everything) assert.deepStrictEqual(yield* apply(kv, s), yield* apply(memory, s), "final contents")
+          for (const s of everything)
+            assert.deepStrictEqual(yield* apply(kv, s), yield* apply(memory, s), "final contents")
         }),
       { timeout: 120_000, fastCheck: { numRuns: propertyRuns } }
     )

@@ -105,7 +105,12 @@ export const platformSharingTests = <R>({
       Effect.gen(function* () {
         const { storage } = yield* freshKv
         const race = racing(storage, (key) =>
-          storage.update({ key, condition: { _tag: "Always" }, payload: { _tag: "Text", text: "theirs" }, expiresAt: Option.none() })
+          storage.update({
+            key,
+            condition: { _tag: "Always" },
+            payload: { _tag: "Text", text: "theirs" },
+            expiresAt: Option.none()
+          })
         )
         const kv = PlatformKeyValueStore.make(yield* storeOver(race.storage))
         yield* kv.set("k", "mine")

@@ -44,7 +44,11 @@ export const platformValueTests = <R>({ freshKv, reference, test }: PlatformSuit
           assert.strictEqual(someValue(yield* kv.get(name), name), value, `get of the ${name} string`)
           const asBytes = someValue(yield* kv.getUint8Array(name), name)
           assertBytes(asBytes, utf8(value), `getUint8Array of the ${name} string`)
-          assertBytes(asBytes, someValue(yield* memory.getUint8Array(name), name), `layerMemory's getUint8Array of ${name}`)
+          assertBytes(
+            asBytes,
+            someValue(yield* memory.getUint8Array(name), name),
+            `layerMemory's getUint8Array of ${name}`
+          )
         }
       }))
 

@@ -14,7 +14,9 @@ export const fromUtf8 = (bytes: Uint8Array): string => decoder.decode(bytes)
 
 const describeValue = (value: unknown): string => {
   try {
-    return JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))?.slice(0, 200) ?? String(value)
+    return (
+      JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))?.slice(0, 200) ?? String(value)
+    )
   } catch {
     return String(value)
   }
@@ -52,17 +54,27 @@ export const expiryMillis = (pair: Pick<KVPair, "expires">): number | undefined 
   Option.getOrUndefined(Option.map(pair.expires, DateTime.toEpochMillis))
 
 /** The keys of some pairs, in order. */
-export const keysOf = (pairs: ReadonlyArray<Pick<KVPair, "key">>): ReadonlyArray<string> => pairs.map((pair) => pair.key)
+export const keysOf = (pairs: ReadonlyArray<Pick<KVPair, "key">>): ReadonlyArray<string> =>
+  pairs.map((pair) => pair.key)
 
 /** Asserts a pair's identity, version and value. */
 export const assertPair = (
   pair: KVPair,
-  expected: { readonly partition: string; readonly key: string; readonly version: number; readonly value: Uint8Array | string }
+  expected: {
+    readonly partition: string
+    readonly key: string
+    readonly version: number
+    readonly value: Uint8Array | string
+  }
 ): void => {
   assert.strictEqual(pair.partition, expected.partition, "partition")
   assert.strictEqual(pair.key, expected.key, "key")
   assert.strictEqual(pair.version, expected.version, `version of ${expected.key}`)
-  assertBytes(pair.value, typeof expected.value === "string" ? utf8(expected.value) : expected.value, `value of ${expected.key}`)
+  assertBytes(
+    pair.value,
+    typeof expected.value === "string" ? utf8(expected.value) : expected.value,
+    `value of ${expected.key}`
+  )
 }
 
 /** Asserts that the partition holds no visible item: nothing was written. */

@@ -24,7 +24,12 @@ export const atomicTests = <R>({ expire, fresh, test, ttl }: SuiteContext<R>): v
         for (const key of ["dir/", "dir/sub/", "dir/sub/leaf"]) {
           const created = yield* store.atomicPut(key, "created")
           assertPair(created, { partition, key, version: 1, value: "created" })
-          assertPair(yield* store.atomicPut(key, "updated", { previous: created }), { partition, key, version: 2, value: "updated" })
+          assertPair(yield* store.atomicPut(key, "updated", { previous: created }), {
+            partition,
+            key,
+            version: 2,
+            value: "updated"
+          })
         }
         yield* failsWith(store.atomicPut("dir/", "again"), "KeyExists")
       }))
@@ -193,7 +198,10 @@ export const atomicTests = <R>({ expire, fresh, test, ttl }: SuiteContext<R>): v
     test("of a missing key fails with KeyNotFound; deleting twice fails the second time", () =>
       Effect.gen(function* () {
         const { partition, store } = yield* fresh
-        const missing = yield* failsWith(store.atomicDelete("never", { partition, key: "never", version: 1 }), "KeyNotFound")
+        const missing = yield* failsWith(
+          store.atomicDelete("never", { partition, key: "never", version: 1 }),
+          "KeyNotFound"
+        )
         assert.strictEqual(missing.key, "never")
         const pair = yield* store.put("k", "v")
         yield* store.atomicDelete("k", pair)

@@ -100,7 +100,10 @@ export const basicTests = <R>({ fresh, test }: SuiteContext<R>): void => {
         assert.isTrue(yield* store.exists("empty-bytes"))
         assert.deepStrictEqual(
           (yield* store.list("empty")).map((pair) => [pair.key, pair.value.length]),
-          [["empty-bytes", 0], ["empty-string", 0]]
+          [
+            ["empty-bytes", 0],
+            ["empty-string", 0]
+          ]
         )
       }))
 
@@ -145,7 +148,9 @@ export const basicTests = <R>({ fresh, test }: SuiteContext<R>): void => {
         assert.isTrue(yield* store.exists("k", { consistent: false }))
         assert.deepStrictEqual(keysOf(yield* store.list("", { consistent: false })), ["k"])
         assert.deepStrictEqual(
-          keysOf(yield* store.stream("", { consistent: false }).pipe(Stream.runCollect, Effect.map(Chunk.toReadonlyArray))),
+          keysOf(
+            yield* store.stream("", { consistent: false }).pipe(Stream.runCollect, Effect.map(Chunk.toReadonlyArray))
+          ),
           ["k"]
         )
       }))

@@ -50,7 +50,12 @@ export const goPayloadTests = <R>({ fresh, test }: SuiteContext<R>): void => {
         yield* writeText(storage, "go/k", Encoding.encodeBase64(utf8("v2")))
         const read = yield* store.get("go/k")
         assertPair(read, { partition, key: "go/k", version: 2, value: "v2" })
-        assertPair(yield* store.atomicPut("go/k", "v3", { previous: read }), { partition, key: "go/k", version: 3, value: "v3" })
+        assertPair(yield* store.atomicPut("go/k", "v3", { previous: read }), {
+          partition,
+          key: "go/k",
+          version: 3,
+          value: "v3"
+        })
         // Written back as bytes (a B attribute), no longer as base64 text.
         assert.strictEqual(Option.getOrThrow(yield* storage.get("go/k", true)).payload._tag, "Bytes")
       }))

@@ -70,8 +70,9 @@ const keyOperations = (store: Store, key: string) => {
   ] as const
 }
 
-const allFailInvalid = (operations: ReadonlyArray<readonly [string, Effect.Effect<unknown, { readonly _tag: string }>]>) =>
-  Effect.forEach(operations, ([name, operation]) => failsWith(operation, "InvalidInput", name))
+const allFailInvalid = (
+  operations: ReadonlyArray<readonly [string, Effect.Effect<unknown, { readonly _tag: string }>]>
+) => Effect.forEach(operations, ([name, operation]) => failsWith(operation, "InvalidInput", name))
 
 const streamed = (store: Store, prefix: string) => Stream.runDrain(store.stream(prefix))
 
@@ -150,7 +151,11 @@ export const inputTests = <R>({ fresh, on, test }: SuiteContext<R>): void => {
           ["a string", "k"]
         ]
         for (const [label, previous] of previouses) {
-          yield* failsWith(store.atomicPut("k", "v", { previous: cast(previous) }), "InvalidInput", `atomicPut with ${label}`)
+          yield* failsWith(
+            store.atomicPut("k", "v", { previous: cast(previous) }),
+            "InvalidInput",
+            `atomicPut with ${label}`
+          )
           yield* failsWith(store.atomicDelete("k", cast(previous)), "InvalidInput", `atomicDelete with ${label}`)
         }
         assertPair(yield* store.get("k"), { partition, key: "k", version: existing.version, value: "kept" })

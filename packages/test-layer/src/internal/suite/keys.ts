@@ -21,7 +21,8 @@ export const keyTests = <R>({ fresh, test }: SuiteContext<R>): void => {
       Effect.gen(function* () {
         const { partition, store } = yield* fresh
         for (const key of unicodeKeys) yield* store.put(key, `value of ${key}`)
-        for (const key of unicodeKeys) assertPair(yield* store.get(key), { partition, key, version: 1, value: `value of ${key}` })
+        for (const key of unicodeKeys)
+          assertPair(yield* store.get(key), { partition, key, version: 1, value: `value of ${key}` })
         assert.sameMembers([...keysOf(yield* store.list(""))], unicodeKeys)
         assert.deepStrictEqual(keysOf(yield* store.list("emoji/")), ["emoji/😀"])
         assert.deepStrictEqual(keysOf(yield* store.list("𝄞")), ["𝄞/music"])

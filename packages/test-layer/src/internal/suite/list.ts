@@ -20,7 +20,8 @@ const expected: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
   ["zzz", []]
 ]
 
-const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) => Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
+const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
+  Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
 
 const summary = (pairs: ReadonlyArray<KVPair>) => pairs.map((pair) => [pair.key, pair.version, [...pair.value]])
 
@@ -53,7 +54,10 @@ export const listTests = <R>({ fresh, test }: SuiteContext<R>): void => {
         const pairs = yield* store.list("p/")
         assert.deepStrictEqual(
           pairs.map((pair) => [pair.partition, pair.key, pair.version]),
-          [[partition, "p/a", 1], [partition, "p/b", 2]]
+          [
+            [partition, "p/a", 1],
+            [partition, "p/b", 2]
+          ]
         )
         assertBytes(pairs[1]!.value, utf8("second, again"))
       }))

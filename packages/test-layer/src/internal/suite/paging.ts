@@ -14,7 +14,14 @@ const bigValue = (index: number) => patternBytes(300_000, index + 1)
 const countingPages = (storage: Storage.Storage) =>
   Effect.map(Ref.make(0), (pages) => ({
     pages,
-    storage: { ...storage, query: (request: Storage.QueryRequest) => Effect.zipRight(Ref.update(pages, (n) => n + 1), storage.query(request)) }
+    storage: {
+      ...storage,
+      query: (request: Storage.QueryRequest) =>
+        Effect.zipRight(
+          Ref.update(pages, (n) => n + 1),
+          storage.query(request)
+        )
+    }
   }))
 
 /** Registers the tests of partitions over one query page; stream laziness. */
@@ -30,27 +37,35 @@ export const pagingTests = <R>({ fresh, storeOver, test }: SuiteContext<R>): voi
       return { ...client, pages: counted.pages, counted: yield* storeOver(counted.storage) }
     })
 
-    test("list reads every page: all items of a partition over 1 MB, in key order, values intact", () =>
-      Effect.gen(function* () {
-        const { counted, pages } = yield* filled
-        const all = yield* counted.list("")
-        assert.deepStrictEqual(keysOf(all), ["a/small", ...bigKeys, "c/small"])
-        bigKeys.forEach((key, index) => assertBytes(all[index + 1]!.value, bigValue(index), `value of ${key}`))
-        assert.isAtLeast(yield* Ref.get(pages), 2, "a partition over 1 MB takes more than one page")
-        const big = yield* counted.list("big/")
-        assert.deepStrictEqual(keysOf(big), bigKeys)
-      }), 60_000)
+    test(
+      "list reads every page: all items of a partition over 1 MB, in key order, values intact",
+      () =>
+        Effect.gen(function* () {
+          const { counted, pages } = yield* filled
+          const all = yield* counted.list("")
+          assert.deepStrictEqual(keysOf(all), ["a/small", ...bigKeys, "c/small"])
+          bigKeys.forEach((key, index) => assertBytes(all[index + 1]!.value, bigValue(index), `value of ${key}`))
+          assert.isAtLeast(yield* Ref.get(pages), 2, "a partition over 1 MB takes more than one page")
+          const big = yield* counted.list("big/")
+          assert.deepStrictEqual(keysOf(big), bigKeys)
+        }),
+      60_000
+    )
 
-    test("stream is lazy: taking one item reads one page; reading it all gives what list gives", () =>
-      Effect.gen(function* () {
-        const { counted, pages } = yield* filled
-        const first = yield* Stream.runCollect(Stream.take(counted.stream(""), 1))
-        assert.deepStrictEqual(keysOf(Chunk.toReadonlyArray(first)), ["a/small"])
-        assert.strictEqual(yield* Ref.get(pages), 1, "take(1) must read one page only")
-        const streamed = Chunk.toReadonlyArray(yield* Stream.runCollect(counted.stream("big/")))
-        assert.deepStrictEqual(keysOf(streamed), bigKeys)
-        streamed.forEach((pair, index) => assertBytes(pair.value, bigValue(index), `value of ${pair.key}`))
-        assert.isAtLeast(yield* Ref.get(pages), 3, "streaming 1.5 MB reads more than one page")
-      }), 60_000)
+    test(
+      "stream is lazy: taking one item reads one page; reading it all gives what list gives",
+      () =>
+        Effect.gen(function* () {
+          const { counted, pages } = yield* filled
+          const first = yield* Stream.runCollect(Stream.take(counted.stream(""), 1))
+          assert.deepStrictEqual(keysOf(Chunk.toReadonlyArray(first)), ["a/small"])
+          assert.strictEqual(yield* Ref.get(pages), 1, "take(1) must read one page only")
+          const streamed = Chunk.toReadonlyArray(yield* Stream.runCollect(counted.stream("big/")))
+          assert.deepStrictEqual(keysOf(streamed), bigKeys)
+          streamed.forEach((pair, index) => assertBytes(pair.value, bigValue(index), `value of ${pair.key}`))
+          assert.isAtLeast(yield* Ref.get(pages), 3, "streaming 1.5 MB reads more than one page")
+        }),
+      60_000
+    )
   })
 }

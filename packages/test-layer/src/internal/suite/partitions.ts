@@ -19,8 +19,18 @@ export const partitionTests = <R>({ newPartition, on, test }: SuiteContext<R>): 
         yield* one.store.put("shared", "in one")
         yield* one.store.put("shared", "in one, again")
         yield* two.store.put("shared", "in two")
-        assertPair(yield* one.store.get("shared"), { partition: one.partition, key: "shared", version: 2, value: "in one, again" })
-        assertPair(yield* two.store.get("shared"), { partition: two.partition, key: "shared", version: 1, value: "in two" })
+        assertPair(yield* one.store.get("shared"), {
+          partition: one.partition,
+          key: "shared",
+          version: 2,
+          value: "in one, again"
+        })
+        assertPair(yield* two.store.get("shared"), {
+          partition: two.partition,
+          key: "shared",
+          version: 1,
+          value: "in two"
+        })
         yield* one.store.delete("shared")
         assert.isFalse(yield* one.store.exists("shared"))
         assert.isTrue(yield* two.store.exists("shared"))

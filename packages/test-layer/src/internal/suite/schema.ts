@@ -30,7 +30,14 @@ const document: typeof Document.Type = {
   nothing: null,
   tags: ["a", "", "c"],
   matrix: [[1, 2], [], [3]],
-  nested: { deep: { items: [{ id: 1, label: "one" }, { id: 2, label: "two" }] } },
+  nested: {
+    deep: {
+      items: [
+        { id: 1, label: "one" },
+        { id: 2, label: "two" }
+      ]
+    }
+  },
   raw: Uint8Array.from([0, 1, 254, 255])
 }
 
@@ -88,10 +95,16 @@ export const schemaTests = <R>({ expire, fresh, test, ttl }: SuiteContext<R>): v
         const listed = yield* typed.list("doc")
         assert.deepStrictEqual(
           listed.map((pair) => [pair.key, pair.value]),
-          [["doc", document], ["doc2", second]]
+          [
+            ["doc", document],
+            ["doc2", second]
+          ]
         )
         const streamed = Chunk.toReadonlyArray(yield* Stream.runCollect(typed.stream("")))
-        assert.deepStrictEqual(streamed.map((pair) => pair.value), [document, second])
+        assert.deepStrictEqual(
+          streamed.map((pair) => pair.value),
+          [document, second]
+        )
       }))
 
     test("the value is stored natively (a map with a binary field), not as serialized bytes", () =>
@@ -105,7 +118,10 @@ export const schemaTests = <R>({ expire, fresh, test, ttl }: SuiteContext<R>): v
         const value = doc._tag === "Native" ? (doc.value as Record<string, Storage.NativeValue>) : {}
         assert.instanceOf(value["raw"], Uint8Array, "bytes inside a struct are a binary attribute")
         assert.deepStrictEqual(value["tags"], ["a", "", "c"])
-        assert.deepStrictEqual(Option.getOrThrow(yield* storage.get("text", true)).payload, { _tag: "Text", text: "plain text" })
+        assert.deepStrictEqual(Option.getOrThrow(yield* storage.get("text", true)).payload, {
+          _tag: "Text",
+          text: "plain text"
+        })
         const bytes = Option.getOrThrow(yield* storage.get("bytes", true)).payload
         assert.strictEqual(bytes._tag, "Bytes")
       }))
@@ -130,7 +146,10 @@ export const schemaTests = <R>({ expire, fresh, test, ttl }: SuiteContext<R>): v
           const typed = store.forSchema(schema)
           assert.deepStrictEqual((yield* typed.put("k", value)).value, value)
           assert.deepStrictEqual((yield* typed.get("k")).value, value)
-          assert.deepStrictEqual((yield* typed.list("")).map((pair) => pair.value), [value])
+          assert.deepStrictEqual(
+            (yield* typed.list("")).map((pair) => pair.value),
+            [value]
+          )
         }))
     }
 
@@ -225,8 +244,13 @@ export const schemaTests = <R>({ expire, fresh, test, ttl }: SuiteContext<R>): v
     test("the byte view of a typed value is its JSON", () =>
       Effect.gen(function* () {
         const { store } = yield* fresh
-        yield* store.forSchema(Schema.Struct({ id: Schema.Number, label: Schema.String })).put("k", { id: 1, label: "x" })
-        assert.deepStrictEqual(JSON.parse(new TextDecoder().decode((yield* store.get("k")).value)), { id: 1, label: "x" })
+        yield* store
+          .forSchema(Schema.Struct({ id: Schema.Number, label: Schema.String }))
+          .put("k", { id: 1, label: "x" })
+        assert.deepStrictEqual(JSON.parse(new TextDecoder().decode((yield* store.get("k")).value)), {
+          id: 1,
+          label: "x"
+        })
       }))
   })
 }

@@ -45,7 +45,10 @@ const states = (at: number): ReadonlyArray<{ readonly name: string; readonly wri
   { name: "live v1", writes: [update({ payload: bytes("a"), expiresAt: Option.none() })] },
   {
     name: "v2 leased by me",
-    writes: [update({ payload: bytes("a"), expiresAt: Option.none() }), update({ owner: Option.some("me"), expiresAt: Option.some(at + 60_000) })]
+    writes: [
+      update({ payload: bytes("a"), expiresAt: Option.none() }),
+      update({ owner: Option.some("me"), expiresAt: Option.some(at + 60_000) })
+    ]
   },
   { name: "expired v1", writes: [update({ payload: bytes("a"), expiresAt: Option.some(at - 5_000) })] },
   { name: "v1 expiring exactly now", writes: [update({ payload: bytes("a"), expiresAt: Option.some(at) })] },
@@ -76,15 +79,24 @@ const foreignStates = (at: number): ReadonlyArray<{ readonly name: string; reado
   { name: "written by Go only, expired", writes: [{ _tag: "Foreign", payload: bytes("go"), expiresAt: at - 30_000 }] },
   {
     name: "ours expired, then rewritten by Go to live",
-    writes: [update({ payload: bytes("a"), owner: Option.some("me"), expiresAt: Option.some(at - 5_000) }), { _tag: "Foreign", expiresAt: at + 30_000 }]
+    writes: [
+      update({ payload: bytes("a"), owner: Option.some("me"), expiresAt: Option.some(at - 5_000) }),
+      { _tag: "Foreign", expiresAt: at + 30_000 }
+    ]
   },
   {
     name: "ours live, then rewritten by Go to expired",
-    writes: [update({ payload: bytes("a"), expiresAt: Option.some(at + 60_000) }), { _tag: "Foreign", expiresAt: at - 30_000 }]
+    writes: [
+      update({ payload: bytes("a"), expiresAt: Option.some(at + 60_000) }),
+      { _tag: "Foreign", expiresAt: at - 30_000 }
+    ]
   },
   {
     name: "Go's, then rewritten by us",
-    writes: [{ _tag: "Foreign", payload: bytes("go"), expiresAt: at + 30_000 }, update({ expiresAt: Option.some(at - 1) })]
+    writes: [
+      { _tag: "Foreign", payload: bytes("go"), expiresAt: at + 30_000 },
+      update({ expiresAt: Option.some(at - 1) })
+    ]
   }
 ]
 
@@ -128,12 +140,18 @@ const conditions = (at: number): ReadonlyArray<readonly [string, Storage.Conditi
       "free and nobody in line",
       Storage.or(
         Storage.absent,
-        Storage.and({ _tag: "Ours" }, Storage.or(Storage.not({ _tag: "HasOwner" }), { _tag: "ExpiredAt", at }), { _tag: "LineSize", size: 0 })
+        Storage.and({ _tag: "Ours" }, Storage.or(Storage.not({ _tag: "HasOwner" }), { _tag: "ExpiredAt", at }), {
+          _tag: "LineSize",
+          size: 0
+        })
       )
     ],
     ["Or() (never)", Storage.or()],
     ["not Always (never)", Storage.not(always)],
-    ["And(Exists, Or(Always, VersionIs(9)))", Storage.and({ _tag: "Exists" }, Storage.or(always, { _tag: "VersionIs", version: 9 }))]
+    [
+      "And(Exists, Or(Always, VersionIs(9)))",
+      Storage.and({ _tag: "Exists" }, Storage.or(always, { _tag: "VersionIs", version: 9 }))
+    ]
   ]
 }
 
@@ -171,25 +189,54 @@ export const storageContractTests = <R>({ backend, fresh, now, test }: SuiteCont
             if (outcome._tag === "Rejected") {
               // dynalite ignores ReturnValuesOnConditionCheckFailure; the contract then wants the backend to read
               // the item, since core decides on it.
-              assert.deepStrictEqual(plainItem(outcome.current), plainItem(before), `${key}: a rejection carries the item`)
+              assert.deepStrictEqual(
+                plainItem(outcome.current),
+                plainItem(before),
+                `${key}: a rejection carries the item`
+              )
               assert.deepStrictEqual(plainItem(after), plainItem(before), `${key}: a rejection changes nothing`)
             } else if (operation === "update") {
-              assert.deepStrictEqual(plainItem(outcome.item), plainItem(after), `${key}: an update returns the new item`)
+              assert.deepStrictEqual(
+                plainItem(outcome.item),
+                plainItem(after),
+                `${key}: an update returns the new item`
+              )
               assert.deepStrictEqual(
                 plainItem(after),
-                plainItem(Option.some(Storage.applyUpdate(before, { key, condition, payload: bytes("updated"), expiresAt: Option.some(at + 7) }))),
+                plainItem(
+                  Option.some(
+                    Storage.applyUpdate(before, {
+                      key,
+                      condition,
+                      payload: bytes("updated"),
+                      expiresAt: Option.some(at + 7)
+                    })
+                  )
+                ),
                 `${key}: applied as Storage.applyUpdate says`
               )
             } else {
-              assert.deepStrictEqual(plainItem(outcome.item), plainItem(before), `${key}: a delete returns the old item`)
+              assert.deepStrictEqual(
+                plainItem(outcome.item),
+                plainItem(before),
+                `${key}: a delete returns the old item`
+              )
               assert.isTrue(Option.isNone(after), `${key}: deleted`)
             }
           }
         }
       })
 
-    test("conditional updates apply exactly when Storage.conditionHolds says so", () => conditionTable("update"), 120_000)
-    test("conditional deletes apply exactly when Storage.conditionHolds says so", () => conditionTable("delete"), 120_000)
+    test(
+      "conditional updates apply exactly when Storage.conditionHolds says so",
+      () => conditionTable("update"),
+      120_000
+    )
+    test(
+      "conditional deletes apply exactly when Storage.conditionHolds says so",
+      () => conditionTable("delete"),
+      120_000
+    )
 
     if (backend.writeForeign !== undefined) {
       test("an item Go dynalock rewrote reads with Go's expiry, as foreign, its other attributes kept", () =>
@@ -251,13 +298,33 @@ export const storageContractTests = <R>({ backend, fresh, now, test }: SuiteCont
             const stored = yield* storage.get("k", true)
             assert.strictEqual(outcome._tag, "Applied")
             if (outcome._tag === "Applied") assert.deepStrictEqual(plainItem(outcome.item), plainItem(stored))
-            assert.deepStrictEqual(plainItem(stored), plainItem(Option.some(Storage.applyUpdate(before, { key: "k", condition: always, ...fields }))))
+            assert.deepStrictEqual(
+              plainItem(stored),
+              plainItem(Option.some(Storage.applyUpdate(before, { key: "k", condition: always, ...fields })))
+            )
             return plainItem(stored)
           })
         const payload = bytes("payload")
-        const base = { key: "k", foreign: false, payload, owner: "a", fence: 11, since: 7, hold: 40, limit: null, holders: [] }
+        const base = {
+          key: "k",
+          foreign: false,
+          payload,
+          owner: "a",
+          fence: 11,
+          since: 7,
+          hold: 40,
+          limit: null,
+          holders: []
+        }
         assert.deepStrictEqual(
-          yield* apply({ payload, expiresAt: Option.some(at + 1_234), owner: Option.some("a"), fenceSeed: 10, since: 7, hold: 40 }),
+          yield* apply({
+            payload,
+            expiresAt: Option.some(at + 1_234),
+            owner: Option.some("a"),
+            fenceSeed: 10,
+            since: 7,
+            hold: 40
+          }),
           { ...base, version: 1, expiresAt: at + 1_234, line: [] }
         )
         assert.deepStrictEqual(
@@ -282,19 +349,47 @@ export const storageContractTests = <R>({ backend, fresh, now, test }: SuiteCont
           "a replacement past the end appends"
         )
         assert.deepStrictEqual(
-          yield* apply({ payload: { _tag: "Empty" }, expiresAt: Option.none(), owner: Option.none(), fenceSeed: 100, line: { _tag: "Remove", indices: [2, 1, 0] } }),
+          yield* apply({
+            payload: { _tag: "Empty" },
+            expiresAt: Option.none(),
+            owner: Option.none(),
+            fenceSeed: 100,
+            line: { _tag: "Remove", indices: [2, 1, 0] }
+          }),
           { ...base, version: 3, expiresAt: null, payload: { _tag: "Empty" }, owner: null, fence: 12, line: [] },
           "Empty and none remove attributes; the fence seed only matters for an item without a fence"
         )
         assert.deepStrictEqual(
           yield* apply({ expiresAt: Option.none(), limit: 3, holders: { _tag: "Set", entries: ["a", "b"] } }),
-          { ...base, version: 4, expiresAt: null, payload: { _tag: "Empty" }, owner: null, fence: 12, line: [], limit: 3, holders: ["a", "b"] },
+          {
+            ...base,
+            version: 4,
+            expiresAt: null,
+            payload: { _tag: "Empty" },
+            owner: null,
+            fence: 12,
+            line: [],
+            limit: 3,
+            holders: ["a", "b"]
+          },
           "a semaphore's limit and holders"
         )
-        assert.deepStrictEqual((yield* apply({ bump: false, holders: { _tag: "Replace", index: 1, entry: "b'" } }))?.holders, ["a", "b'"])
-        assert.deepStrictEqual((yield* apply({ bump: false, holders: { _tag: "Remove", indices: [0] } }))?.holders, ["b'"])
-        assert.deepStrictEqual((yield* apply({ bump: false, holders: { _tag: "Set", entries: [] } }))?.holders, [], "an empty set removes them")
-        const native: Storage.Payload = { _tag: "Native", value: { list: [1, "two", null, true], bytes: Uint8Array.from([1]) } }
+        assert.deepStrictEqual(
+          (yield* apply({ bump: false, holders: { _tag: "Replace", index: 1, entry: "b'" } }))?.holders,
+          ["a", "b'"]
+        )
+        assert.deepStrictEqual((yield* apply({ bump: false, holders: { _tag: "Remove", indices: [0] } }))?.holders, [
+          "b'"
+        ])
+        assert.deepStrictEqual(
+          (yield* apply({ bump: false, holders: { _tag: "Set", entries: [] } }))?.holders,
+          [],
+          "an empty set removes them"
+        )
+        const native: Storage.Payload = {
+          _tag: "Native",
+          value: { list: [1, "two", null, true], bytes: Uint8Array.from([1]) }
+        }
         assert.deepStrictEqual((yield* apply({ payload: native, expiresAt: Option.none() }))?.payload, native)
       }))
 
@@ -325,7 +420,10 @@ export const storageContractTests = <R>({ backend, fresh, now, test }: SuiteCont
           yield* storage.update({ key, condition: always, payload: bytes(key), expiresAt: Option.none() })
         }
         const first = yield* storage.query({ prefix: "q/", consistent: true, after: Option.none(), limit: 2 })
-        assert.deepStrictEqual(first.items.map((item) => item.key), ["q/a", "q/b"])
+        assert.deepStrictEqual(
+          first.items.map((item) => item.key),
+          ["q/a", "q/b"]
+        )
         assert.deepStrictEqual(Option.getOrNull(first.next), "q/b")
         const seen = [...first.items.map((item) => item.key)]
         let next = first.next
@@ -336,7 +434,10 @@ export const storageContractTests = <R>({ backend, fresh, now, test }: SuiteCont
         }
         assert.deepStrictEqual(seen, ["q/a", "q/b", "q/c", "q/d"])
         const all = yield* storage.query({ prefix: "", consistent: true, after: Option.none() })
-        assert.deepStrictEqual(all.items.map((item) => item.key), ["p", "q/a", "q/b", "q/c", "q/d", "qq"])
+        assert.deepStrictEqual(
+          all.items.map((item) => item.key),
+          ["p", "q/a", "q/b", "q/c", "q/d", "qq"]
+        )
         assert.isTrue(Option.isNone(all.next))
       }))
   })
