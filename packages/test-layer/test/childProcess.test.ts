@@ -26,8 +26,9 @@ describe("ChildProcess", () => {
     Effect.gen(function* () {
       const stdout: Array<string> = []
       const stderr: Array<string> = []
+      // exitCode, not process.exit(): process.exit may drop what is still queued for a pipe (Node's docs warn of it).
       const child = yield* node(
-        `for (let i = 0; i < 500; i++) console.log("out " + i); console.error("err a"); console.error("err b"); process.exit(3)`,
+        `for (let i = 0; i < 500; i++) console.log("out " + i); console.error("err a"); console.error("err b"); process.exitCode = 3`,
         { onStdout: (line) => stdout.push(line), onStderr: (line) => stderr.push(line) }
       )
       const exit = yield* child.closed
