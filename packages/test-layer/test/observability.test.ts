@@ -54,6 +54,20 @@ const since = (before: Snapshot, after: Snapshot) => ({
   heldFor: after.hold.sum - before.hold.sum
 })
 
+/** A tracer that keeps every span it makes (Effect's own span objects), and the spans. */
+const recordingTracer = Effect.map(Effect.tracer, (builtIn) => {
+  const spans: Array<Tracer.Span> = []
+  const recording = Tracer.make({
+    span: (...args) => {
+      const span = builtIn.span(...args)
+      spans.push(span)
+      return span
+    },
+    context: (f) => f()
+  })
+  return { recording, spans }
+})
+
 const run = (millis: number, step = 10) =>
   Effect.forEach(Array.from({ length: Math.ceil(millis / step) }), () => TestClock.adjust(step), { discard: true })
 
@@ -129,16 +143,7 @@ describe("observability (memory, TestClock)", () => {
 
   it.scoped("spans: a tracer gets one per operation, named after it, with key, partition and table", () =>
     Effect.gen(function* () {
-      const builtIn = yield* Effect.tracer
-      const spans: Array<Tracer.Span> = []
-      const recording = Tracer.make({
-        span: (...args) => {
-          const span = builtIn.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: (f) => f()
-      })
+      const { recording, spans } = yield* recordingTracer
       const table = yield* MemoryTable.make
       const { locker, store } = yield* Dynalock.makeOn({ store: table.storage("data"), locks: table.storage("locks") })
       yield* Effect.gen(function* () {
@@ -190,16 +195,7 @@ describe("observability (memory, TestClock)", () => {
 
   it.scoped("renewals are spans of their own, not children of the span that made the client", () =>
     Effect.gen(function* () {
-      const builtIn = yield* Effect.tracer
-      const spans: Array<Tracer.Span> = []
-      const recording = Tracer.make({
-        span: (...args) => {
-          const span = builtIn.span(...args)
-          spans.push(span)
-          return span
-        },
-        context: (f) => f()
-      })
+      const { recording, spans } = yield* recordingTracer
       const table = yield* MemoryTable.make
       const { locker } = yield* Dynalock.makeOn(table.storage("locks")).pipe(
         Effect.withSpan("app.setup"),
