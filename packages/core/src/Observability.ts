@@ -141,14 +141,28 @@ const metricsOn = FiberRef.unsafeMake(true)
 export const withoutMetrics = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.locally(self, metricsOn, false)
 
+// One step of the fiber for the check and the update: Metric.update would read the fiber's metric labels in a step
+// of its own, after the step that read `metricsOn`.
+const update = <Type, In, Out>(
+  metric: Metric.Metric<Type, In, Out>,
+  input: In,
+  tags?: Record<string, string>
+): Effect.Effect<void> =>
+  Effect.withFiberRuntime((fiber) => {
+    if (fiber.getFiberRef(metricsOn)) {
+      const target = tags === undefined ? metric : tagged(metric, tags)
+      target.unsafeUpdate(input, fiber.getFiberRef(FiberRef.currentMetricLabels))
+    }
+    return Effect.void
+  })
+
 /**
  * Adds one to `counter` (already tagged, see `tagged`), unless metrics are off (`withoutMetrics`).
  *
  * @since 0.2.0
  * @category metrics
  */
-export const increment = (counter: Metric.Metric.Counter<number>): Effect.Effect<void> =>
-  Effect.flatMap(FiberRef.get(metricsOn), (on) => (on ? Metric.increment(counter) : Effect.void))
+export const increment = (counter: Metric.Metric.Counter<number>): Effect.Effect<void> => update(counter, 1)
 
 /**
  * Adds one to `counter`, with these tags, unless metrics are off (`withoutMetrics`).
@@ -157,7 +171,7 @@ export const increment = (counter: Metric.Metric.Counter<number>): Effect.Effect
  * @category metrics
  */
 export const count = (counter: Metric.Metric.Counter<number>, tags: Record<string, string>): Effect.Effect<void> =>
-  Effect.flatMap(FiberRef.get(metricsOn), (on) => (on ? Metric.increment(tagged(counter, tags)) : Effect.void))
+  update(counter, 1, tags)
 
 /**
  * Records a duration in milliseconds in `histogram`, with these tags, unless metrics are off (`withoutMetrics`).
@@ -169,8 +183,7 @@ export const time = (
   histogram: Metric.Metric.Histogram<number>,
   millis: number,
   tags: Record<string, string>
-): Effect.Effect<void> =>
-  Effect.flatMap(FiberRef.get(metricsOn), (on) => (on ? Metric.update(tagged(histogram, tags), millis) : Effect.void))
+): Effect.Effect<void> => update(histogram, millis, tags)
 
 /**
  * Runs the effect in a span `name` with these attributes (those left undefined are left out), when a tracer is
