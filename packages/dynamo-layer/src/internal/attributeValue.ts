@@ -59,14 +59,10 @@ const element = (value: unknown): AttributeValue | undefined => {
 }
 
 /**
- * One attribute value for a request. Strings, numbers and bytes, nearly all that requests carry, are built
- * directly; lists and maps are walked. Throws for what DynamoDB cannot store (`undefined`, NaN, class instances):
- * the storage reports it as a StoreError.
+ * One attribute value for a request; lists and maps are walked. Throws for what DynamoDB cannot store
+ * (`undefined`, NaN, class instances): the storage reports it as a StoreError.
  */
 export const toAttribute = (value: NativeAttributeValue): AttributeValue => {
-  if (typeof value === "string") return { S: value }
-  if (typeof value === "number" && Number.isFinite(value)) return { N: String(value) }
-  if (value instanceof Uint8Array) return { B: value }
   const attribute = element(value)
   if (attribute === undefined) throw new Error("undefined is not an attribute value")
   return attribute
