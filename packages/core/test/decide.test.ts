@@ -197,18 +197,28 @@ describe("the lock protocol's decisions", () => {
 })
 
 describe("when a waiter looks again", () => {
-  it("just before the turn the record's timing predicts, then again after half as long as it is overdue", async () => {
-    const { expectedLook, noPace } = await import("../src/internal/lock/pace.js")
-    // The holder began at 1000 and holders typically hold 50 ms: first in line looks at 1049.
-    assert.strictEqual(expectedLook(1010, 1, 1000, 50, noPace), 1049)
-    // Third in line: two more turns of about a hold each.
-    assert.strictEqual(expectedLook(1010, 3, 1000, 50, noPace), 1149)
+  it("just after the release the record's timing predicts, then again after half as long as it is overdue", async () => {
+    const { expectedLook } = await import("../src/internal/lock/pace.js")
+    // The holder began at 1000 and holders typically hold 50 ms: first in line looks at 1051, just after the release
+    // is expected to be sent (a look sent earlier reaches the store before the release does).
+    assert.strictEqual(expectedLook(1010, 1, 1000, 50), 1051)
+    // Third in line: two more turns of a hold each.
+    assert.strictEqual(expectedLook(1010, 3, 1000, 50), 1151)
     // Overdue by 40 ms: again in 20 ms; by 1 ms: in 2 ms at least.
-    assert.strictEqual(expectedLook(1090, 1, 1000, 50, noPace), 1110)
-    assert.strictEqual(expectedLook(1051, 1, 1000, 50, noPace), 1053)
+    assert.strictEqual(expectedLook(1090, 1, 1000, 50), 1110)
+    assert.strictEqual(expectedLook(1051, 1, 1000, 50), 1053)
     // No estimate without a typical hold or a start.
-    assert.isUndefined(expectedLook(1010, 1, 1000, 0, noPace))
-    assert.isUndefined(expectedLook(1010, 1, 0, 50, noPace))
+    assert.isUndefined(expectedLook(1010, 1, 1000, 0))
+    assert.isUndefined(expectedLook(1010, 1, 0, 50))
+  })
+
+  it("a waiter far back counts a hold per turn ahead, however slowly the line moved lately", async () => {
+    const { expectedLook, observe, noPace } = await import("../src/internal/lock/pace.js")
+    // The line moved at 200 ms per acquisition (gaps after late looks), holds are 50 ms: fourth in line looks at
+    // 1000 + 4 x 50 + 1, not 600 ms of observed pace later, which would keep the line as slow as it was.
+    const slow = observe(observe(noPace, 10, 0), 15, 1000)
+    assert.strictEqual(slow.perAcquisition, 200)
+    assert.strictEqual(expectedLook(1010, 4, 1000, 50), 1201)
   })
 
   it("a waiter reads the holding's timing from the record it waits on", () => {

@@ -209,7 +209,7 @@ export const obtain = (
       const pace = observe(state.pace, decision.fence, now)
       // Where the record tells when the turn is likely, look then (the schedule still counts the looks); else by the
       // schedule, and by the pace of the line for a waiter far back.
-      const expected = expectedLook(now, decision.ahead, decision.since, decision.hold, pace)
+      const expected = expectedLook(now, decision.ahead, decision.since, decision.hold)
       const look = expected ?? Math.min(at, nextLookAt(now, decision.ahead, pace))
       // A waiter in line must look at least twice per grace period, or its place would lapse.
       const latest = Math.min(
