@@ -235,4 +235,62 @@ describe("when a waiter looks again", () => {
       JSON.stringify(decision)
     )
   })
+
+  it("the first in line claims when the release is expected: the claim applies once the lease is free, else never", () => {
+    const ahead = formatEntry(third, 20_000) // lapsed by 30 010: skipped, and pinned so that it cannot come back
+    const held = record({
+      owner: Option.some(other),
+      expiresAt: 50_000,
+      since: 30_000,
+      hold: 45,
+      version: 7,
+      line: [ahead, formatEntry(me, 60_000), formatEntry(other, 60_000)]
+    })
+    const decision = run(held, 30_010)
+    assert.isTrue(decision._tag === "Wait" && decision.turn !== undefined, JSON.stringify(decision))
+    const turn = (decision as Extract<Decision, { _tag: "Wait" }>).turn!
+    assert.deepStrictEqual(turn.remove, [0, 1], "removes the lapsed entry and its own, not the one behind it")
+    const item = Option.getOrThrow(held)
+    const released = {
+      ...item,
+      version: 8,
+      expiresAt: Option.some(30_050),
+      lock: { ...item.lock, owner: Option.none() }
+    }
+    const holds = (candidate: StoredItem | undefined) => conditionHolds(turn.condition, Option.fromNullable(candidate))
+    assert.isTrue(holds(released), "released: the claim applies")
+    assert.isFalse(holds(item), "still held: refused")
+    assert.isFalse(
+      holds({
+        ...released,
+        lock: { ...released.lock, line: [formatEntry(third, 70_000), ...item.lock.line.slice(1)] }
+      }),
+      "the waiter ahead came back: refused"
+    )
+    assert.isFalse(holds({ ...released, foreign: true }), "Go dynalock wrote it since: refused")
+    assert.isFalse(holds({ ...released, lock: { ...released.lock, line: [] } }), "a record made anew: refused")
+    assert.isFalse(holds(undefined), "gone: refused")
+    assert.isFalse(
+      holds({ ...released, lock: { ...released.lock, owner: Option.some(third) } }),
+      "taken by someone else meanwhile: refused"
+    )
+    // An expired lease counts as free only once the skew bound has passed by the waiter's clock when it decided.
+    const expired = { ...item, expiresAt: Option.some(29_910) }
+    assert.isTrue(holds(expired))
+    assert.isFalse(holds({ ...item, expiresAt: Option.some(29_911) }))
+  })
+
+  it("no turn claim without the record's timing, nor for a waiter with others waiting ahead", () => {
+    const untimed = record({ owner: Option.some(other), expiresAt: 50_000, line: [formatEntry(me, 60_000)] })
+    assert.isUndefined((run(untimed, 30_010) as Extract<Decision, { _tag: "Wait" }>).turn)
+    const behind = record({
+      owner: Option.some(other),
+      expiresAt: 50_000,
+      since: 30_000,
+      hold: 45,
+      line: [formatEntry(third, 60_000), formatEntry(me, 60_000)]
+    })
+    const decision = run(behind, 30_010)
+    assert.isTrue(decision._tag === "Wait" && decision.ahead === 2 && decision.turn === undefined)
+  })
 })

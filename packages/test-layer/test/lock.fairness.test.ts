@@ -1,9 +1,25 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, TestClock } from "effect"
+import { Clock, Effect, Fiber, TestClock } from "effect"
 import { Dynalock } from "@dynalock/core"
+import type { Storage } from "@dynalock/core"
 import { MemoryTable } from "@dynalock/test-layer"
-import { instrument } from "./support/instrument.js"
-import type { Instrumented } from "./support/instrument.js"
+import { instrument, lockStep } from "./support/instrument.js"
+import type { Instrumented, LockStep } from "./support/instrument.js"
+
+/** Logs each request's lock step and the (simulated) time it was sent. */
+const logged = (storage: Storage.Storage, log: Array<{ readonly step: LockStep; readonly at: number }>) => ({
+  ...storage,
+  get: (...args: Parameters<Storage.Storage["get"]>) =>
+    Effect.flatMap(Clock.currentTimeMillis, (at) => {
+      log.push({ step: "read", at })
+      return storage.get(...args)
+    }),
+  update: (request: Storage.UpdateRequest) =>
+    Effect.flatMap(Clock.currentTimeMillis, (at) => {
+      log.push({ step: lockStep("update", request), at })
+      return storage.update(request)
+    })
+})
 
 describe("fairness and request economy (memory, TestClock)", () => {
   it.effect(
@@ -81,6 +97,56 @@ describe("fairness and request economy (memory, TestClock)", () => {
       assert.isAtMost(ten.whileHeld, one.whileHeld + 2)
       // All ten got the lock in turn after the release, each handoff within this client needing few requests.
       assert.isAtMost(ten.all - ten.whileHeld, 10 * 4)
+    })
+  )
+
+  it.effect("a handoff between two clients: the waiter claims when the release is expected, with no read between", () =>
+    Effect.gen(function* () {
+      const table = yield* MemoryTable.make
+      // 1 ms for every request: the release reaches the table 1 ms after it is sent, and so does the claim.
+      const shared = instrument(table.storage("locks"), { latency: 1 }).storage
+      const sections: Array<{ readonly who: number; readonly enter: number; readonly exit: number }> = []
+      const logs: Array<Array<{ readonly step: LockStep; readonly at: number }>> = [[], []]
+      const fibers = []
+      for (const who of [0, 1]) {
+        const worker = Effect.scoped(
+          Effect.gen(function* () {
+            const { locker } = yield* Dynalock.makeOn(logged(shared, logs[who]!))
+            while (true) {
+              yield* locker.withLock("hot", { ttl: "2 seconds" })(
+                Effect.gen(function* () {
+                  const enter = yield* Clock.currentTimeMillis
+                  yield* Effect.sleep("50 millis")
+                  sections.push({ who, enter, exit: yield* Clock.currentTimeMillis })
+                })
+              )
+            }
+          })
+        )
+        fibers.push(yield* Effect.fork(worker))
+      }
+      for (let t = 0; t < 300; t++) yield* TestClock.adjust("10 millis")
+      const stopping = yield* Effect.fork(Fiber.interruptAll(fibers))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(stopping)
+
+      // Every handoff after the first few (the record learns the typical hold from the releases).
+      const handoffs = sections.slice(5).flatMap((section, i) => {
+        const before = sections[i + 4]!
+        if (before.who === section.who) return []
+        const between = logs[section.who]!.filter((request) => request.at >= before.exit && request.at < section.enter)
+        return [{ gap: section.enter - before.exit, steps: between.map((request) => request.step) }]
+      })
+      console.log(
+        `handoffs: ${handoffs.length}, gaps ${[...new Set(handoffs.map((handoff) => handoff.gap))].join("/")} ms, ` +
+          `waiter's requests after the release: ${[...new Set(handoffs.map((handoff) => handoff.steps.join("+")))].join(", ")}`
+      )
+      assert.isAbove(handoffs.length, 30)
+      for (const handoff of handoffs) {
+        // The release is sent at the end of the section; the claim 1 ms later arrives after it and applies.
+        assert.deepStrictEqual(handoff.steps, ["claim"])
+        assert.isAtMost(handoff.gap, 2)
+      }
     })
   )
 })

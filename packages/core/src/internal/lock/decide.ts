@@ -56,6 +56,12 @@ export type Decision =
       /** When the current lease began (its holder's clock) and how long holders typically hold: 0 when unknown. */
       readonly since: number
       readonly hold: number
+      /**
+       * For the first in line while the lease is held: the claim to send when the release is expected, in place of
+       * a read (the release and the claim then cost no round trip in between). It applies only if the lease is
+       * free by then and the line is still as seen up to this waiter's place; refused, it shows the record.
+       */
+      readonly turn?: Claim | undefined
     }
   /** It may not claim, and `wait: false` says not to wait. */
   | { readonly _tag: "Held" }
@@ -123,6 +129,23 @@ const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEnt
   }
 }
 
+/**
+ * The claim of the first in line, made at `now` while the lease is still held, to be sent when the release is
+ * expected: like the blind claim (the lease free, the record last written by a client of this protocol, a plain
+ * lock), with the line pinned entry by entry up to this waiter's place instead of empty. No version pin: the release
+ * that the claim waits for is itself a versioned write. A lapsed entry ahead that comes back changes its text, and
+ * a record made anew has no line, so either refuses the claim.
+ */
+const turnClaim = (through: ReadonlyArray<LineEntry>, now: number, settings: Settings): Claim => ({
+  condition: and(
+    { _tag: "Ours" },
+    { _tag: "LimitIs", limit: Option.none() },
+    or(not({ _tag: "HasOwner" }), { _tag: "ExpiredAt", at: now - settings.skew }),
+    ...through.map((entry): Condition => ({ _tag: "LineAt", index: entry.index, entry: entry.raw }))
+  ),
+  remove: through.map((entry) => entry.index)
+})
+
 /** What the record says of the current holding's timing, for a waiter to look again when it is likely to end. */
 const timing = (item: StoredItem, lease: LeaseView) =>
   lease._tag === "Held" && !item.foreign ? { since: item.lock.since, hold: item.lock.hold } : { since: 0, hold: 0 }
@@ -178,12 +201,16 @@ export const decide = (
   }
   const refreshAt = mine.deadline - settings.grace / 2
   if (now >= refreshAt) return { _tag: "Refresh", entry: mine }
-  return {
+  const timed = timing(item, lease)
+  const wait = {
     _tag: "Wait",
     until: Math.min(leaseUntil, lapses, refreshAt),
     ahead,
     inLine: true,
     fence: item.lock.fence,
-    ...timing(item, lease)
-  }
+    ...timed
+  } as const
+  // Only where the record tells when the release is expected: otherwise the waiter wakes on its schedule.
+  const next = timed.since > 0 && timed.hold > 0 && waitingAhead.length === 0 && mine.index < maxPinnedEntries
+  return next ? { ...wait, turn: turnClaim(line.slice(0, mine.index + 1), now, settings) } : wait
 }

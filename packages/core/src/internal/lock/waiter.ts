@@ -19,11 +19,15 @@ import type { Kind } from "./kind.js"
 import type { LineEntry } from "./record.js"
 import { joinRequest, refreshRequest } from "./requests.js"
 
-/** What the waiter knows of the record: nothing yet (it has not started), nothing current, or what it saw. */
+/**
+ * What the waiter knows of the record: nothing yet (it has not started), nothing current, what it saw, or that its
+ * turn is expected now, with the claim to send in place of a read.
+ */
 type Known =
   | { readonly _tag: "Start" }
   | { readonly _tag: "Stale" }
   | { readonly _tag: "Seen"; readonly current: Option.Option<StoredItem> }
+  | { readonly _tag: "Turn"; readonly claim: Claim }
 
 interface WaiterState {
   readonly known: Known
@@ -34,6 +38,8 @@ interface WaiterState {
   readonly pace: Pace
   /** Whether the last wait was as the first in line. */
   readonly wasFirst: boolean
+  /** The fencing counter of the holding a turn claim was last sent for: one per holding, then reads. */
+  readonly turnTried: number
 }
 
 type Step = { readonly _tag: "Next"; readonly state: WaiterState } | { readonly _tag: "Done"; readonly grant: Grant }
@@ -217,8 +223,20 @@ export const obtain = (
         look,
         decision.inLine ? now + settings.grace / 2 : Number.POSITIVE_INFINITY
       )
+      // Woken when the release is expected, the first in line claims rather than reads: once per holding, since a
+      // refused claim costs more than a read (on dynalite a read of its own; on DynamoDB a write's capacity).
+      const turn =
+        decision.turn !== undefined && latest === expected && state.turnTried !== decision.fence
+          ? decision.turn
+          : undefined
       yield* sleep(latest - now)
-      return next(state, { known: stale, schedule: nextSchedule, pace, wasFirst: first })
+      return next(state, {
+        known: turn === undefined ? stale : { _tag: "Turn", claim: turn },
+        schedule: nextSchedule,
+        pace,
+        wasFirst: first,
+        turnTried: turn === undefined ? state.turnTried : decision.fence
+      })
     })
 
   const act = (state: WaiterState, current: Option.Option<StoredItem>) =>
@@ -269,6 +287,8 @@ export const obtain = (
         return look(state)
       case "Seen":
         return act(state, state.known.current)
+      case "Turn":
+        return claim(state, state.known.claim)
     }
   }
 
@@ -282,7 +302,8 @@ export const obtain = (
     schedule: options.retry.initial,
     failingSince: Option.none(),
     pace: noPace,
-    wasFirst: false
+    wasFirst: false,
+    turnTried: -1
   }
   // While this client has nothing going on with the key, its first step needs no turn among its own waiters: most
   // acquisitions end there (an uncontended claim), and the turn is only taken if the wait goes on.
