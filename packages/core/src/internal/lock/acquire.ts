@@ -2,14 +2,14 @@
  * One acquisition of a lease of any kind: wait for it, and whatever ends the wait without it, leave nothing behind;
  * with it, hold it in the caller's scope. Only the wait is interruptible.
  */
-import { Cause, Clock, Effect, Exit, Option, Ref } from "effect"
+import { Cause, Effect, Exit, Option } from "effect"
 import type { Scope } from "effect"
 import type { AcquireCancelled, InvalidInput, StoreError } from "../../Errors.js"
 import { count, lockAcquisitions, lockWait, time } from "../../Observability.js"
 import { leaveNothingBehind } from "./cleanup.js"
 import type { Grant, LockContext } from "./context.js"
 import { noFootprint } from "./footprint.js"
-import type { Footprint } from "./footprint.js"
+import type { FootprintCell } from "./footprint.js"
 import type { Kind } from "./kind.js"
 import type { ResolvedLockOptions } from "./options.js"
 import { newOwnerToken } from "./token.js"
@@ -50,18 +50,19 @@ export const acquireWith = <L>(
 ): Effect.Effect<L, AcquireCancelled | InvalidInput | StoreError, Scope.Scope> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function* () {
-      const started = yield* Clock.currentTimeMillis
+      const clock = yield* Effect.clock
+      const started = clock.unsafeCurrentTimeMillis()
       const token = newOwnerToken()
-      const footprint = yield* Ref.make<Footprint>(noFootprint)
+      const footprint: FootprintCell = { current: noFootprint }
       const kind = kindFor(token)
-      const waited = yield* Effect.exit(restore(obtain(context, key, token, options, footprint, kind)))
+      const waited = yield* Effect.exit(restore(obtain(context, key, token, options, footprint, kind, clock)))
       if (Exit.isFailure(waited)) {
         // Whatever stopped the wait, it must leave no lease and no place in line behind.
-        yield* leaveNothingBehind(context, key, token, yield* Ref.get(footprint), kind)
+        yield* leaveNothingBehind(context, key, token, footprint.current, kind)
         yield* count(lockAcquisitions, { kind: kind.name, outcome: outcomeOf(waited.cause) })
         return yield* Effect.failCause(waited.cause)
       }
-      const now = yield* Clock.currentTimeMillis
+      const now = clock.unsafeCurrentTimeMillis()
       yield* count(lockAcquisitions, { kind: kind.name, outcome: "acquired" })
       yield* time(lockWait, now - started, { kind: kind.name })
       return yield* hold(waited.value)

@@ -18,6 +18,14 @@ export interface Footprint {
 
 export const noFootprint: Footprint = { seen: Option.none(), uncertain: false, claimed: false, joined: false }
 
+/**
+ * One acquisition's footprint as it changes. A plain cell, not a `Ref`: only the acquiring fiber writes it, each
+ * write is a synchronous step of that fiber, and the clean-up reads it after the wait has ended.
+ */
+export interface FootprintCell {
+  current: Footprint
+}
+
 /** After a write whose outcome is known, or a read: the record shows what is ours. */
 export const sawRecord = (footprint: Footprint, current: Option.Option<StoredItem>): Footprint => ({
   ...footprint,

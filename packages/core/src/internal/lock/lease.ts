@@ -1,5 +1,5 @@
 /** A held lease: background renewal, loss detection, and release (early or when the scope closes). */
-import { Clock, Deferred, Duration, Effect, FiberId, Option, Ref, Schedule, Scope } from "effect"
+import { Clock, Deferred, Duration, Effect, FiberId, Option, Schedule, Scope } from "effect"
 import { isOutcomeUnknown, LockLost } from "../../Errors.js"
 import type { LockLostReason, StoreError } from "../../Errors.js"
 import type { Lock } from "../../Locker.js"
@@ -15,6 +15,8 @@ type Status =
   | { readonly _tag: "Held"; readonly leaseEnd: number }
   | { readonly _tag: "Lost"; readonly reason: LockLostReason }
   | { readonly _tag: "Released" }
+
+const released: Status = { _tag: "Released" }
 
 /** Finalizers never hang: a release that cannot finish in this time is left to the lease expiry. */
 export const finalizerBound = Duration.seconds(5)
@@ -124,38 +126,36 @@ export const keepLease = (
     const { key, ttl } = grant
     const margin = safetyMargin(ttl)
     const acquiredAt = grant.leaseEnd - ttl
-    const status = yield* Ref.make<Status>({ _tag: "Held", leaseEnd: grant.leaseEnd })
+    // A plain variable, not a `Ref`: every read and change of it is one synchronous step of some fiber.
+    let status: Status = { _tag: "Held", leaseEnd: grant.leaseEnd }
+    // The acquiring fiber's clock, read synchronously (each `Clock.currentTimeMillis` costs two fiber steps).
+    const clock = yield* Effect.clock
     // Made only when someone waits for the loss (a Deferred costs more than the rest of keeping a lease).
     let lostSignal: Deferred.Deferred<never, LockLost> | undefined
     const letGo = ops.exclusive ? yield* context.gate.hold(key) : context.gate.released(key)
 
     const spanAttributes = { key, partition: context.storage.partition, table: context.storage.table }
     const handle = ops.kind === "lock" ? "Lock" : "Permit"
-    const held = Effect.flatMap(Clock.currentTimeMillis, (now) => time(lockHold, now - acquiredAt, { kind: ops.kind }))
+    const heldUntil = (now: number) => time(lockHold, now - acquiredAt, { kind: ops.kind })
+    const held = Effect.suspend(() => heldUntil(clock.unsafeCurrentTimeMillis()))
     const renewed = (outcome: string) => count(lockRenewals, { kind: ops.kind, outcome })
 
     const markLost = (reason: LockLostReason) =>
-      Ref.modify(status, (current): [boolean, Status] =>
-        current._tag === "Held" ? [true, { _tag: "Lost", reason }] : [false, current]
-      ).pipe(
-        Effect.flatMap((changed) =>
-          changed
-            ? Effect.all(
-                [
-                  lostSignal === undefined ? Effect.void : Deferred.fail(lostSignal, new LockLost({ key, reason })),
-                  letGo,
-                  count(lockLosses, { kind: ops.kind, reason }),
-                  held
-                ],
-                { discard: true }
-              )
-            : Effect.void
+      Effect.suspend(() => {
+        if (status._tag !== "Held") return Effect.void
+        status = { _tag: "Lost", reason }
+        return Effect.all(
+          [
+            lostSignal === undefined ? Effect.void : Deferred.fail(lostSignal, new LockLost({ key, reason })),
+            letGo,
+            count(lockLosses, { kind: ops.kind, reason }),
+            held
+          ],
+          { discard: true }
         )
-      )
+      })
 
-    const leaseEnd = Effect.map(Ref.get(status), (current) =>
-      current._tag === "Held" ? Option.some(current.leaseEnd) : Option.none()
-    )
+    const leaseEnd = Effect.sync(() => (status._tag === "Held" ? Option.some(status.leaseEnd) : Option.none()))
 
     // Renew at a third of the lease; retry transient failures until the local deadline minus the margin, and
     // report the loss by then at the latest: other clients wait for the lease end plus the skew bound. The
@@ -165,7 +165,7 @@ export const keepLease = (
       const end = yield* leaseEnd
       if (Option.isNone(end)) return
       const giveUpAt = end.value - margin
-      const now = yield* Clock.currentTimeMillis
+      const now = clock.unsafeCurrentTimeMillis()
       const transientRetry = Schedule.exponential(Duration.millis(Math.max(1, ttl / 50))).pipe(
         Schedule.jittered,
         Schedule.union(Schedule.spaced(Duration.millis(Math.max(1, ttl / 10))))
@@ -180,46 +180,48 @@ export const keepLease = (
       if (result.value._tag === "Lost") return yield* Effect.zipRight(renewed("lost"), markLost(result.value.reason))
       yield* renewed("renewed")
       const renewedEnd = result.value.leaseEnd
-      const after = yield* Ref.updateAndGet(status, (current): Status =>
-        current._tag === "Held" ? { _tag: "Held", leaseEnd: Math.max(current.leaseEnd, renewedEnd) } : current
-      )
-      if (after._tag === "Held") cancelNext = yield* context.renewals.schedule(after.leaseEnd - ttl + ttl / 3, renewal)
+      if (status._tag === "Held") {
+        status = { _tag: "Held", leaseEnd: Math.max(status.leaseEnd, renewedEnd) }
+        cancelNext = yield* context.renewals.schedule(status.leaseEnd - ttl + ttl / 3, renewal)
+      }
     })
     cancelNext = grant.renew
       ? yield* context.renewals.schedule(grant.leaseEnd - ttl + ttl / 3, renewal)
       : yield* context.renewals.schedule(grant.leaseEnd - margin, markLost("Expired"))
 
     // Idempotent: the first call gives the lease back; any later one finds it released and returns.
-    const release: Effect.Effect<void, StoreError> = Effect.gen(function* () {
-      const before = yield* Ref.getAndSet(status, { _tag: "Released" })
-      if (before._tag === "Released") return
-      yield* cancelNext
-      if (before._tag === "Held") yield* held
-      if (before._tag === "Lost" && before.reason !== "Expired") return
-      const now = yield* Clock.currentTimeMillis
-      yield* ops.release(now - acquiredAt)
+    const release: Effect.Effect<void, StoreError> = Effect.suspend(() => {
+      const before = status
+      if (before._tag === "Released") return Effect.void
+      status = released
+      const now = clock.unsafeCurrentTimeMillis()
+      const stopped = before._tag === "Held" ? Effect.zipRight(cancelNext, heldUntil(now)) : cancelNext
+      // A lease lost to another holder is not ours to give back; one that expired may still be in the record.
+      return before._tag === "Lost" && before.reason !== "Expired"
+        ? stopped
+        : Effect.zipRight(stopped, ops.release(now - acquiredAt))
     }).pipe(Effect.ensuring(letGo), span(`${handle}.release`, spanAttributes))
     // Scope.addFinalizer, not Effect.addFinalizer: that one also restores the fiber's references when it runs,
     // at several times the cost of the rest of the release.
     yield* Scope.addFinalizer(
       yield* Effect.scope,
-      Effect.flatMap(Ref.get(status), (now) =>
-        now._tag === "Released" ? Effect.void : bounded(release, finalizerBound)
-      ).pipe(Effect.catchAllCause((cause) => Effect.logWarning(`dynalock: release of ${key} left to expiry`, cause)))
+      Effect.suspend(() => (status._tag === "Released" ? Effect.void : bounded(release, finalizerBound))).pipe(
+        Effect.catchAllCause((cause) => Effect.logWarning(`dynalock: release of ${key} left to expiry`, cause))
+      )
     )
 
     const lost = Effect.suspend(() => {
       lostSignal ??= Deferred.unsafeMake<never, LockLost>(FiberId.none)
-      return Effect.flatMap(Ref.get(status), (now) =>
-        now._tag === "Lost" ? Effect.fail(new LockLost({ key, reason: now.reason })) : Deferred.await(lostSignal!)
-      )
+      return status._tag === "Lost"
+        ? Effect.fail(new LockLost({ key, reason: status.reason }))
+        : Deferred.await(lostSignal)
     })
 
     return {
       lost,
       remaining: Effect.gen(function* () {
         const end = yield* leaseEnd
-        const now = yield* Clock.currentTimeMillis
+        const now = clock.unsafeCurrentTimeMillis()
         return Duration.millis(Option.match(end, { onNone: () => 0, onSome: (at) => Math.max(0, at - now) }))
       }),
       release

@@ -2,6 +2,7 @@
 import { Effect, Option, Scope } from "effect"
 import type { Locker } from "../../Locker.js"
 import type { Storage } from "../../Storage.js"
+import type { InvalidInput } from "../../Errors.js"
 import { partitionProblem, validateKey, validatePrefix } from "../validation.js"
 import * as Admin from "./admin.js"
 import { makeSemaphore, validateLimit } from "../semaphore/semaphore.js"
@@ -33,29 +34,30 @@ export const makeLocker = (
     }
 
     /** Checks shared by every operation: the partition, the settings and the key. */
-    const usableKey = (key: string) =>
-      Effect.gen(function* () {
-        if (Option.isSome(problem)) return yield* problem.value
-        yield* settings
-        return yield* validateKey(key)
-      })
+    const usableKey = (key: string): Effect.Effect<string, InvalidInput> =>
+      Option.isSome(problem)
+        ? Effect.fail(problem.value)
+        : settings._tag === "Left"
+          ? Effect.fail(settings.left)
+          : validateKey(key)
 
     // Untraced: each public operation names its own span.
     const acquireLock: Locker["Type"]["acquire"] = (key, options) =>
-      Effect.gen(function* () {
-        const { validKey, resolved } = yield* checkedBeforeWait("lock")(
+      Effect.flatMap(
+        checkedBeforeWait("lock")(
           Effect.flatMap(usableKey(key), (validKey) =>
             Effect.map(resolveLockOptions(storage.partition, validKey, options), (resolved) => ({ validKey, resolved }))
           )
-        )
-        return yield* acquireWith(
-          context,
-          validKey,
-          resolved,
-          (token) => lockKind(validKey, token, resolved, context.settings),
-          (grant) => holdLease(context, grant)
-        )
-      })
+        ),
+        ({ validKey, resolved }) =>
+          acquireWith(
+            context,
+            validKey,
+            resolved,
+            (token) => lockKind(validKey, token, resolved, context.settings),
+            (grant) => holdLease(context, grant)
+          )
+      )
 
     const acquire: Locker["Type"]["acquire"] = (key, options) =>
       acquireLock(key, options).pipe(

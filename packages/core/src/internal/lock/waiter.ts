@@ -3,7 +3,8 @@
  * decision, until the lease is granted or the wait gives up. What it may leave in the store is kept in a
  * `Footprint` ref, written before each write, for the clean-up of a wait that ends without the lease.
  */
-import { Clock, Effect, Option, Ref, ScheduleDecision, ScheduleIntervals } from "effect"
+import { Effect, Option, ScheduleDecision, ScheduleIntervals } from "effect"
+import type { Clock } from "effect"
 import { AcquireCancelled, InvalidInput, isOutcomeUnknown, isTransient } from "../../Errors.js"
 import type { StoreError } from "../../Errors.js"
 import type { StoredItem, UpdateRequest, WriteOutcome } from "../../Storage.js"
@@ -11,7 +12,7 @@ import type { Grant, LockContext } from "./context.js"
 import { safetyMargin } from "./decide.js"
 import type { Claim, Decision } from "./decide.js"
 import { sawRecord } from "./footprint.js"
-import type { Footprint } from "./footprint.js"
+import type { Footprint, FootprintCell } from "./footprint.js"
 import type { ResolvedLockOptions } from "./options.js"
 import { expectedLook, nextLookAt, noPace, observe } from "./pace.js"
 import type { Pace } from "./pace.js"
@@ -55,9 +56,12 @@ export const obtain = (
   key: string,
   token: string,
   options: ResolvedLockOptions,
-  footprint: Ref.Ref<Footprint>,
-  kind: Kind
+  footprint: FootprintCell,
+  kind: Kind,
+  clock: Clock.Clock
 ): Effect.Effect<Grant, WaitError | InvalidInput> => {
+  // The acquiring fiber's clock, read synchronously: each `Clock.currentTimeMillis` would cost two steps of the fiber.
+  const currentTime = () => clock.unsafeCurrentTimeMillis()
   const { gate, settings, storage } = context
   const next = (state: WaiterState, changes: Partial<WaiterState>): Step => ({
     _tag: "Next",
@@ -102,51 +106,51 @@ export const obtain = (
     Effect.gen(function* () {
       if (!options.wait || !(isTransient(error) || isOutcomeUnknown(error))) return yield* error
       const since = Option.getOrElse(state.failingSince, () => sent)
-      const now = yield* Clock.currentTimeMillis
+      const now = currentTime()
       if (now - since >= settings.outage) return yield* error
       const { at, nextSchedule } = yield* scheduleStep(now, state.schedule)
       // A waiter that may have a place in line must look again within half a grace period, or the place lapses.
-      const inLine = (yield* Ref.get(footprint)).joined ? now + settings.grace / 2 : Number.POSITIVE_INFINITY
+      const inLine = footprint.current.joined ? now + settings.grace / 2 : Number.POSITIVE_INFINITY
       yield* sleep(Math.min(at, inLine, since + settings.outage) - now)
       return next(state, { known: stale, schedule: nextSchedule, failingSince: Option.some(since) })
     })
 
   /** Sends a write, recording first that its outcome is unknown until it answers. */
   const send = (request: UpdateRequest, mark: Partial<Footprint>) =>
-    Effect.zipRight(
-      Ref.update(footprint, (current) => ({ ...current, claimed: false, ...mark, uncertain: true })),
-      Effect.either(storage.update(request))
-    )
+    Effect.suspend(() => {
+      footprint.current = { ...footprint.current, claimed: false, ...mark, uncertain: true }
+      return Effect.either(storage.update(request))
+    })
 
-  /** A write answered: remember the record it showed. */
-  const answered = (outcome: WriteOutcome) => {
+  /** A write answered: remember the record it showed (a synchronous step of the fiber running the wait). */
+  const answered = (outcome: WriteOutcome): Option.Option<StoredItem> => {
     const current = outcome._tag === "Applied" ? outcome.item : outcome.current
-    return Effect.as(
-      Ref.update(footprint, (state) => sawRecord(state, current)),
-      current
-    )
+    footprint.current = sawRecord(footprint.current, current)
+    return current
   }
 
   /** A write's outcome stays unknown unless the error says it was not applied. */
   const unanswered = (error: StoreError) =>
     isOutcomeUnknown(error)
       ? Effect.void
-      : Ref.update(footprint, (state) => ({ ...state, uncertain: false, claimed: false }))
+      : Effect.sync(() => {
+          footprint.current = { ...footprint.current, uncertain: false, claimed: false }
+        })
 
   const look = (state: WaiterState) =>
     Effect.gen(function* () {
       // Another lease of this client on this key: its release wakes us, so polling the store would be waste.
       if (options.wait) yield* gate.whileHeldHere(key)
-      const sent = yield* Clock.currentTimeMillis
+      const sent = currentTime()
       const read = yield* Effect.either(storage.get(key, true))
       if (read._tag === "Left") return yield* failed(state, read.left, sent)
-      yield* Ref.update(footprint, (current) => sawRecord(current, read.right))
+      footprint.current = sawRecord(footprint.current, read.right)
       return next(state, { known: seen(read.right), failingSince: Option.none() })
     })
 
   const claim = (state: WaiterState, plan: Claim) =>
     Effect.gen(function* () {
-      const sent = yield* Clock.currentTimeMillis
+      const sent = currentTime()
       const request = kind.claimRequest(plan, sent)
       // The write that may make us the owner is never cut short: its outcome must be known, or marked.
       const outcome = yield* Effect.uninterruptible(send(request, { claimed: true }))
@@ -154,10 +158,10 @@ export const obtain = (
         yield* unanswered(outcome.left)
         return yield* failed(state, outcome.left, sent)
       }
-      const current = yield* answered(outcome.right)
+      const current = answered(outcome.right)
       if (outcome.right._tag === "Applied" && Option.isSome(current)) {
         // The lease counts from when the claim was sent; an answer that took too long leaves too little of it.
-        const now = yield* Clock.currentTimeMillis
+        const now = currentTime()
         const leaseEnd = sent + options.ttl
         return now <= leaseEnd - safetyMargin(options.ttl)
           ? granted(current.value, leaseEnd)
@@ -172,7 +176,7 @@ export const obtain = (
    */
   const giveBack = (state: WaiterState, current: Option.Option<StoredItem>) =>
     Effect.gen(function* () {
-      const sent = yield* Clock.currentTimeMillis
+      const sent = currentTime()
       const request = kind.giveBack(current, sent)
       if (Option.isNone(request)) return next(state, { known: stale })
       const outcome = yield* send(request.value, {})
@@ -180,9 +184,9 @@ export const obtain = (
         yield* unanswered(outcome.left)
         return yield* failed(state, outcome.left, sent)
       }
-      yield* answered(outcome.right)
+      answered(outcome.right)
       if (!options.wait) return yield* new AcquireCancelled({ key, reason: "Late" })
-      const now = yield* Clock.currentTimeMillis
+      const now = currentTime()
       const { at, nextSchedule } = yield* scheduleStep(now, state.schedule)
       yield* sleep(at - now)
       return next(state, { known: stale, schedule: nextSchedule })
@@ -191,13 +195,13 @@ export const obtain = (
   /** A place in line: taking one, or renewing ours. The answer shows the record either way. */
   const place = (state: WaiterState, request: (now: number) => UpdateRequest) =>
     Effect.gen(function* () {
-      const sent = yield* Clock.currentTimeMillis
+      const sent = currentTime()
       const outcome = yield* send(request(sent), { joined: true })
       if (outcome._tag === "Left") {
         yield* unanswered(outcome.left)
         return yield* failed(state, outcome.left, sent)
       }
-      const current = yield* answered(outcome.right)
+      const current = answered(outcome.right)
       return next(state, { known: seen(current), failingSince: Option.none() })
     })
 
@@ -241,7 +245,7 @@ export const obtain = (
 
   const act = (state: WaiterState, current: Option.Option<StoredItem>) =>
     Effect.gen(function* () {
-      const now = yield* Clock.currentTimeMillis
+      const now = currentTime()
       const decision = kind.decide(current, now)
       switch (decision._tag) {
         case "Granted":
@@ -273,9 +277,10 @@ export const obtain = (
       Effect.suspend(() =>
         options.wait && context.contended.has(key)
           ? join(state)
-          : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-              Option.match(kind.blindClaim(now), { onNone: () => look(state), onSome: (plan) => claim(state, plan) })
-            )
+          : Option.match(kind.blindClaim(currentTime()), {
+              onNone: () => look(state),
+              onSome: (plan) => claim(state, plan)
+            })
       )
     )
 
