@@ -1,16 +1,19 @@
 // Safety under late answers: a lease is handed out only while it still has its safety margin, by the local clock
 // when the answer is in hand, counted from when the winning write was sent.
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Effect, Fiber, Option, TestClock } from "effect"
+import { Clock, Duration, Effect, Fiber, Option, TestClock } from "effect"
 import { Dynalock } from "@dynalock/core"
 import type { Lock } from "@dynalock/core"
 import { MemoryTable } from "@dynalock/test-layer"
-import { isClaim, misbehaving, once } from "./support/faults.js"
+import { isClaim, misbehaving, once, serve } from "./support/faults.js"
+import type { Misbehaviour } from "./support/faults.js"
 
 interface Holding {
   readonly who: string
   readonly token: bigint
   readonly enter: number
+  /** The lease left when the lock was handed out, in ms. */
+  readonly remaining: number
   exit: number
 }
 
@@ -21,6 +24,7 @@ const hold = (who: string, lock: Lock, millis: number, holdings: Array<Holding>)
       who,
       token: lock.fencingToken,
       enter: yield* TestClock.currentTimeMillis,
+      remaining: Duration.toMillis(yield* lock.remaining),
       exit: Number.POSITIVE_INFINITY
     }
     holdings.push(holding)
@@ -116,4 +120,75 @@ describe("late answers never hand out an unsafe lease (memory, TestClock)", () =
       assert.isTrue(Option.isSome(yield* other.locker.tryAcquire("job")), `free at ${now}`)
     })
   )
+
+  describe("the first in line's turn claim (sent when the release is expected, without reading first)", () => {
+    /** A claim that pins the line but not the version: what a waiter first in line sends at its expected turn. */
+    const isTurnClaim = (operation: "get" | "update" | "delete" | "query", request: unknown) => {
+      if (!isClaim(operation, request)) return false
+      const condition = JSON.stringify((request as { condition: unknown }).condition)
+      return condition.includes('"LineAt"') && !condition.includes('"VersionIs"')
+    }
+
+    /** Two clients taking turns, 50 ms holds, ttl 1 s; `fault` decides what happens to the waiter's nth turn claim. */
+    const handoffs = (fault: Misbehaviour, nth: number) =>
+      Effect.gen(function* () {
+        const table = yield* MemoryTable.make
+        let turnClaims = 0
+        const faulty = misbehaving(table.storage("locks"), (operation, request) => {
+          if (!isTurnClaim(operation, request)) return serve
+          turnClaims++
+          return turnClaims === nth ? fault : serve
+        })
+        const holdings: Array<Holding> = []
+        const fibers = []
+        for (const [who, storage] of [
+          ["faulty", faulty],
+          ["other", table.storage("locks")]
+        ] as const) {
+          const { locker } = yield* Dynalock.makeOn(storage)
+          const loop = Effect.forever(
+            Effect.scoped(
+              Effect.flatMap(locker.acquire("job", { ttl: "1 second" }), (lock) => hold(who, lock, 50, holdings))
+            )
+          )
+          fibers.push(yield* Effect.fork(loop))
+        }
+        yield* run(6000)
+        const stopping = yield* Effect.fork(Fiber.interruptAll(fibers))
+        yield* run(2000)
+        yield* Fiber.join(stopping)
+        return { holdings, turnClaims }
+      })
+
+    const check = (result: { readonly holdings: ReadonlyArray<Holding>; readonly turnClaims: number }, nth: number) => {
+      assert.isAtLeast(result.turnClaims, nth, "the fault was injected")
+      assert.deepStrictEqual(overlaps(result.holdings), [])
+      const entered = [...result.holdings].sort((a, b) => a.enter - b.enter)
+      for (let i = 1; i < entered.length; i++) {
+        assert.isTrue(entered[i]!.token > entered[i - 1]!.token, "fencing tokens increase with every acquisition")
+      }
+      // Every lock was handed out with at least the safety margin (ttl / 5) of its lease left.
+      for (const holding of result.holdings)
+        assert.isAtLeast(holding.remaining, 200, `${holding.who} at ${holding.enter}`)
+      // Both clients went on taking turns after the fault.
+      const after = entered.filter((holding) => holding.enter > 4000)
+      assert.isTrue(
+        after.some((holding) => holding.who === "faulty") && after.some((holding) => holding.who === "other")
+      )
+    }
+
+    it.scoped("its answer lost: the waiter finds out by reading, holds once, and the turns go on", () =>
+      Effect.gen(function* () {
+        const result = yield* handoffs({ _tag: "LoseAnswer" }, 5)
+        check(result, 5)
+      })
+    )
+
+    it.scoped("its answer late past the lease: no lock from it, no overlap, and the turns go on", () =>
+      Effect.gen(function* () {
+        const result = yield* handoffs({ _tag: "AnswerLate", millis: 1500 }, 5)
+        check(result, 5)
+      })
+    )
+  })
 })
