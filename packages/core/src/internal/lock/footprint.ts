@@ -19,8 +19,8 @@ export interface Footprint {
 export const noFootprint: Footprint = { seen: Option.none(), uncertain: false, claimed: false, joined: false }
 
 /**
- * One acquisition's footprint as it changes. A plain cell, not a `Ref`: only the acquiring fiber writes it, each
- * write is a synchronous step of that fiber, and the clean-up reads it after the wait has ended.
+ * One acquisition's footprint as it changes. A plain cell, not a `Ref`: only its wait writes it, each write within
+ * one synchronous step, and the clean-up reads it once the wait has ended.
  */
 export interface FootprintCell {
   current: Footprint

@@ -1,7 +1,7 @@
 /**
  * Waiting for a lease: a small state machine that carries out the decisions of decide.ts, one handler per
  * decision, until the lease is granted or the wait gives up. What it may leave in the store is kept in a
- * `Footprint` ref, written before each write, for the clean-up of a wait that ends without the lease.
+ * `Footprint` cell, written before each write, for the clean-up of a wait that ends without the lease.
  */
 import { Effect, Option, ScheduleDecision, ScheduleIntervals } from "effect"
 import type { Clock } from "effect"
