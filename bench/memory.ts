@@ -14,6 +14,12 @@ type HeapEvent =
       readonly heapBefore: number
       readonly heapAfter: number
       readonly rss: number
+      readonly lockCycles: number
+      readonly lockHeapBefore: number
+      readonly lockHeapAfter: number
+      /** Root fibers of the worker before and after the lock cycles. */
+      readonly fibersBefore: number
+      readonly fibersAfter: number
     }
   | { readonly _tag: "Failed"; readonly message: string }
 
@@ -78,6 +84,14 @@ export const memory = (server: LocalDynamo.LocalDynamoServer): Effect.Effect<Mem
               `${mib(heap.heapAfter - heap.heapBefore)} (${Math.round(perItem)} B / item)`
             ],
             ["memory layer: heap used with the items", mib(heap.heapAfter)],
+            [
+              `memory layer: heap growth over ${heap.lockCycles} lock acquire + release cycles (after GC; target < 5 MiB)`,
+              mib(heap.lockHeapAfter - heap.lockHeapBefore)
+            ],
+            [
+              "memory layer: root fibers before / after those cycles (target: none left behind)",
+              `${heap.fibersBefore} / ${heap.fibersAfter}`
+            ],
             [
               "lock worker: RSS / heap after building its DynamoStore client",
               `${mib(idleWorker.rss)} / ${mib(idleWorker.heapUsed)}`
