@@ -36,19 +36,33 @@ export const utf8Length = (text: string): number => {
   return bytes
 }
 
-const checkText = (what: string, text: unknown, key?: string): Effect.Effect<string, InvalidInput> => {
-  if (typeof text !== "string") {
-    return Effect.fail(new InvalidInput({ message: `${what} must be a string`, ...(key === undefined ? {} : { key }) }))
-  }
+/** Why `text` cannot be stored as a string: not a string, or not well-formed; undefined when it can. */
+const textProblem = (what: string, text: unknown, key?: string): InvalidInput | undefined => {
+  const at = key === undefined ? {} : { key }
+  if (typeof text !== "string") return new InvalidInput({ message: `${what} must be a string`, ...at })
   if (loneSurrogate.test(text)) {
-    return Effect.fail(
-      new InvalidInput({
-        message: `${what} is not well-formed Unicode (unpaired surrogate)`,
-        ...(key === undefined ? {} : { key })
-      })
-    )
+    return new InvalidInput({ message: `${what} is not well-formed Unicode (unpaired surrogate)`, ...at })
   }
-  return Effect.succeed(text)
+  return undefined
+}
+
+const checkText = (what: string, text: unknown, key?: string): Effect.Effect<string, InvalidInput> => {
+  const problem = textProblem(what, text, key)
+  return problem === undefined ? Effect.succeed(text as string) : Effect.fail(problem)
+}
+
+const keyProblem = (key: unknown): InvalidInput | undefined => {
+  const problem = textProblem("key", key)
+  if (problem !== undefined) return problem
+  const text = key as string
+  if (text.length === 0) return new InvalidInput({ message: "key must not be empty", key: text })
+  const bytes = utf8Length(text)
+  return bytes > limits.maxKeyBytes
+    ? new InvalidInput({
+        message: `key is ${bytes} UTF-8 bytes, at most ${limits.maxKeyBytes} allowed`,
+        key: text.slice(0, 64)
+      })
+    : undefined
 }
 
 /** A key: non-empty, well-formed, at most 1024 UTF-8 bytes. */
@@ -56,20 +70,6 @@ export const validateKey = (key: unknown): Effect.Effect<string, InvalidInput> =
   // Checked synchronously: one fiber step on every operation's path instead of a chain of them.
   const problem = keyProblem(key)
   return problem === undefined ? Effect.succeed(key as string) : Effect.fail(problem)
-}
-
-const keyProblem = (key: unknown): InvalidInput | undefined => {
-  if (typeof key !== "string") return new InvalidInput({ message: "key must be a string" })
-  if (loneSurrogate.test(key))
-    return new InvalidInput({ message: "key is not well-formed Unicode (unpaired surrogate)" })
-  if (key.length === 0) return new InvalidInput({ message: "key must not be empty", key })
-  const bytes = utf8Length(key)
-  return bytes > limits.maxKeyBytes
-    ? new InvalidInput({
-        message: `key is ${bytes} UTF-8 bytes, at most ${limits.maxKeyBytes} allowed`,
-        key: key.slice(0, 64)
-      })
-    : undefined
 }
 
 /** A list prefix: may be empty (the whole partition), else like a key. */

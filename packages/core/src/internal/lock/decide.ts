@@ -76,19 +76,22 @@ interface Waiter {
 }
 
 /**
+ * A plain lock's lease free at `now` as a claim made without the record's version must see it: last written by a
+ * client of this protocol (not Go dynalock), not a semaphore, and with no owner or one whose lease ended at least
+ * the skew bound ago.
+ */
+const freeLease = (now: number, settings: Settings): ReadonlyArray<Condition> => [
+  { _tag: "Ours" },
+  { _tag: "LimitIs", limit: Option.none() },
+  or(not({ _tag: "HasOwner" }), { _tag: "ExpiredAt", at: now - settings.skew })
+]
+
+/**
  * The claim a client sends without reading first: it applies only if the record is absent, or ours, free and with
  * nobody in line. Otherwise it is rejected, and the rejection carries the record to decide on.
  */
 export const blindClaim = (now: number, settings: Settings): Claim => ({
-  condition: or(
-    not({ _tag: "Exists" }),
-    and(
-      { _tag: "Ours" },
-      { _tag: "LimitIs", limit: Option.none() },
-      or(not({ _tag: "HasOwner" }), { _tag: "ExpiredAt", at: now - settings.skew }),
-      { _tag: "LineSize", size: 0 }
-    )
-  ),
+  condition: or(not({ _tag: "Exists" }), and(...freeLease(now, settings), { _tag: "LineSize", size: 0 })),
   remove: []
 })
 
@@ -138,9 +141,7 @@ const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEnt
  */
 const turnClaim = (through: ReadonlyArray<LineEntry>, now: number, settings: Settings): Claim => ({
   condition: and(
-    { _tag: "Ours" },
-    { _tag: "LimitIs", limit: Option.none() },
-    or(not({ _tag: "HasOwner" }), { _tag: "ExpiredAt", at: now - settings.skew }),
+    ...freeLease(now, settings),
     ...through.map((entry): Condition => ({ _tag: "LineAt", index: entry.index, entry: entry.raw }))
   ),
   remove: through.map((entry) => entry.index)

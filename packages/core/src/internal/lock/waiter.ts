@@ -130,12 +130,9 @@ export const obtain = (
   }
 
   /** A write's outcome stays unknown unless the error says it was not applied. */
-  const unanswered = (error: StoreError) =>
-    isOutcomeUnknown(error)
-      ? Effect.void
-      : Effect.sync(() => {
-          footprint.current = { ...footprint.current, uncertain: false, claimed: false }
-        })
+  const unanswered = (error: StoreError): void => {
+    if (!isOutcomeUnknown(error)) footprint.current = { ...footprint.current, uncertain: false, claimed: false }
+  }
 
   const look = (state: WaiterState) =>
     Effect.gen(function* () {
@@ -155,7 +152,7 @@ export const obtain = (
       // The write that may make us the owner is never cut short: its outcome must be known, or marked.
       const outcome = yield* Effect.uninterruptible(send(request, { claimed: true }))
       if (outcome._tag === "Left") {
-        yield* unanswered(outcome.left)
+        unanswered(outcome.left)
         return yield* failed(state, outcome.left, sent)
       }
       const current = answered(outcome.right)
@@ -181,7 +178,7 @@ export const obtain = (
       if (Option.isNone(request)) return next(state, { known: stale })
       const outcome = yield* send(request.value, {})
       if (outcome._tag === "Left") {
-        yield* unanswered(outcome.left)
+        unanswered(outcome.left)
         return yield* failed(state, outcome.left, sent)
       }
       answered(outcome.right)
@@ -198,7 +195,7 @@ export const obtain = (
       const sent = currentTime()
       const outcome = yield* send(request(sent), { joined: true })
       if (outcome._tag === "Left") {
-        yield* unanswered(outcome.left)
+        unanswered(outcome.left)
         return yield* failed(state, outcome.left, sent)
       }
       const current = answered(outcome.right)
