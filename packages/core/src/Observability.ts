@@ -11,7 +11,7 @@
  */
 import { Effect, FiberRef, Metric, MetricBoundaries, MetricKey, MetricLabel } from "effect"
 import type { Tracer } from "effect"
-import { spanEffect } from "./internal/tracing.js"
+import { leafSpanEffect, spanEffect } from "./internal/tracing.js"
 
 const waitBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000]
 
@@ -199,3 +199,16 @@ export const span: (
   attributes?: Record<string, unknown>,
   expected?: (error: unknown) => boolean
 ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, Exclude<R, Tracer.ParentSpan>> = spanEffect
+
+/**
+ * `span` for one request to a store, under which nothing else is traced: the span is not made the parent of what
+ * runs inside it (the request's own SDK call runs in the operation's span), which makes it about half as costly.
+ *
+ * @since 0.2.0
+ * @category spans
+ */
+export const requestSpan: (
+  name: string,
+  attributes?: Record<string, unknown>,
+  expected?: (error: unknown) => boolean
+) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, Exclude<R, Tracer.ParentSpan>> = leafSpanEffect

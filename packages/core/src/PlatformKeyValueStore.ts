@@ -34,7 +34,7 @@ import type { InvalidInput, StoreError } from "./Errors.js"
 import { toPlatformError } from "./internal/platformError.js"
 import { KeyValueStore } from "./KeyValueStore.js"
 import type { TypedPair } from "./KVPair.js"
-import { span as traced } from "./Observability.js"
+import { operationSpanEffect as traced } from "./internal/tracing.js"
 
 const utf8 = new TextEncoder()
 

@@ -175,6 +175,59 @@ describe("observability (memory, TestClock)", () => {
     })
   )
 
+  it.scoped("spans keep Effect's rules: parent, annotations, links, timing off, tracing off, interruption", () =>
+    Effect.gen(function* () {
+      const { recording, spans } = yield* recordingTracer
+      const table = yield* MemoryTable.make
+      const { locker, store } = yield* Dynalock.makeOn({ store: table.storage("data"), locks: table.storage("locks") })
+      const named = (name: string) => spans.filter((span) => span.name === name)
+      const parentId = (span: Tracer.Span) => Option.getOrUndefined(span.parent)?.spanId
+      const link = yield* Effect.makeSpan("app.linked")
+      yield* Effect.gen(function* () {
+        yield* store.put("r/one", "1")
+        // The fiber's context is put back after an operation: a span after it is the app's child, not the put's.
+        yield* Effect.withSpan(Effect.void, "app.after")
+      }).pipe(
+        Effect.withSpan("app.request"),
+        Effect.annotateSpans("tenant", "t-1"),
+        Effect.linkSpans(link),
+        Effect.withTracer(recording)
+      )
+      const request = named("app.request")[0]!
+      const put = named("KeyValueStore.put")[0]!
+      assert.strictEqual(parentId(put), request.spanId)
+      assert.strictEqual(put.traceId, request.traceId)
+      assert.strictEqual(parentId(named("app.after")[0]!), request.spanId)
+      assert.strictEqual(put.attributes.get("tenant"), "t-1")
+      assert.deepStrictEqual(
+        put.links.map((l) => l.span.spanId),
+        [link.spanId]
+      )
+      assert.isTrue(put.status._tag === "Ended" && put.status.endTime >= put.status.startTime)
+
+      yield* Effect.withTracer(Effect.withTracerTiming(store.get("r/one"), false), recording)
+      const untimed = named("KeyValueStore.get")[0]!
+      assert.isTrue(untimed.status._tag === "Ended" && untimed.status.startTime === 0n && untimed.status.endTime === 0n)
+
+      const before = spans.length
+      yield* Effect.withTracer(Effect.withTracerEnabled(store.get("r/one"), false), recording)
+      assert.strictEqual(spans.length, before, "no span when tracing is switched off")
+
+      // An interrupted wait's span ends, with the interruption as its exit; a failure ends it as a failure.
+      const holder = yield* Effect.forkScoped(Effect.scoped(Effect.zipRight(locker.acquire("r/job"), Effect.never)))
+      yield* Effect.yieldNow()
+      const waiting = yield* Effect.fork(Effect.withTracer(Effect.scoped(locker.acquire("r/job")), recording))
+      yield* TestClock.adjust("100 millis")
+      yield* Fiber.interrupt(waiting)
+      yield* Fiber.interrupt(holder)
+      const acquire = named("Locker.acquire")[0]!
+      assert.isTrue(acquire.status._tag === "Ended" && Exit.isInterrupted(acquire.status.exit))
+      yield* Effect.withTracer(Effect.either(store.get("r/none")), recording)
+      const missing = named("KeyValueStore.get").at(-1)!
+      assert.isTrue(missing.status._tag === "Ended" && Exit.isFailure(missing.status.exit))
+    })
+  )
+
   it.scoped(
     "withoutMetrics: a client made in it counts nothing, its renewals included; the same client outside counts",
     () =>

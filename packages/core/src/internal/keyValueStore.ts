@@ -9,8 +9,7 @@ import { bytesPayload, nativePayload, payloadBytes, payloadCandidates } from "./
 import type { PayloadInput, PayloadStore } from "./payloadStore.js"
 import { makePayloadStore } from "./payloadStore.js"
 import { valueBytes } from "./validation.js"
-import { span as traced } from "../Observability.js"
-import { spanStream } from "./tracing.js"
+import { operationSpanEffect as traced, spanStream } from "./tracing.js"
 
 const expiresOf = (item: StoredItem) => Option.map(item.expiresAt, (millis) => DateTime.unsafeMake(millis))
 

@@ -309,7 +309,7 @@ export const makeRequester = (
         return counted.pipe(
           Effect.catchAll((first) => (retriable(first) ? retried(first) : Effect.fail(first))),
           Effect.mapError((failure) => toError(operation, failure)),
-          Observability.span(`DynamoDB.${operation}`, { table }, isConditionFailed)
+          Observability.requestSpan(`DynamoDB.${operation}`, { table }, isConditionFailed)
         )
       }
     })

@@ -15,7 +15,7 @@ import { lockKind } from "./lockKind.js"
 import { resolveLockOptions } from "./options.js"
 import { defaultSettings, resolveSettings } from "./settings.js"
 import type { LockerSettings } from "./settings.js"
-import { span as traced } from "../../Observability.js"
+import { operationSpanEffect as traced, spanEffect as tracedWithUserCode } from "../tracing.js"
 
 export const makeLocker = (
   storage: Storage,
@@ -79,7 +79,7 @@ export const makeLocker = (
             Effect.flatMap((lock) => Effect.raceFirst(Effect.isEffect(self) ? self : self(lock), lock.lost))
           ),
         (scope, exit) => Scope.close(scope, exit)
-      ).pipe(traced("Locker.withLock", { key, partition: storage.partition, table: storage.table }))
+      ).pipe(tracedWithUserCode("Locker.withLock", { key, partition: storage.partition, table: storage.table }))
 
     const inspect: Locker["Type"]["inspect"] = (key) =>
       Effect.flatMap(usableKey(key), (valid) => Admin.inspect(context, valid)).pipe(

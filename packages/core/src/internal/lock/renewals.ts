@@ -3,8 +3,9 @@
  * single fiber sleeps until the earliest and starts what is due. Forking a fiber for every lease cost more than the
  * rest of an uncontended acquisition; a renewal now forks only when it is due, a third into its lease.
  */
-import { Clock, Context, Deferred, Effect, Fiber, FiberId, Tracer } from "effect"
+import { Clock, Deferred, Effect, Fiber, FiberId } from "effect"
 import type { Scope } from "effect"
+import { withoutParentSpan } from "../tracing.js"
 
 /** A task to start at `at` (epoch ms, the client's clock). */
 interface Due {
@@ -111,11 +112,7 @@ export const makeRenewals: Effect.Effect<Renewals, never, Scope.Scope> = Effect.
     })
   )
   // Outside whatever span made the client (DynamoStore.make, say): each renewal is a span of its own.
-  yield* Effect.forkScoped(
-    Effect.interruptible(
-      Effect.mapInputContext(scheduler, (context: Context.Context<never>) => Context.omit(Tracer.ParentSpan)(context))
-    )
-  )
+  yield* Effect.forkScoped(Effect.interruptible(withoutParentSpan(scheduler)))
 
   return {
     schedule: (at, task) =>

@@ -9,7 +9,7 @@ import { resolveLockOptions } from "../lock/options.js"
 import { freePermits, refusal } from "./decide.js"
 import { semaphoreKind } from "./kind.js"
 import { holdPermit } from "./permit.js"
-import { span as traced } from "../../Observability.js"
+import { operationSpanEffect as traced, spanEffect as tracedWithUserCode } from "../tracing.js"
 
 /** Enough for any rate limit or pool; it keeps the holders list well within an item. */
 const maxLimit = 1000
@@ -92,7 +92,7 @@ export const makeSemaphore = (
           Effect.flatMap((permit) => Effect.raceFirst(self, permit.lost))
         ),
       (scope, exit) => Scope.close(scope, exit)
-    ).pipe(traced("DistributedSemaphore.withPermits", { ...attributes, permits: permits ?? 1 }))
+    ).pipe(tracedWithUserCode("DistributedSemaphore.withPermits", { ...attributes, permits: permits ?? 1 }))
 
   const available: Effect.Effect<number, InvalidInput | StoreError> = Effect.gen(function* () {
     const validKey = yield* ready
