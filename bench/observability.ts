@@ -1,8 +1,9 @@
 /**
  * (vii) What metrics and spans cost: the key/value `get` and the uncontended lock cycle, on the memory layer and on
  * dynalite, with dynalock's metrics off (`Observability.withoutMetrics`), on (the default: no tracer, so no spans),
- * and on with a tracer installed (every span made). The modes take turns in rounds, in one run; the figure is each
- * mode's median over the rounds, of wall time and of this process's CPU per operation (dynalite's is its own).
+ * and on with a tracer installed (every span made). The modes take turns in short rounds, in one run; a ratio is the
+ * median over the rounds of a mode's time (or this process's CPU; dynalite's is its own) over "metrics off"'s in the
+ * same round, which cancels the machine's drift between rounds.
  */
 import { randomUUID } from "node:crypto"
 import { Effect, Tracer } from "effect"
@@ -18,11 +19,11 @@ const modes: ReadonlyArray<Mode> = ["metrics off", "metrics on (default)", "metr
 
 interface Workload {
   readonly name: string
+  /** Operations per round, and rounds: short rounds, many of them, so that the machine's drift hits every mode alike. */
   readonly operations: number
+  readonly rounds: number
   readonly make: (mode: Mode) => Effect.Effect<(i: number) => Effect.Effect<unknown, unknown>, never, Scope.Scope>
 }
-
-const rounds = 11
 
 // A tracer whose spans are Effect's own span objects: what any tracer costs dynalock, without an exporter's cost.
 const recordingTracer = Effect.map(Effect.tracer, (builtIn) =>
@@ -45,6 +46,9 @@ export interface ObservabilityRow {
   readonly mode: Mode
   readonly opsPerSecond: number
   readonly cpuMicrosPerOp: number
+  /** Median over the rounds of this mode's time (and CPU) in a round over "metrics off"'s in the same round. */
+  readonly timeRatio: number
+  readonly cpuRatio: number
 }
 
 export interface ObservabilityResult {
@@ -79,7 +83,8 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
       const workloads: ReadonlyArray<Workload> = [
         {
           name: "memory: get",
-          operations: 20_000,
+          operations: 2_000,
+          rounds: 41,
           make: (mode) =>
             Effect.map(memoryServices(mode), ({ store }) => {
               Effect.runSync(Effect.orDie(store.put("k", value)))
@@ -88,7 +93,8 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
         },
         {
           name: "memory: lock acquire + release",
-          operations: 10_000,
+          operations: 500,
+          rounds: 41,
           make: (mode) =>
             Effect.map(
               memoryServices(mode),
@@ -99,7 +105,8 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
         },
         {
           name: "dynalite: get",
-          operations: 400,
+          operations: 10,
+          rounds: 401,
           make: (mode) =>
             Effect.flatMap(dynamoServices(mode), ({ store }) =>
               Effect.as(Effect.orDie(store.put("k", value)), () => store.get("k"))
@@ -107,7 +114,8 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
         },
         {
           name: "dynalite: lock acquire + release",
-          operations: 200,
+          operations: 5,
+          rounds: 241,
           make: (mode) =>
             Effect.map(
               dynamoServices(mode),
@@ -135,14 +143,18 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
             tracer
           )(
             Effect.forEach(
-              Array.from({ length: workload.operations / 10 }, (_, i) => i),
+              Array.from({ length: workload.operations * 20 }, (_, i) => i),
               (i) => Effect.orDie(operation(i)),
               { discard: true }
             )
           )
         }
-        for (let round = 0; round < rounds; round++) {
-          for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
+        // Each mode takes every place in the order equally often: the first of a round may run on a cooler cache.
+        const orders = [modes, [...modes].reverse()].flatMap((order) =>
+          order.map((_, shift) => [...order.slice(shift), ...order.slice(0, shift)])
+        )
+        for (let round = 0; round < workload.rounds; round++) {
+          for (const mode of orders[round % orders.length]!) {
             const operation = operations.get(mode)!
             // The mode is set once around the whole round: setting it per operation would cost more than metrics.
             const { wall, cpu } = yield* inMode(
@@ -156,38 +168,44 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
                 return { wall: performance.now() - t0, cpu: process.cpuUsage(cpu0) }
               })
             )
-            runs.get(mode)!.wall.push(workload.operations / (wall / 1000))
-            runs.get(mode)!.cpu.push((cpu.user + cpu.system) / workload.operations)
+            runs.get(mode)!.wall.push(wall)
+            runs.get(mode)!.cpu.push(cpu.user + cpu.system)
           }
         }
+        const off = runs.get("metrics off")!
         for (const mode of modes) {
           const run = runs.get(mode)!
-          rows.push({ workload: workload.name, mode, opsPerSecond: median(run.wall), cpuMicrosPerOp: median(run.cpu) })
+          rows.push({
+            workload: workload.name,
+            mode,
+            opsPerSecond: workload.operations / (median(run.wall) / 1000),
+            cpuMicrosPerOp: median(run.cpu) / workload.operations,
+            timeRatio: median(run.wall.map((wall, round) => wall / off.wall[round]!)),
+            cpuRatio: median(run.cpu.map((cpu, round) => cpu / off.cpu[round]!))
+          })
         }
       }
-      const base = (workload: string) => rows.find((row) => row.workload === workload && row.mode === "metrics off")!
       return {
         rows,
         tables: [
           {
             title: "What metrics and spans cost",
             note:
-              `Each mode's median over ${rounds} rounds, the modes taking turns in one run. "metrics on (default)" is a ` +
-              'program that installed no tracer (no span is made); "metrics and spans on" has a tracer installed ' +
-              '(Effect\'s own span objects, no exporter). Ratios are to "metrics off" (Observability.withoutMetrics): ' +
-              "time per operation and CPU of this process per operation (> 1 is slower).",
+              `The modes take turns in short rounds, in one run (${workloads.map((w) => `${w.name}: ${w.rounds} rounds of ${w.operations}`).join("; ")}). ` +
+              '"metrics on (default)" is a program that installed no tracer (no span is made); "metrics and spans on" ' +
+              "has a tracer installed (Effect's own span objects, no exporter). ops/s and CPU µs/op: the mode's median " +
+              "round. Ratios: the median over the rounds of the mode's time (CPU of this process) in a round over " +
+              '"metrics off"' +
+              "'s (Observability.withoutMetrics) in the same round; > 1 is slower.",
             columns: ["workload", "mode", "ops/s", "CPU µs/op", "time ratio", "CPU ratio"],
-            rows: rows.map((row) => {
-              const off = base(row.workload)
-              return [
-                row.workload,
-                row.mode,
-                Math.round(row.opsPerSecond),
-                row.cpuMicrosPerOp,
-                (off.opsPerSecond / row.opsPerSecond).toFixed(3),
-                (row.cpuMicrosPerOp / off.cpuMicrosPerOp).toFixed(3)
-              ]
-            })
+            rows: rows.map((row) => [
+              row.workload,
+              row.mode,
+              Math.round(row.opsPerSecond),
+              row.cpuMicrosPerOp,
+              row.timeRatio.toFixed(3),
+              row.cpuRatio.toFixed(3)
+            ])
           }
         ]
       }
