@@ -131,6 +131,62 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })(
         })
     )
 
+    it.scoped(
+      "a waiting acquire's requests nest under it, a renewal's under the renewal, and none under the span that made the client",
+      () =>
+        Effect.gen(function* () {
+          const server = yield* LocalDynamo.LocalDynamo
+          const builtIn = yield* Effect.tracer
+          const spans: Array<Tracer.Span> = []
+          const recording = Tracer.make({
+            span: (...args) => {
+              const span = builtIn.span(...args)
+              spans.push(span)
+              return span
+            },
+            context: (f) => f()
+          })
+          const partition = `observed-${Math.random()}`
+          const make = DynamoStore.make({ tableName: server.tableName, partition, client: server.clientConfig })
+          const holder = yield* make
+          const waiter = yield* make.pipe(Effect.withSpan("app.setup"), Effect.withTracer(recording))
+          const parentOf = (span: Tracer.Span) => Option.getOrUndefined(span.parent)?.spanId
+          yield* Effect.scoped(
+            Effect.gen(function* () {
+              yield* holder.locker.acquire("o/wait", { ttl: "600 millis" })
+              // Waits (in a race with its deadline, another fiber), then gives up and withdraws its place.
+              const gaveUp = yield* Effect.flip(waiter.locker.acquire("o/wait", { timeout: "300 millis" }))
+              assert.isTrue(gaveUp._tag === "AcquireCancelled" && gaveUp.reason === "Timeout", String(gaveUp))
+            })
+          ).pipe(Effect.withTracer(recording))
+          const acquire = spans.find(
+            (span) => span.name === "Locker.acquire" && span.status._tag === "Ended" && Exit.isFailure(span.status.exit)
+          )!
+          const underAcquire = spans.filter((span) => parentOf(span) === acquire.spanId).map((span) => span.name)
+          assert.isAtLeast(underAcquire.filter((name) => name.startsWith("DynamoDB.")).length, 3, underAcquire.join())
+          assert.deepStrictEqual(
+            spans.filter((span) => span.name.startsWith("DynamoDB.") && parentOf(span) === undefined),
+            [],
+            "every request span has its operation as parent"
+          )
+          // A lock held across renewals (ttl 300 ms: renewed about every 100 ms).
+          yield* Effect.scoped(
+            Effect.zipRight(waiter.locker.acquire("o/renewed", { ttl: "300 millis" }), Effect.sleep("350 millis"))
+          ).pipe(Effect.withTracer(recording))
+          const setup = spans.find((span) => span.name === "app.setup")!
+          const renewals = spans.filter((span) => span.name === "Lock.renew")
+          assert.isAtLeast(renewals.length, 2)
+          for (const renewal of renewals) {
+            assert.notStrictEqual(parentOf(renewal), setup.spanId)
+            assert.isTrue(
+              spans.some((span) => span.name === "DynamoDB.UpdateItem" && parentOf(span) === renewal.spanId)
+            )
+          }
+          const acquires = new Set(spans.filter((span) => span.name === "Locker.acquire").map((span) => span.spanId))
+          assert.isFalse(renewals.some((renewal) => acquires.has(parentOf(renewal) ?? "")))
+        })
+    )
+
     it.scoped("a failure's outcome tag is its StoreError reason in snake case", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
