@@ -10,7 +10,7 @@
  * @since 0.2.0
  */
 import { Effect, FiberRef, Metric, MetricBoundaries, MetricKey, MetricLabel } from "effect"
-import type { Tracer } from "effect"
+import type { Fiber, Tracer } from "effect"
 import { leafSpanEffect, spanEffect } from "./internal/tracing.js"
 
 const waitBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 30_000, 60_000]
@@ -141,6 +141,24 @@ const metricsOn = FiberRef.unsafeMake(true)
 export const withoutMetrics = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.locally(self, metricsOn, false)
 
+/**
+ * Updates `metric` (with these tags) unless metrics are off in `fiber`, synchronously: for a step of `fiber` that
+ * does other work too.
+ *
+ * @internal
+ */
+export const unsafeRecord = <Type, In, Out>(
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  metric: Metric.Metric<Type, In, Out>,
+  input: In,
+  tags?: Record<string, string>
+): void => {
+  if (fiber.getFiberRef(metricsOn)) {
+    const target = tags === undefined ? metric : tagged(metric, tags)
+    target.unsafeUpdate(input, fiber.getFiberRef(FiberRef.currentMetricLabels))
+  }
+}
+
 // One step of the fiber for the check and the update: Metric.update would read the fiber's metric labels in a step
 // of its own, after the step that read `metricsOn`.
 const update = <Type, In, Out>(
@@ -149,10 +167,7 @@ const update = <Type, In, Out>(
   tags?: Record<string, string>
 ): Effect.Effect<void> =>
   Effect.withFiberRuntime((fiber) => {
-    if (fiber.getFiberRef(metricsOn)) {
-      const target = tags === undefined ? metric : tagged(metric, tags)
-      target.unsafeUpdate(input, fiber.getFiberRef(FiberRef.currentMetricLabels))
-    }
+    unsafeRecord(fiber, metric, input, tags)
     return Effect.void
   })
 

@@ -51,7 +51,8 @@ const checkText = (what: string, text: unknown, key?: string): Effect.Effect<str
   return problem === undefined ? Effect.succeed(text as string) : Effect.fail(problem)
 }
 
-const keyProblem = (key: unknown): InvalidInput | undefined => {
+/** What is wrong with `key` (not text, empty, too long), or `undefined`: checked in one synchronous step. */
+export const keyProblem = (key: unknown): InvalidInput | undefined => {
   const problem = textProblem("key", key)
   if (problem !== undefined) return problem
   const text = key as string

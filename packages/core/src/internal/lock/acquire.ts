@@ -2,10 +2,10 @@
  * One acquisition of a lease of any kind: wait for it, and whatever ends the wait without it, leave nothing behind;
  * with it, hold it in the caller's scope. Only the wait is interruptible.
  */
-import { Cause, Effect, Exit, Option } from "effect"
+import { Cause, Clock, Context, Effect, Option } from "effect"
 import type { Scope } from "effect"
 import type { AcquireCancelled, InvalidInput, StoreError } from "../../Errors.js"
-import { count, lockAcquisitions, lockWait, time } from "../../Observability.js"
+import { count, lockAcquisitions, lockWait, unsafeRecord } from "../../Observability.js"
 import { leaveNothingBehind } from "./cleanup.js"
 import type { Grant, LockContext } from "./context.js"
 import { noFootprint } from "./footprint.js"
@@ -37,9 +37,14 @@ const cancelled = { Timeout: "timeout", Held: "held", ScheduleExhausted: "schedu
 export const checkedBeforeWait =
   (kind: Kind["name"]) =>
   <A, R>(checks: Effect.Effect<A, InvalidInput | StoreError, R>): Effect.Effect<A, InvalidInput | StoreError, R> =>
-    Effect.tapError(checks, (error) =>
-      count(lockAcquisitions, { kind, outcome: error._tag === "InvalidInput" ? "invalid_input" : "store_error" })
-    )
+    Effect.tapError(checks, (error) => countRefusal(kind, error))
+
+const countRefusal = (kind: Kind["name"], error: InvalidInput | StoreError) =>
+  count(lockAcquisitions, { kind, outcome: error._tag === "InvalidInput" ? "invalid_input" : "store_error" })
+
+/** An acquisition refused by a check before its wait (counted as `checkedBeforeWait` counts it). */
+export const refusedBeforeWait = (kind: Kind["name"], error: InvalidInput | StoreError) =>
+  Effect.zipRight(countRefusal(kind, error), Effect.fail(error))
 
 export const acquireWith = <L>(
   context: LockContext,
@@ -49,22 +54,26 @@ export const acquireWith = <L>(
   hold: (grant: Grant) => Effect.Effect<L, never, Scope.Scope>
 ): Effect.Effect<L, AcquireCancelled | InvalidInput | StoreError, Scope.Scope> =>
   Effect.uninterruptibleMask((restore) =>
-    Effect.gen(function* () {
-      const clock = yield* Effect.clock
+    // The start in one step of the fiber, its clock read synchronously (each `Clock.currentTimeMillis` costs two).
+    Effect.withFiberRuntime((fiber) => {
+      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
       const started = clock.unsafeCurrentTimeMillis()
       const token = newOwnerToken()
       const footprint: FootprintCell = { current: noFootprint }
       const kind = kindFor(token)
-      const waited = yield* Effect.exit(restore(obtain(context, key, token, options, footprint, kind, clock)))
-      if (Exit.isFailure(waited)) {
+      const tags = { kind: kind.name }
+      return Effect.matchCauseEffect(restore(obtain(context, key, token, options, footprint, kind, clock)), {
         // Whatever stopped the wait, it must leave no lease and no place in line behind.
-        yield* leaveNothingBehind(context, key, token, footprint.current, kind)
-        yield* count(lockAcquisitions, { kind: kind.name, outcome: outcomeOf(waited.cause) })
-        return yield* Effect.failCause(waited.cause)
-      }
-      const now = clock.unsafeCurrentTimeMillis()
-      yield* count(lockAcquisitions, { kind: kind.name, outcome: "acquired" })
-      yield* time(lockWait, now - started, { kind: kind.name })
-      return yield* hold(waited.value)
+        onFailure: (cause) =>
+          leaveNothingBehind(context, key, token, footprint.current, kind).pipe(
+            Effect.zipRight(count(lockAcquisitions, { kind: kind.name, outcome: outcomeOf(cause) })),
+            Effect.zipRight(Effect.failCause(cause))
+          ),
+        onSuccess: (grant) => {
+          unsafeRecord(fiber, lockAcquisitions, 1, { kind: kind.name, outcome: "acquired" })
+          unsafeRecord(fiber, lockWait, clock.unsafeCurrentTimeMillis() - started, tags)
+          return hold(grant)
+        }
+      })
     })
   )

@@ -25,22 +25,24 @@ export interface Gate {
   readonly released: (key: string) => Effect.Effect<void>
   /** This client holds a lease of `key` until the returned effect is run (idempotent), which wakes the waiters. */
   readonly hold: (key: string) => Effect.Effect<Effect.Effect<void>>
+  /** `hold`, done at once: for a step of a fiber that does other work too. */
+  readonly unsafeHold: (key: string) => Effect.Effect<void>
   /** While this client holds `key`, its waiters need not ask the store: they wait for the local release. */
   readonly whileHeldHere: (key: string) => Effect.Effect<void>
 }
 
 export const makeGate = (): Gate => {
   const entries = new Map<string, Entry>()
-  const enter = (key: string) =>
-    Effect.sync(() => {
-      let entry = entries.get(key)
-      if (entry === undefined) {
-        entry = { turn: undefined, wake: undefined, users: 0, holders: 0 }
-        entries.set(key, entry)
-      }
-      entry.users++
-      return entry
-    })
+  const unsafeEnter = (key: string) => {
+    let entry = entries.get(key)
+    if (entry === undefined) {
+      entry = { turn: undefined, wake: undefined, users: 0, holders: 0 }
+      entries.set(key, entry)
+    }
+    entry.users++
+    return entry
+  }
+  const enter = (key: string) => Effect.sync(() => unsafeEnter(key))
   const leave = (key: string, entry: Entry) =>
     Effect.sync(() => {
       entry.users--
@@ -53,6 +55,17 @@ export const makeGate = (): Gate => {
       entries.get(key)!.wake = undefined
       return Deferred.succeed(woken, undefined)
     })
+  const unsafeHold = (key: string): Effect.Effect<void> => {
+    const entry = unsafeEnter(key)
+    entry.holders++
+    let held = true
+    return Effect.suspend(() => {
+      if (!held) return Effect.void
+      held = false
+      entry.holders--
+      return Effect.zipRight(wakeWaiters(key), leave(key, entry))
+    })
+  }
   const wakeOf = (entry: Entry) => (entry.wake ??= Deferred.unsafeMake<void>(FiberId.none))
   return {
     idle: (key) => !entries.has(key),
@@ -68,17 +81,8 @@ export const makeGate = (): Gate => {
       return entry === undefined ? sleep : Effect.raceFirst(sleep, Deferred.await(wakeOf(entry)))
     },
     released: wakeWaiters,
-    hold: (key) =>
-      Effect.map(enter(key), (entry) => {
-        entry.holders++
-        let held = true
-        return Effect.suspend(() => {
-          if (!held) return Effect.void
-          held = false
-          entry.holders--
-          return Effect.zipRight(wakeWaiters(key), leave(key, entry))
-        })
-      }),
+    hold: (key) => Effect.sync(() => unsafeHold(key)),
+    unsafeHold,
     whileHeldHere: (key) =>
       Effect.suspend(() => {
         const entry = entries.get(key)

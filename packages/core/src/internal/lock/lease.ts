@@ -1,16 +1,17 @@
 /** A held lease: background renewal, loss detection, and release (early or when the scope closes). */
-import { Clock, Deferred, Duration, Effect, FiberId, Option, Schedule, Scope } from "effect"
+import { Clock, Context, Deferred, Duration, Effect, FiberId, Option, Schedule, Scope } from "effect"
 import { isOutcomeUnknown, LockLost } from "../../Errors.js"
 import type { LockLostReason, StoreError } from "../../Errors.js"
 import type { Lock } from "../../Locker.js"
 import type { StoredItem } from "../../Storage.js"
 import type { Grant, LockContext } from "./context.js"
-import { count, lockHold, lockLosses, lockRenewals, time } from "../../Observability.js"
+import { count, lockHold, lockLosses, lockRenewals, time, unsafeRecord } from "../../Observability.js"
 import { operationSpanEffect as span } from "../tracing.js"
 import { bounded } from "../bounded.js"
 import { safetyMargin } from "./decide.js"
 import { ownLeaseEnd } from "./record.js"
 import { releaseRequest, renewRequest } from "./requests.js"
+import type { Cancel } from "./renewals.js"
 
 type Status =
   | { readonly _tag: "Held"; readonly leaseEnd: number }
@@ -38,34 +39,36 @@ const nextTypicalHold = (before: number, held: number): number =>
   Math.max(1, Math.round(before === 0 ? held : before * 0.7 + held * 0.3))
 
 /**
- * Releases `token`'s lease if it still holds one. A release whose outcome is unknown is checked by reading back.
- * `held` is how long it was held, for the key's typical-hold estimate.
+ * Releases `token`'s lease if it still holds one, the request sent at `now`. A release whose outcome is unknown is
+ * checked by reading back. `held` is how long it was held, for the key's typical-hold estimate.
  */
 const releaseInStore = (
   context: LockContext,
   key: string,
   token: string,
+  now: number,
   hold?: number
 ): Effect.Effect<void, StoreError> => {
-  const once = Effect.gen(function* () {
-    const now = yield* Clock.currentTimeMillis
-    const outcome = yield* Effect.either(context.storage.update(releaseRequest(key, token, now, hold)))
-    if (outcome._tag === "Right") {
-      if (outcome.right._tag === "Applied") {
-        const waiting = Option.exists(outcome.right.item, (item) => item.lock.line.length > 0)
+  const once = (sentAt: number): Effect.Effect<void, StoreError> =>
+    Effect.matchEffect(context.storage.update(releaseRequest(key, token, sentAt, hold)), {
+      onSuccess: (outcome) => {
+        if (outcome._tag !== "Applied") return Effect.void
+        const waiting = Option.exists(outcome.item, (item) => item.lock.line.length > 0)
         if (waiting) context.contended.add(key)
         else context.contended.delete(key)
-        yield* context.gate.released(key)
-      }
-      return
-    }
-    if (!isOutcomeUnknown(outcome.left)) return yield* outcome.left
-    const current = yield* context.storage.get(key, true)
-    if (Option.exists(current, (item) => Option.isSome(ownLeaseEnd(item, token)))) return yield* outcome.left
-    yield* context.gate.released(key)
-  })
+        return context.gate.released(key)
+      },
+      onFailure: (error) =>
+        !isOutcomeUnknown(error)
+          ? Effect.fail(error)
+          : Effect.flatMap(context.storage.get(key, true), (current) =>
+              Option.exists(current, (item) => Option.isSome(ownLeaseEnd(item, token)))
+                ? Effect.fail(error)
+                : context.gate.released(key)
+            )
+    })
   // Retried only once it failed: most releases succeed at once, and a retry schedule costs its driver every time.
-  return Effect.catchAll(once, () => Effect.retry(once, releaseRetry))
+  return Effect.catchAll(once(now), () => Effect.retry(Effect.flatMap(Clock.currentTimeMillis, once), releaseRetry))
 }
 
 /** What one renewal achieved. */
@@ -100,7 +103,8 @@ const renewOnce = (context: LockContext, grant: Grant): Effect.Effect<RenewalRes
 interface LeaseOps {
   readonly renewOnce: Effect.Effect<RenewalResult, StoreError>
   /** Gives the lease back; `held` is how long it was held. */
-  readonly release: (held: number) => Effect.Effect<void, StoreError>
+  /** Gives the lease back, the request sent at `now`, after it was held for `held` ms. */
+  readonly release: (now: number, held: number) => Effect.Effect<void, StoreError>
   /** Whether the lease excludes this client's own other waiters (a plain lock; not a semaphore's permits). */
   readonly exclusive: boolean
   /** For the metrics' `kind` tag. */
@@ -123,21 +127,23 @@ export const keepLease = (
   grant: Grant,
   ops: LeaseOps
 ): Effect.Effect<KeptLease, never, Scope.Scope> =>
-  Effect.gen(function* () {
+  // All in one step of the acquiring fiber but for the finalizer's registration: this is every acquisition's path.
+  Effect.withFiberRuntime((fiber) => {
     const { key, ttl } = grant
     const margin = safetyMargin(ttl)
     const acquiredAt = grant.leaseEnd - ttl
     // A plain variable, not a `Ref`: every read and change of it is one synchronous step of some fiber.
     let status: Status = { _tag: "Held", leaseEnd: grant.leaseEnd }
     // The acquiring fiber's clock, read synchronously (each `Clock.currentTimeMillis` costs two fiber steps).
-    const clock = yield* Effect.clock
+    const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
     // Made only when someone waits for the loss (a Deferred costs more than the rest of keeping a lease).
     let lostSignal: Deferred.Deferred<never, LockLost> | undefined
-    const letGo = ops.exclusive ? yield* context.gate.hold(key) : context.gate.released(key)
+    const letGo = ops.exclusive ? context.gate.unsafeHold(key) : context.gate.released(key)
 
     const spanAttributes = { key, partition: context.storage.partition, table: context.storage.table }
     const handle = ops.kind === "lock" ? "Lock" : "Permit"
-    const heldUntil = (now: number) => time(lockHold, now - acquiredAt, { kind: ops.kind })
+    const kindTags = { kind: ops.kind }
+    const heldUntil = (now: number) => time(lockHold, now - acquiredAt, kindTags)
     const held = Effect.suspend(() => heldUntil(clock.unsafeCurrentTimeMillis()))
     const renewed = (outcome: string) => count(lockRenewals, { kind: ops.kind, outcome })
 
@@ -161,7 +167,7 @@ export const keepLease = (
     // Renew at a third of the lease; retry transient failures until the local deadline minus the margin, and
     // report the loss by then at the latest: other clients wait for the lease end plus the skew bound. The
     // client's one timer starts each renewal when it is due (or, without renewal, reports the loss).
-    let cancelNext: Effect.Effect<void> = Effect.void
+    let cancelNext: Cancel = () => Effect.void
     const renewal: Effect.Effect<void> = Effect.gen(function* () {
       const end = yield* leaseEnd
       if (Option.isNone(end)) return
@@ -187,29 +193,27 @@ export const keepLease = (
       }
     })
     cancelNext = grant.renew
-      ? yield* context.renewals.schedule(grant.leaseEnd - ttl + ttl / 3, renewal)
-      : yield* context.renewals.schedule(grant.leaseEnd - margin, markLost("Expired"))
+      ? context.renewals.unsafeSchedule(grant.leaseEnd - ttl + ttl / 3, renewal)
+      : context.renewals.unsafeSchedule(grant.leaseEnd - margin, markLost("Expired"))
 
     // Idempotent: the first call gives the lease back; any later one finds it released and returns.
-    const release: Effect.Effect<void, StoreError> = Effect.suspend(() => {
+    const release: Effect.Effect<void, StoreError> = Effect.withFiberRuntime<void, StoreError>((fiber) => {
       const before = status
       if (before._tag === "Released") return Effect.void
       status = released
       const now = clock.unsafeCurrentTimeMillis()
-      const stopped = before._tag === "Held" ? Effect.zipRight(cancelNext, heldUntil(now)) : cancelNext
+      if (before._tag === "Held") unsafeRecord(fiber, lockHold, now - acquiredAt, kindTags)
+      const stopped = cancelNext()
       // A lease lost to another holder is not ours to give back; one that expired may still be in the record.
-      return before._tag === "Lost" && before.reason !== "Expired"
-        ? stopped
-        : Effect.zipRight(stopped, ops.release(now - acquiredAt))
+      if (before._tag === "Lost" && before.reason !== "Expired") return stopped
+      const giveBack = ops.release(now, now - acquiredAt)
+      return stopped === Effect.void ? giveBack : Effect.zipRight(stopped, giveBack)
     }).pipe(Effect.ensuring(letGo), span(`${handle}.release`, spanAttributes))
     // Scope.addFinalizer, not Effect.addFinalizer: that one also restores the fiber's references when it runs,
     // at several times the cost of the rest of the release.
-    yield* Scope.addFinalizer(
-      yield* Effect.scope,
-      Effect.suspend(() => (status._tag === "Released" ? Effect.void : bounded(release, finalizerBound))).pipe(
-        Effect.catchAllCause((cause) => Effect.logWarning(`dynalock: release of ${key} left to expiry`, cause))
-      )
-    )
+    const finalizer = Effect.suspend(() =>
+      status._tag === "Released" ? Effect.void : bounded(release, finalizerBound)
+    ).pipe(Effect.catchAllCause((cause) => Effect.logWarning(`dynalock: release of ${key} left to expiry`, cause)))
 
     const lost = Effect.suspend(() => {
       lostSignal ??= Deferred.unsafeMake<never, LockLost>(FiberId.none)
@@ -218,7 +222,7 @@ export const keepLease = (
         : Deferred.await(lostSignal)
     })
 
-    return {
+    const kept: KeptLease = {
       lost,
       remaining: Effect.gen(function* () {
         const end = yield* leaseEnd
@@ -227,6 +231,7 @@ export const keepLease = (
       }),
       release
     }
+    return Effect.as(Scope.addFinalizer(Context.unsafeGet(fiber.currentContext, Scope.Scope), finalizer), kept)
   })
 
 /** Holds a granted plain lock in the current scope and returns the caller's handle on it. */
@@ -234,7 +239,8 @@ export const holdLease = (context: LockContext, grant: Grant): Effect.Effect<Loc
   Effect.map(
     keepLease(context, grant, {
       renewOnce: renewOnce(context, grant),
-      release: (held) => releaseInStore(context, grant.key, grant.token, nextTypicalHold(grant.typicalHold, held)),
+      release: (now, held) =>
+        releaseInStore(context, grant.key, grant.token, now, nextTypicalHold(grant.typicalHold, held)),
       exclusive: true,
       kind: "lock"
     }),

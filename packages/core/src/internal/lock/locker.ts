@@ -3,16 +3,17 @@ import { Effect, Option, Scope } from "effect"
 import type { Locker } from "../../Locker.js"
 import type { Storage } from "../../Storage.js"
 import type { InvalidInput } from "../../Errors.js"
-import { partitionProblem, validateKey, validatePrefix } from "../validation.js"
+import { keyProblem, partitionProblem, validatePrefix } from "../validation.js"
 import * as Admin from "./admin.js"
 import { makeSemaphore, validateLimit } from "../semaphore/semaphore.js"
-import { acquireWith, checkedBeforeWait } from "./acquire.js"
+import { acquireWith, checkedBeforeWait, refusedBeforeWait } from "./acquire.js"
 import type { LockContext } from "./context.js"
 import { makeGate } from "./gate.js"
 import { makeRenewals } from "./renewals.js"
 import { holdLease } from "./lease.js"
 import { lockKind } from "./lockKind.js"
-import { resolveLockOptions } from "./options.js"
+import { defaultLockOptions, resolveLockOptions } from "./options.js"
+import type { ResolvedLockOptions } from "./options.js"
 import { defaultSettings, resolveSettings } from "./settings.js"
 import type { LockerSettings } from "./settings.js"
 import { operationSpanEffect as traced, spanEffect as tracedWithUserCode } from "../tracing.js"
@@ -33,31 +34,30 @@ export const makeLocker = (
       semaphores: new Set()
     }
 
-    /** Checks shared by every operation: the partition, the settings and the key. */
-    const usableKey = (key: string): Effect.Effect<string, InvalidInput> =>
-      Option.isSome(problem)
-        ? Effect.fail(problem.value)
-        : settings._tag === "Left"
-          ? Effect.fail(settings.left)
-          : validateKey(key)
+    /** Checks shared by every operation, in one step: the partition, the settings and the key. */
+    const refusal = (key: string): InvalidInput | undefined =>
+      Option.isSome(problem) ? problem.value : settings._tag === "Left" ? settings.left : keyProblem(key)
+    const usableKey = (key: string): Effect.Effect<string, InvalidInput> => {
+      const refused = refusal(key)
+      return refused === undefined ? Effect.succeed(key) : Effect.fail(refused)
+    }
 
     // Untraced: each public operation names its own span.
-    const acquireLock: Locker["Type"]["acquire"] = (key, options) =>
-      Effect.flatMap(
-        checkedBeforeWait("lock")(
-          Effect.flatMap(usableKey(key), (validKey) =>
-            Effect.map(resolveLockOptions(storage.partition, validKey, options), (resolved) => ({ validKey, resolved }))
-          )
-        ),
-        ({ validKey, resolved }) =>
-          acquireWith(
-            context,
-            validKey,
-            resolved,
-            (token) => lockKind(validKey, token, resolved, context.settings),
-            (grant) => holdLease(context, grant)
-          )
-      )
+    const acquireLock: Locker["Type"]["acquire"] = (key, options) => {
+      const refused = refusal(key)
+      if (refused !== undefined) return refusedBeforeWait("lock", refused)
+      const waitWith = (resolved: ResolvedLockOptions) =>
+        acquireWith(
+          context,
+          key,
+          resolved,
+          (token) => lockKind(key, token, resolved, context.settings),
+          (grant) => holdLease(context, grant)
+        )
+      return options === undefined
+        ? waitWith(defaultLockOptions)
+        : Effect.flatMap(checkedBeforeWait("lock")(resolveLockOptions(storage.partition, key, options)), waitWith)
+    }
 
     const acquire: Locker["Type"]["acquire"] = (key, options) =>
       acquireLock(key, options).pipe(

@@ -42,14 +42,17 @@ const lockValue = (partition: string, key: string, value: unknown) =>
       : Effect.succeed(bytes)
   })
 
-const defaults: Effect.Effect<ResolvedLockOptions> = Effect.succeed({
+/** What an acquisition without options waits with. */
+export const defaultLockOptions: ResolvedLockOptions = {
   ttl: defaultTtl,
   value: new Uint8Array(0),
   renew: true,
   retry: defaultRetry,
   timeout: Option.none(),
   wait: true
-})
+}
+
+const defaults: Effect.Effect<ResolvedLockOptions> = Effect.succeed(defaultLockOptions)
 
 export const resolveLockOptions = (
   partition: string,

@@ -3,7 +3,7 @@
  * single fiber sleeps until the earliest and starts what is due. Forking a fiber for every lease cost more than the
  * rest of an uncontended acquisition; a renewal now forks only when it is due, a third into its lease.
  */
-import { Clock, Deferred, Effect, Fiber, FiberId } from "effect"
+import { Clock, Deferred, Effect, Exit, Fiber, FiberId } from "effect"
 import type { Scope } from "effect"
 import { withoutParentSpan } from "../tracing.js"
 
@@ -17,12 +17,17 @@ interface Due {
   fiber: Fiber.RuntimeFiber<void> | undefined
 }
 
+/** Takes a scheduled task out; the effect returned stops it if it already started (`Effect.void` if not). */
+export type Cancel = () => Effect.Effect<void>
+
 export interface Renewals {
   /**
-   * Starts `task` at `at`, in a fiber of the client's, unless cancelled before. The returned effect cancels it, and
-   * interrupts it if it already started (waiting until it has stopped).
+   * Starts `task` at `at`, in a fiber of the client's, unless cancelled before. The returned function cancels it at
+   * once; what it returns interrupts the task if it already started (waiting until it has stopped).
    */
-  readonly schedule: (at: number, task: Effect.Effect<void>) => Effect.Effect<Effect.Effect<void>>
+  readonly schedule: (at: number, task: Effect.Effect<void>) => Effect.Effect<Cancel>
+  /** `schedule`, done at once: for a step of a fiber that does other work too. */
+  readonly unsafeSchedule: (at: number, task: Effect.Effect<void>) => Cancel
 }
 
 /** A binary min-heap of tasks by time, each knowing its index so that it can be taken out at once. */
@@ -111,21 +116,22 @@ export const makeRenewals: Effect.Effect<Renewals, never, Scope.Scope> = Effect.
       target = Number.POSITIVE_INFINITY
     })
   )
+  const unsafeSchedule = (at: number, task: Effect.Effect<void>): Cancel => {
+    const due: Due = { at, task, index: -1, fiber: undefined }
+    heap.push(due)
+    // Only a task due before the scheduler's alarm needs it woken.
+    if (at < target && wake !== undefined) Deferred.unsafeDone(wake, Exit.void)
+    return () => {
+      heap.remove(due)
+      return due.fiber === undefined ? Effect.void : Fiber.interrupt(due.fiber)
+    }
+  }
+
   // Outside whatever span made the client (DynamoStore.make, say): each renewal is a span of its own.
   yield* Effect.forkScoped(Effect.interruptible(withoutParentSpan(scheduler)))
 
   return {
-    schedule: (at, task) =>
-      Effect.suspend(() => {
-        const due: Due = { at, task, index: -1, fiber: undefined }
-        heap.push(due)
-        // Only a task due before the scheduler's alarm needs it woken.
-        const woken = at < target && wake !== undefined ? Deferred.succeed(wake, undefined) : Effect.void
-        const cancel = Effect.suspend(() => {
-          heap.remove(due)
-          return due.fiber === undefined ? Effect.void : Fiber.interrupt(due.fiber)
-        })
-        return Effect.as(woken, cancel)
-      })
+    schedule: (at, task) => Effect.sync(() => unsafeSchedule(at, task)),
+    unsafeSchedule
   }
 })
