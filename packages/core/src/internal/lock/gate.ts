@@ -27,6 +27,8 @@ export interface Gate {
   readonly hold: (key: string) => Effect.Effect<Effect.Effect<void>>
   /** `hold`, done at once: for a step of a fiber that does other work too. */
   readonly unsafeHold: (key: string) => Effect.Effect<void>
+  /** Whether this client holds a lease of `key` right now. */
+  readonly heldHere: (key: string) => boolean
   /** While this client holds `key`, its waiters need not ask the store: they wait for the local release. */
   readonly whileHeldHere: (key: string) => Effect.Effect<void>
 }
@@ -83,6 +85,7 @@ export const makeGate = (): Gate => {
     released: wakeWaiters,
     hold: (key) => Effect.sync(() => unsafeHold(key)),
     unsafeHold,
+    heldHere: (key) => (entries.get(key)?.holders ?? 0) > 0,
     whileHeldHere: (key) =>
       Effect.suspend(() => {
         const entry = entries.get(key)

@@ -145,26 +145,28 @@ export const obtain = (
       return next(state, { known: seen(read.right), failingSince: Option.none() })
     })
 
-  const claim = (state: WaiterState, plan: Claim) =>
-    Effect.gen(function* () {
+  // Not a generator: every acquisition starts with a claim, and a generator's steps cost more than the rest of it.
+  const claim = (state: WaiterState, plan: Claim): Effect.Effect<Step, WaitError | InvalidInput> =>
+    Effect.suspend(() => {
       const sent = currentTime()
       const request = kind.claimRequest(plan, sent)
       // The write that may make us the owner is never cut short: its outcome must be known, or marked.
-      const outcome = yield* Effect.uninterruptible(send(request, { claimed: true }))
-      if (outcome._tag === "Left") {
-        unanswered(outcome.left)
-        return yield* failed(state, outcome.left, sent)
-      }
-      const current = answered(outcome.right)
-      if (outcome.right._tag === "Applied" && Option.isSome(current)) {
-        // The lease counts from when the claim was sent; an answer that took too long leaves too little of it.
-        const now = currentTime()
-        const leaseEnd = sent + options.ttl
-        return now <= leaseEnd - safetyMargin(options.ttl)
-          ? granted(current.value, leaseEnd)
-          : yield* giveBack(state, current)
-      }
-      return next(state, { known: seen(current), failingSince: Option.none() })
+      return Effect.flatMap(Effect.uninterruptible(send(request, { claimed: true })), (outcome) => {
+        if (outcome._tag === "Left") {
+          unanswered(outcome.left)
+          return failed(state, outcome.left, sent)
+        }
+        const current = answered(outcome.right)
+        if (outcome.right._tag === "Applied" && Option.isSome(current)) {
+          // The lease counts from when the claim was sent; an answer that took too long leaves too little of it.
+          const now = currentTime()
+          const leaseEnd = sent + options.ttl
+          return now <= leaseEnd - safetyMargin(options.ttl)
+            ? Effect.succeed(granted(current.value, leaseEnd))
+            : giveBack(state, current)
+        }
+        return Effect.succeed(next(state, { known: seen(current), failingSince: Option.none() }))
+      })
     })
 
   /**
@@ -269,9 +271,8 @@ export const obtain = (
    * client holds the key itself, both would only be refused: its local release comes first.
    */
   const start = (state: WaiterState) =>
-    Effect.zipRight(
-      options.wait ? gate.whileHeldHere(key) : Effect.void,
-      Effect.suspend(() =>
+    Effect.suspend(() => {
+      const first = Effect.suspend(() =>
         options.wait && context.contended.has(key)
           ? join(state)
           : Option.match(kind.blindClaim(currentTime()), {
@@ -279,7 +280,8 @@ export const obtain = (
               onSome: (plan) => claim(state, plan)
             })
       )
-    )
+      return options.wait && gate.heldHere(key) ? Effect.zipRight(gate.whileHeldHere(key), first) : first
+    })
 
   const step = (state: WaiterState): Effect.Effect<Step, WaitError | InvalidInput> => {
     switch (state.known._tag) {
