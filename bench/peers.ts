@@ -67,7 +67,7 @@ export const peers = (server: LocalDynamo.LocalDynamoServer, options: BenchOptio
         scenarioMillis: Math.round(options.scenarioSeconds * 1000),
         // About 3 s of cycles for dynalock at the default 25 s scenarios.
         uncontendedCycles: Math.max(50, Math.round(options.scenarioSeconds * 12)),
-        keyValueOperations: Math.max(50, Math.round(options.scenarioSeconds * 12)),
+        keyValueOperations: Math.max(50, Math.round(options.scenarioSeconds * 80)),
         versions: versionsOf([
           "dynamodb-lock-client",
           "aws-sdk",
