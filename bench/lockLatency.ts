@@ -45,7 +45,7 @@ export const lockLatency = (server: LocalDynamo.LocalDynamoServer): Effect.Effec
       rows.push({
         backend: "memory",
         pattern: "same key, acquire + release",
-        measured: yield* measure(cycles * 10, () => cycle(memory.locker, "k"))
+        measured: yield* measure(cycles * 20, () => cycle(memory.locker, "k"), { warmup: 2_000, rounds: 20 })
       })
       for (const [pattern, keyOf] of [
         ["same key, acquire + release", () => "k"],
@@ -74,7 +74,9 @@ export const lockLatency = (server: LocalDynamo.LocalDynamoServer): Effect.Effec
         tables: [
           {
             title: "Uncontended lock: acquire + release",
-            note: "One client in the benchmark process, default options (ttl 20 s, renewal on). dynalite in its own process.",
+            note:
+              "One client in the benchmark process, default options (ttl 20 s, renewal on). dynalite in its own process. " +
+              "memory: 20,000 cycles after 2,000 untimed, cycles/s the median of 20 rounds of 1,000.",
             columns: ["backend", "pattern", "cycles", "cycles/s", "p50 ms", "p99 ms", "requests / cycle"],
             rows: rows.map((row) => [
               row.backend,

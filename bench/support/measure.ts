@@ -12,29 +12,38 @@ export interface Measured {
 
 /**
  * Runs `operation(i)` for i in [0, count) with `concurrency` in flight, after `warmup` untimed runs (JIT, connections).
+ * With `rounds`, the operations run in that many consecutive rounds and ops/s is the median round's: a few ms of
+ * another process's work (dynalite catching up after the previous section) then moves one round, not the figure.
  * Failures are defects: a benchmark whose operations fail measures nothing.
  */
 export const measure = <E, R>(
   count: number,
   operation: (i: number) => Effect.Effect<unknown, E, R>,
-  options: { readonly concurrency?: number; readonly warmup?: number } = {}
+  options: { readonly concurrency?: number; readonly warmup?: number; readonly rounds?: number } = {}
 ): Effect.Effect<Measured, never, R> =>
   Effect.gen(function* () {
     const warmup = options.warmup ?? Math.min(200, Math.ceil(count / 10))
     for (let i = 0; i < warmup; i++) yield* Effect.orDie(operation(i))
     const samples = new Array<number>(count)
-    const started = performance.now()
-    yield* Effect.forEach(
-      Array.from({ length: count }, (_, i) => i),
-      (i) =>
-        Effect.suspend(() => {
-          const t0 = performance.now()
-          return Effect.map(Effect.orDie(operation(i)), () => {
-            samples[i] = performance.now() - t0
-          })
-        }),
-      { concurrency: options.concurrency ?? 1, discard: true }
-    )
-    const elapsed = performance.now() - started
-    return { operations: count, opsPerSecond: count / (elapsed / 1000), latency: summarize(samples) }
+    const rounds = options.rounds ?? 1
+    const perRound = Math.ceil(count / rounds)
+    const rates: Array<number> = []
+    for (let first = 0; first < count; first += perRound) {
+      const last = Math.min(count, first + perRound)
+      const started = performance.now()
+      yield* Effect.forEach(
+        Array.from({ length: last - first }, (_, i) => first + i),
+        (i) =>
+          Effect.suspend(() => {
+            const t0 = performance.now()
+            return Effect.map(Effect.orDie(operation(i)), () => {
+              samples[i] = performance.now() - t0
+            })
+          }),
+        { concurrency: options.concurrency ?? 1, discard: true }
+      )
+      rates.push((last - first) / ((performance.now() - started) / 1000))
+    }
+    const opsPerSecond = [...rates].sort((a, b) => a - b)[Math.floor(rates.length / 2)]!
+    return { operations: count, opsPerSecond, latency: summarize(samples) }
   })
