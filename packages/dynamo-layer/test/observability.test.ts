@@ -37,6 +37,20 @@ const delta = (before: Record<string, number>, after: Record<string, number>) =>
     Object.entries(after).flatMap(([key, value]) => (value === before[key] ? [] : [[key, value - (before[key] ?? 0)]]))
   )
 
+/** A tracer that keeps every span it makes (Effect's own span objects), and the spans. */
+const recordingTracer = Effect.map(Effect.tracer, (builtIn) => {
+  const spans: Array<Tracer.Span> = []
+  const recording = Tracer.make({
+    span: (...args) => {
+      const span = builtIn.span(...args)
+      spans.push(span)
+      return span
+    },
+    context: (f) => f()
+  })
+  return { recording, spans }
+})
+
 layer(LocalDynamo.layer(), { excludeTestServices: true })(
   "observability of the DynamoDB layer (fault proxy, dynalite)",
   (it) => {
@@ -47,16 +61,7 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })(
           const server = yield* LocalDynamo.LocalDynamo
           // The first two reads are throttled: the client's retry schedule answers them.
           const setup = yield* proxied(server, FaultProxy.onOperation("GetItem", FaultProxy.times(2, Fault.Throttle())))
-          const builtIn = yield* Effect.tracer
-          const spans: Array<Tracer.Span> = []
-          const recording = Tracer.make({
-            span: (...args) => {
-              const span = builtIn.span(...args)
-              spans.push(span)
-              return span
-            },
-            context: (f) => f()
-          })
+          const { recording, spans } = yield* recordingTracer
           const { locker, store } = yield* setup.store({ tag: "observed" })
           const other = yield* setup.store({ tag: "other" })
           const before = yield* requestCounts
@@ -136,16 +141,7 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })(
       () =>
         Effect.gen(function* () {
           const server = yield* LocalDynamo.LocalDynamo
-          const builtIn = yield* Effect.tracer
-          const spans: Array<Tracer.Span> = []
-          const recording = Tracer.make({
-            span: (...args) => {
-              const span = builtIn.span(...args)
-              spans.push(span)
-              return span
-            },
-            context: (f) => f()
-          })
+          const { recording, spans } = yield* recordingTracer
           const partition = `observed-${Math.random()}`
           const make = DynamoStore.make({ tableName: server.tableName, partition, client: server.clientConfig })
           const holder = yield* make
