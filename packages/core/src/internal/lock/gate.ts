@@ -23,9 +23,10 @@ export interface Gate {
   readonly sleep: (key: string, millis: number) => Effect.Effect<void>
   /** A lock on `key` was released by this client. */
   readonly released: (key: string) => Effect.Effect<void>
-  /** This client holds a lease of `key` until the returned effect is run (idempotent), which wakes the waiters. */
-  readonly hold: (key: string) => Effect.Effect<Effect.Effect<void>>
-  /** `hold`, done at once: for a step of a fiber that does other work too. */
+  /**
+   * This client holds a lease of `key` until the returned effect is run (idempotent), which wakes the waiters.
+   * Done at once, for a step of a fiber that does other work too.
+   */
   readonly unsafeHold: (key: string) => Effect.Effect<void>
   /** Whether this client holds a lease of `key` right now. */
   readonly heldHere: (key: string) => boolean
@@ -83,7 +84,6 @@ export const makeGate = (): Gate => {
       return entry === undefined ? sleep : Effect.raceFirst(sleep, Deferred.await(wakeOf(entry)))
     },
     released: wakeWaiters,
-    hold: (key) => Effect.sync(() => unsafeHold(key)),
     unsafeHold,
     heldHere: (key) => (entries.get(key)?.holders ?? 0) > 0,
     whileHeldHere: (key) =>
