@@ -102,7 +102,6 @@ const renewOnce = (context: LockContext, grant: Grant): Effect.Effect<RenewalRes
 /** What keeping a lease of some kind needs: how to renew it once, and how to give it back. */
 interface LeaseOps {
   readonly renewOnce: Effect.Effect<RenewalResult, StoreError>
-  /** Gives the lease back; `held` is how long it was held. */
   /** Gives the lease back, the request sent at `now`, after it was held for `held` ms. */
   readonly release: (now: number, held: number) => Effect.Effect<void, StoreError>
   /** Whether the lease excludes this client's own other waiters (a plain lock; not a semaphore's permits). */
@@ -143,8 +142,7 @@ export const keepLease = (
     const spanAttributes = { key, partition: context.storage.partition, table: context.storage.table }
     const handle = ops.kind === "lock" ? "Lock" : "Permit"
     const kindTags = { kind: ops.kind }
-    const heldUntil = (now: number) => time(lockHold, now - acquiredAt, kindTags)
-    const held = Effect.suspend(() => heldUntil(clock.unsafeCurrentTimeMillis()))
+    const held = Effect.suspend(() => time(lockHold, clock.unsafeCurrentTimeMillis() - acquiredAt, kindTags))
     const renewed = (outcome: string) => count(lockRenewals, { kind: ops.kind, outcome })
 
     const markLost = (reason: LockLostReason) =>

@@ -272,15 +272,17 @@ export const obtain = (
    */
   const start = (state: WaiterState) =>
     Effect.suspend(() => {
-      const first = Effect.suspend(() =>
+      const begin = () =>
         options.wait && context.contended.has(key)
           ? join(state)
           : Option.match(kind.blindClaim(currentTime()), {
               onNone: () => look(state),
               onSome: (plan) => claim(state, plan)
             })
-      )
-      return options.wait && gate.heldHere(key) ? Effect.zipRight(gate.whileHeldHere(key), first) : first
+      // Decided after the local release, when there is one to wait for: the record may have changed by then.
+      return options.wait && gate.heldHere(key)
+        ? Effect.zipRight(gate.whileHeldHere(key), Effect.suspend(begin))
+        : begin()
     })
 
   const step = (state: WaiterState): Effect.Effect<Step, WaitError | InvalidInput> => {
