@@ -183,6 +183,44 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })(
         })
     )
 
+    it.scoped("operations running at once in fibers of one program each keep their own spans", () =>
+      Effect.gen(function* () {
+        const server = yield* LocalDynamo.LocalDynamo
+        const { recording, spans } = yield* recordingTracer
+        const { store } = yield* DynamoStore.make({
+          tableName: server.tableName,
+          partition: `concurrent-${Math.random()}`,
+          client: server.clientConfig
+        })
+        const keys = ["c/a", "c/b", "c/c", "c/d", "c/e", "c/f"]
+        // An operation of the program's own fiber first: the fibers it forks then start from where it kept its span.
+        yield* store.exists("c/a").pipe(Effect.withTracer(recording))
+        // Each fiber's operation is open while the others start theirs: one fiber's span must not be another's parent.
+        yield* Effect.forEach(keys, (key) => Effect.zipRight(store.put(key, key), store.get(key)), {
+          concurrency: "unbounded",
+          discard: true
+        }).pipe(Effect.withSpan("app.batch"), Effect.withTracer(recording))
+        const parentOf = (span: Tracer.Span) => Option.getOrUndefined(span.parent)?.spanId
+        const batch = spans.find((span) => span.name === "app.batch")!
+        const operationSpans = spans.filter(
+          (span) => span.name.startsWith("KeyValueStore.") && span.name !== "KeyValueStore.exists"
+        )
+        assert.strictEqual(operationSpans.length, keys.length * 2)
+        for (const operation of operationSpans) {
+          assert.strictEqual(
+            parentOf(operation),
+            batch.spanId,
+            `${operation.name} ${String(operation.attributes.get("key"))}`
+          )
+          const requests = spans.filter((span) => parentOf(span) === operation.spanId)
+          assert.deepStrictEqual(
+            requests.map((span) => span.name),
+            [operation.name === "KeyValueStore.get" ? "DynamoDB.GetItem" : "DynamoDB.UpdateItem"]
+          )
+        }
+      })
+    )
+
     it.scoped("a failure's outcome tag is its StoreError reason in snake case", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
