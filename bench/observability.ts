@@ -106,7 +106,7 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
         {
           name: "dynalite: get",
           operations: 10,
-          rounds: 401,
+          rounds: 601,
           make: (mode) =>
             Effect.flatMap(dynamoServices(mode), ({ store }) =>
               Effect.as(Effect.orDie(store.put("k", value)), () => store.get("k"))
@@ -115,7 +115,7 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
         {
           name: "dynalite: lock acquire + release",
           operations: 5,
-          rounds: 241,
+          rounds: 481,
           make: (mode) =>
             Effect.map(
               dynamoServices(mode),
