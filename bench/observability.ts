@@ -1,9 +1,9 @@
 /**
- * (vii) What metrics and spans cost: the key/value `get` and the uncontended lock cycle, on the memory layer and on
- * dynalite, with dynalock's metrics off (`Observability.withoutMetrics`), on (the default: no tracer, so no spans),
- * and on with a tracer installed (every span made). The modes take turns in short rounds, in one run; a ratio is the
- * median over the rounds of a mode's time (or this process's CPU; dynalite's is its own) over "metrics off"'s in the
- * same round, which cancels the machine's drift between rounds.
+ * (vii) What metrics and spans cost: the key/value `get` (and on dynalite `put`) and the uncontended lock cycle, on
+ * the memory layer and on dynalite, with dynalock's metrics off (`Observability.withoutMetrics`), on (the default:
+ * no tracer, so no spans), and on with a tracer installed (every span made). The modes take turns in short rounds,
+ * in one run; a ratio is the median over the rounds of a mode's time (or this process's CPU; dynalite's is its own)
+ * over "metrics off"'s in the same round, which cancels the machine's drift between rounds.
  */
 import { randomUUID } from "node:crypto"
 import { Effect, Tracer } from "effect"
@@ -110,6 +110,18 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
           make: (mode) =>
             Effect.flatMap(dynamoServices(mode), ({ store }) =>
               Effect.as(Effect.orDie(store.put("k", value)), () => store.get("k"))
+            )
+        },
+        {
+          name: "dynalite: put",
+          operations: 10,
+          rounds: 401,
+          make: (mode) =>
+            Effect.map(
+              dynamoServices(mode),
+              ({ store }) =>
+                () =>
+                  store.put("k", value)
             )
         },
         {
