@@ -149,4 +149,43 @@ describe("fairness and request economy (memory, TestClock)", () => {
       }
     })
   )
+
+  it.effect("a client re-acquiring right after its release holds its join back while the next holder claims", () =>
+    Effect.gen(function* () {
+      const table = yield* MemoryTable.make
+      const shared = instrument(table.storage("locks"), { latency: 1 }).storage
+      const logs: Array<Array<{ readonly step: LockStep; readonly at: number }>> = [[], []]
+      const fibers = []
+      for (const who of [0, 1]) {
+        const worker = Effect.scoped(
+          Effect.gen(function* () {
+            const { locker } = yield* Dynalock.makeOn(logged(shared, logs[who]!))
+            while (true) yield* locker.withLock("hot", { ttl: "2 seconds" })(Effect.sleep("50 millis"))
+          })
+        )
+        fibers.push(yield* Effect.fork(worker))
+      }
+      for (let t = 0; t < 200; t++) yield* TestClock.adjust("10 millis")
+      const stopping = yield* Effect.fork(Fiber.interruptAll(fibers))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(stopping)
+
+      // Both clients' requests in the order sent (a stable sort keeps each client's own order).
+      const log = logs
+        .flatMap((requests, who) => requests.map((request) => ({ who, ...request })))
+        .sort((a, b) => a.at - b.at)
+      // Each release followed by the same client's join (it saw the other waiting): the join is sent at least the
+      // pause (6 ms) after the release, not as soon as the release is answered, when the other client's claim,
+      // sent as the release was expected, is on its way to the store.
+      const rejoins = log.flatMap((request, i) => {
+        if (request.step !== "release") return []
+        const join = log.slice(i + 1).find((later) => later.who === request.who && later.step !== "read")
+        return join?.step === "join" ? [{ pause: join.at - request.at }] : []
+      })
+      assert.isAbove(rejoins.length, 20)
+      for (const rejoin of rejoins) {
+        assert.isAtLeast(rejoin.pause, 6, JSON.stringify(rejoin))
+      }
+    })
+  )
 })

@@ -50,6 +50,16 @@ type WaitError = AcquireCancelled | StoreError
 const stale: Known = { _tag: "Stale" }
 const seen = (current: Option.Option<StoredItem>): Known => ({ _tag: "Seen", current })
 
+/**
+ * How long a client that saw others waiting at its last acquisition of a key holds back its next one's join. Right
+ * after its own release, the first in line is sending its claim: a join landing in the same moment only delays that
+ * claim at the store, and answers with the lease still free, so the joiner has no holding to time its looks by.
+ * It goes to the back of the line either way. Measured (8 processes re-acquiring at once, paired runs): 15.4-16.0
+ * acquisitions/s against 14.9-15.5, 4.6 requests per acquisition against 5.2-5.4, handoff p50 8.2-10.1 ms
+ * against 10.7-11.8.
+ */
+const rejoinPause = 6
+
 /** One acquisition's wait for a lease of `kind`: `footprint` tells the caller what it may have left behind. */
 export const obtain = (
   context: LockContext,
@@ -274,7 +284,7 @@ export const obtain = (
     Effect.suspend(() => {
       const begin = () =>
         options.wait && context.contended.has(key)
-          ? join(state)
+          ? Effect.zipRight(sleep(rejoinPause), join(state))
           : Option.match(kind.blindClaim(currentTime()), {
               onNone: () => look(state),
               onSome: (plan) => claim(state, plan)
