@@ -21,6 +21,33 @@ const logged = (storage: Storage.Storage, log: Array<{ readonly step: LockStep; 
     })
 })
 
+/**
+ * Two clients on one table (1 ms for every request) taking `hot` in turns for `millis` of simulated time, each
+ * running `section` under the lock; each client's requests logged with the time they were sent.
+ */
+const twoClientsTakingTurns = (section: (who: number) => Effect.Effect<void>, millis: number) =>
+  Effect.gen(function* () {
+    const table = yield* MemoryTable.make
+    const shared = instrument(table.storage("locks"), { latency: 1 }).storage
+    const logs: Array<Array<{ readonly step: LockStep; readonly at: number }>> = [[], []]
+    const fibers = []
+    for (const who of [0, 1]) {
+      const worker = Effect.scoped(
+        Effect.gen(function* () {
+          const { locker } = yield* Dynalock.makeOn(logged(shared, logs[who]!))
+          while (true) yield* locker.withLock("hot", { ttl: "2 seconds" })(section(who))
+        })
+      )
+      fibers.push(yield* Effect.fork(worker))
+    }
+    for (let t = 0; t < millis / 10; t++) yield* TestClock.adjust("10 millis")
+    // Releases in flight need simulated time to finish, so let the clock run while interrupting.
+    const stopping = yield* Effect.fork(Fiber.interruptAll(fibers))
+    yield* TestClock.adjust("1 second")
+    yield* Fiber.join(stopping)
+    return logs
+  })
+
 describe("fairness and request economy (memory, TestClock)", () => {
   it.effect(
     "8 clients re-acquiring in a tight loop with 50 ms holds: nobody starves, nobody above 20%",
@@ -102,33 +129,17 @@ describe("fairness and request economy (memory, TestClock)", () => {
 
   it.effect("a handoff between two clients: the waiter claims when the release is expected, with no read between", () =>
     Effect.gen(function* () {
-      const table = yield* MemoryTable.make
       // 1 ms for every request: the release reaches the table 1 ms after it is sent, and so does the claim.
-      const shared = instrument(table.storage("locks"), { latency: 1 }).storage
       const sections: Array<{ readonly who: number; readonly enter: number; readonly exit: number }> = []
-      const logs: Array<Array<{ readonly step: LockStep; readonly at: number }>> = [[], []]
-      const fibers = []
-      for (const who of [0, 1]) {
-        const worker = Effect.scoped(
+      const logs = yield* twoClientsTakingTurns(
+        (who) =>
           Effect.gen(function* () {
-            const { locker } = yield* Dynalock.makeOn(logged(shared, logs[who]!))
-            while (true) {
-              yield* locker.withLock("hot", { ttl: "2 seconds" })(
-                Effect.gen(function* () {
-                  const enter = yield* Clock.currentTimeMillis
-                  yield* Effect.sleep("50 millis")
-                  sections.push({ who, enter, exit: yield* Clock.currentTimeMillis })
-                })
-              )
-            }
-          })
-        )
-        fibers.push(yield* Effect.fork(worker))
-      }
-      for (let t = 0; t < 300; t++) yield* TestClock.adjust("10 millis")
-      const stopping = yield* Effect.fork(Fiber.interruptAll(fibers))
-      yield* TestClock.adjust("1 second")
-      yield* Fiber.join(stopping)
+            const enter = yield* Clock.currentTimeMillis
+            yield* Effect.sleep("50 millis")
+            sections.push({ who, enter, exit: yield* Clock.currentTimeMillis })
+          }),
+        3000
+      )
 
       // Every handoff after the first few (the record learns the typical hold from the releases).
       const handoffs = sections.slice(5).flatMap((section, i) => {
@@ -152,23 +163,7 @@ describe("fairness and request economy (memory, TestClock)", () => {
 
   it.effect("a client re-acquiring right after its release holds its join back while the next holder claims", () =>
     Effect.gen(function* () {
-      const table = yield* MemoryTable.make
-      const shared = instrument(table.storage("locks"), { latency: 1 }).storage
-      const logs: Array<Array<{ readonly step: LockStep; readonly at: number }>> = [[], []]
-      const fibers = []
-      for (const who of [0, 1]) {
-        const worker = Effect.scoped(
-          Effect.gen(function* () {
-            const { locker } = yield* Dynalock.makeOn(logged(shared, logs[who]!))
-            while (true) yield* locker.withLock("hot", { ttl: "2 seconds" })(Effect.sleep("50 millis"))
-          })
-        )
-        fibers.push(yield* Effect.fork(worker))
-      }
-      for (let t = 0; t < 200; t++) yield* TestClock.adjust("10 millis")
-      const stopping = yield* Effect.fork(Fiber.interruptAll(fibers))
-      yield* TestClock.adjust("1 second")
-      yield* Fiber.join(stopping)
+      const logs = yield* twoClientsTakingTurns(() => Effect.sleep("50 millis"), 2000)
 
       // Both clients' requests in the order sent (a stable sort keeps each client's own order).
       const log = logs
