@@ -1,7 +1,8 @@
 /**
  * (vii) What metrics and spans cost: the key/value `get` (and on dynalite `put`) and the uncontended lock cycle, on
  * the memory layer and on dynalite, with dynalock's metrics off (`Observability.withoutMetrics`), on (the default:
- * no tracer, so no spans), and on with a tracer installed (every span made). The modes take turns in short rounds,
+ * no tracer, so no spans), on with a tracer installed (every span made, as Effect's own span objects), and on with
+ * a tracer of bare span objects (bench/support/bareTracer.ts: what is left is dynalock's part). The modes take turns in short rounds,
  * in one run; a ratio is the median over the rounds of a mode's time (or this process's CPU; dynalite's is its own)
  * over "metrics off"'s in the same round, which cancels the machine's drift between rounds.
  */
@@ -12,10 +13,16 @@ import { Dynalock, Observability } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import { MemoryTable } from "@dynalock/test-layer"
 import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
+import { bareTracer } from "./support/bareTracer.js"
 import type { Table } from "./support/report.js"
 
-type Mode = "metrics off" | "metrics on (default)" | "metrics and spans on"
-const modes: ReadonlyArray<Mode> = ["metrics off", "metrics on (default)", "metrics and spans on"]
+type Mode = "metrics off" | "metrics on (default)" | "metrics and spans on" | "metrics and bare spans on"
+const modes: ReadonlyArray<Mode> = [
+  "metrics off",
+  "metrics on (default)",
+  "metrics and spans on",
+  "metrics and bare spans on"
+]
 
 interface Workload {
   readonly name: string
@@ -37,7 +44,9 @@ const inMode =
       ? Observability.withoutMetrics(self)
       : mode === "metrics and spans on"
         ? Effect.withTracer(self, tracer)
-        : self
+        : mode === "metrics and bare spans on"
+          ? Effect.withTracer(self, bareTracer)
+          : self
 
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
@@ -205,7 +214,9 @@ export const observability = (server: LocalDynamo.LocalDynamoServer): Effect.Eff
             note:
               `The modes take turns in short rounds, in one run (${workloads.map((w) => `${w.name}: ${w.rounds} rounds of ${w.operations}`).join("; ")}). ` +
               '"metrics on (default)" is a program that installed no tracer (no span is made); "metrics and spans on" ' +
-              "has a tracer installed (Effect's own span objects, no exporter). ops/s and CPU µs/op: the mode's median " +
+              'has a tracer installed (Effect\'s own span objects, no exporter); "metrics and bare spans on" a tracer of bare ' +
+              "span objects (name, parent, attributes, times, outcome; ids from a counter), which leaves dynalock's own part " +
+              "of the spans' cost. ops/s and CPU µs/op: the mode's median " +
               "round. Ratios: the median over the rounds of the mode's time (CPU of this process) in a round over " +
               '"metrics off"' +
               "'s (Observability.withoutMetrics) in the same round; > 1 is slower.",
