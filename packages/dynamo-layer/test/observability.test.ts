@@ -4,9 +4,9 @@
  * nest under the operation's span.
  */
 import { assert, layer } from "@effect/vitest"
-import { Effect, Exit, Metric, Option, Tracer } from "effect"
+import { Cause, Effect, Exit, Fiber, Metric, Option, Tracer } from "effect"
 import type { MetricState } from "effect"
-import { Observability } from "@dynalock/core"
+import { Observability, StoreError } from "@dynalock/core"
 import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import * as FaultProxy from "@dynalock/test-layer/FaultProxy"
 import { Fault } from "@dynalock/test-layer/FaultProxy"
@@ -97,7 +97,23 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })(
           const requests = spans.filter(
             (span) => span.name === "DynamoDB.GetItem" && Option.getOrUndefined(span.parent)?.spanId === get.spanId
           )
-          assert.isAtLeast(requests.length, 1, "the read's request span nests under KeyValueStore.get")
+          // One span per request, covering its retries: the two throttled attempts are inside it, and it succeeds.
+          assert.deepStrictEqual(
+            requests.map((span) =>
+              span.status._tag !== "Ended"
+                ? "open"
+                : Exit.match(span.status.exit, {
+                    onSuccess: () => "ok",
+                    onFailure: (cause) =>
+                      Option.match(Cause.failureOption(cause), {
+                        onNone: () => "defect",
+                        onSome: (error) => (error instanceof StoreError ? error.reason : "other")
+                      })
+                  })
+            ),
+            ["ok"],
+            "the read's request span nests under KeyValueStore.get, its retries inside it"
+          )
           assert.strictEqual(get.attributes.get("table"), server.tableName)
           const tryAcquire = spans.find((span) => span.name === "Locker.tryAcquire")!
           assert.isTrue(
@@ -218,6 +234,26 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })(
             [operation.name === "KeyValueStore.get" ? "DynamoDB.GetItem" : "DynamoDB.UpdateItem"]
           )
         }
+      })
+    )
+
+    it.scoped("a request interrupted while in flight ends its span, and its operation's, with the interruption", () =>
+      Effect.gen(function* () {
+        const server = yield* LocalDynamo.LocalDynamo
+        const setup = yield* proxied(server, FaultProxy.onOperation("GetItem", FaultProxy.times(1, Fault.Hang())))
+        const { recording, spans } = yield* recordingTracer
+        const { store } = yield* setup.store()
+        const reading = yield* Effect.fork(store.get("o/hung").pipe(Effect.withTracer(recording)))
+        // Interrupted once the request is out: the proxy holds it without an answer.
+        while (!spans.some((span) => span.name === "DynamoDB.GetItem")) yield* Effect.sleep("5 millis")
+        yield* Effect.sleep("20 millis")
+        yield* Fiber.interrupt(reading)
+        const request = spans.find((span) => span.name === "DynamoDB.GetItem")!
+        assert.strictEqual(request.status._tag, "Ended", "the request's span ends")
+        if (request.status._tag === "Ended") assert.isTrue(Exit.isInterrupted(request.status.exit))
+        const operation = spans.find((span) => span.name === "KeyValueStore.get")!
+        assert.strictEqual(Option.getOrUndefined(request.parent)?.spanId, operation.spanId)
+        assert.strictEqual(operation.status._tag, "Ended", "and so does the operation's")
       })
     )
 
