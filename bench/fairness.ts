@@ -1,7 +1,7 @@
 /** (iii) The starvation scenario of the API contract: 8 processes re-acquiring one key in a tight loop, 50 ms holds. */
 import { Effect } from "effect"
 import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
-import { operationMix } from "./support/contention.js"
+import { coldStartMillis, operationMix } from "./support/contention.js"
 import type { ContentionFigures } from "./support/contention.js"
 import { runContention } from "./support/lockProcesses.js"
 import type { Table } from "./support/report.js"
@@ -53,6 +53,14 @@ export const fairness = (server: LocalDynamo.LocalDynamoServer): Effect.Effect<F
           [
             "handoff (section end -> next section start) p50 / p99 / max ms",
             `${figures.handoff.p50.toFixed(1)} / ${figures.handoff.p99.toFixed(1)} / ${figures.handoff.max.toFixed(1)}`
+          ],
+          [
+            `after the first ${coldStartMillis / 1000} s (the start left out: 8 waiters joining at once, before a release gave the record a typical hold): acquisitions / s`,
+            figures.afterColdStart.acquisitionsPerSecond
+          ],
+          [
+            `after the first ${coldStartMillis / 1000} s: handoff p50 / p99 / max ms`,
+            `${figures.afterColdStart.handoff.p50.toFixed(1)} / ${figures.afterColdStart.handoff.p99.toFixed(1)} / ${figures.afterColdStart.handoff.max.toFixed(1)}`
           ],
           ["handoffs to another process", `${figures.crossHandoffs} of ${Math.max(0, figures.acquisitions - 1)}`],
           ["overlapping sections / tokens out of order", `${figures.overlaps} / ${figures.tokenDisorders}`]

@@ -33,11 +33,19 @@ export interface ContentionFigures {
   /** Requests the next holder sent while waiting, where it is another process. */
   readonly crossHandoffRequests: Summary
   readonly crossHandoffs: number
+  /**
+   * The same run from `coldStartMillis` after the first entry on, the start left out: waiters that joined before
+   * any release had no typical hold in the record to time their looks by, and looked by their schedules.
+   */
+  readonly afterColdStart: { readonly acquisitionsPerSecond: number; readonly handoff: Summary }
   /** Safety, checked on the side: overlapping sections and fencing tokens out of entry order (both must be 0). */
   readonly overlaps: number
   readonly tokenDisorders: number
   readonly unfinishedWaits: number
 }
+
+/** How much of a run's start `afterColdStart` leaves out. */
+export const coldStartMillis = 2_000
 
 const total = (counts: Record<string, number>): number => Object.values(counts).reduce((sum, n) => sum + n, 0)
 
@@ -62,6 +70,8 @@ export const analyze = (
   const span = count === 0 ? 0 : all.at(-1)!.exit - all[0]!.enter
   const handoffs = all.slice(1).map((next, i) => ({ next, before: all[i]! }))
   const cross = handoffs.filter(({ next, before }) => next.worker !== before.worker)
+  const warm = handoffs.filter(({ before }) => before.exit >= all[0]!.enter + coldStartMillis)
+  const warmSpan = warm.length === 0 ? 0 : warm.at(-1)!.next.exit - warm[0]!.next.enter
   const requests = serverRequests ?? perProcess.map(({ stats }) => stats?.requests ?? {})
   const shares = perProcess.map(({ acquisitions }) => acquisitions.length / Math.max(1, count))
   return {
@@ -88,6 +98,10 @@ export const analyze = (
     crossHandoff: summarize(cross.map(({ next, before }) => next.enter - before.exit)),
     crossHandoffRequests: summarize(cross.map(({ next }) => total(next.waitRequests))),
     crossHandoffs: cross.length,
+    afterColdStart: {
+      acquisitionsPerSecond: warm.length / Math.max(1e-9, warmSpan / 1000),
+      handoff: summarize(warm.map(({ next, before }) => next.enter - before.exit))
+    },
     overlaps: handoffs.filter(({ next, before }) => next.enter <= before.exit).length,
     tokenDisorders: handoffs.filter(
       ({ next, before }) =>
