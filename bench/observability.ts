@@ -2,9 +2,9 @@
  * (vii) What metrics and spans cost: the key/value `get` (and on dynalite `put`) and the uncontended lock cycle, on
  * the memory layer and on dynalite, with dynalock's metrics off (`Observability.withoutMetrics`), on (the default:
  * no tracer, so no spans), on with a tracer installed (every span made, as Effect's own span objects), and on with
- * a tracer of bare span objects (bench/support/bareTracer.ts: what is left is dynalock's part). The modes take turns in short rounds,
- * in one run; a ratio is the median over the rounds of a mode's time (or this process's CPU; dynalite's is its own)
- * over "metrics off"'s in the same round, which cancels the machine's drift between rounds.
+ * a tracer of bare span objects (bench/support/bareTracer.ts: what is left is dynalock's part). The modes take
+ * turns in short rounds, in one run; a ratio is the median over the rounds of a mode's time (or this process's CPU;
+ * dynalite's is its own) over "metrics off"'s in the same round, which cancels the machine's drift between rounds.
  */
 import { randomUUID } from "node:crypto"
 import { Effect, Tracer } from "effect"
@@ -39,14 +39,18 @@ const recordingTracer = Effect.map(Effect.tracer, (builtIn) =>
 
 const inMode =
   (mode: Mode, tracer: Tracer.Tracer) =>
-  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    mode === "metrics off"
-      ? Observability.withoutMetrics(self)
-      : mode === "metrics and spans on"
-        ? Effect.withTracer(self, tracer)
-        : mode === "metrics and bare spans on"
-          ? Effect.withTracer(self, bareTracer)
-          : self
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+    switch (mode) {
+      case "metrics off":
+        return Observability.withoutMetrics(self)
+      case "metrics on (default)":
+        return self
+      case "metrics and spans on":
+        return Effect.withTracer(self, tracer)
+      case "metrics and bare spans on":
+        return Effect.withTracer(self, bareTracer)
+    }
+  }
 
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
