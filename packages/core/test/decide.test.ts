@@ -236,6 +236,27 @@ describe("when a waiter looks again", () => {
     )
   })
 
+  it("between a release and the next holder's claim, a waiter times its look by a hold from now", () => {
+    // The lease is free and another waiter is ahead, its claim on the way: the next holding starts about now and
+    // lasts the record's typical hold. Without that timing the waiter slept a step of its schedule, grown while it
+    // waited (169 ms and more), and stalled the line if its turn came meanwhile.
+    const free = record({
+      expiresAt: 30_000,
+      since: 29_000,
+      hold: 45,
+      line: [formatEntry(other, 60_000), formatEntry(me, 60_000)]
+    })
+    const decision = run(free, 30_010)
+    assert.isTrue(
+      decision._tag === "Wait" && decision.ahead === 1 && decision.since === 30_010 && decision.hold === 45,
+      JSON.stringify(decision)
+    )
+    // Not for Go dynalock's record: its holders leave no typical hold.
+    const line = [formatEntry(other, 60_000), formatEntry(me, 60_000)]
+    const go = run(record({ expiresAt: 25_000, foreign: true, hold: 45, line }), 30_010)
+    assert.isTrue(go._tag === "Wait" && go.since === 0 && go.hold === 0, JSON.stringify(go))
+  })
+
   it("the first in line claims when the release is expected: the claim applies once the lease is free, else never", () => {
     const ahead = formatEntry(third, 20_000) // lapsed by 30 010: skipped, and pinned so that it cannot come back
     const held = record({

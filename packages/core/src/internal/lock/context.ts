@@ -31,4 +31,6 @@ export interface Grant {
   readonly renew: boolean
   /** The record's estimate of how long holders hold this key (0: none yet), which this holder's release updates. */
   readonly typicalHold: number
+  /** From the claim's send time (the lease's start) to its answer. */
+  readonly claimRoundTrip: number
 }

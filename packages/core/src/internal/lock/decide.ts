@@ -147,9 +147,18 @@ const turnClaim = (through: ReadonlyArray<LineEntry>, now: number, settings: Set
   remove: through.map((entry) => entry.index)
 })
 
-/** What the record says of the current holding's timing, for a waiter to look again when it is likely to end. */
-const timing = (item: StoredItem, lease: LeaseView) =>
-  lease._tag === "Held" && !item.foreign ? { since: item.lock.since, hold: item.lock.hold } : { since: 0, hold: 0 }
+/**
+ * What the record says of the current holding's timing, for a waiter to look again when it is likely to end. A
+ * free lease with waiters ahead is between holdings: the next one starts about `now`, its claim on the way.
+ */
+const timing = (item: StoredItem, lease: LeaseView, now: number) =>
+  item.foreign
+    ? { since: 0, hold: 0 }
+    : lease._tag === "Held"
+      ? { since: item.lock.since, hold: item.lock.hold }
+      : item.lock.hold > 0
+        ? { since: now, hold: item.lock.hold }
+        : { since: 0, hold: 0 }
 
 /**
  * Decides the next step of `waiter` on the record `current` at `now` (this client's clock).
@@ -197,12 +206,12 @@ export const decide = (
           ahead,
           inLine: false,
           fence: item.lock.fence,
-          ...timing(item, lease)
+          ...timing(item, lease, now)
         }
   }
   const refreshAt = mine.deadline - settings.grace / 2
   if (now >= refreshAt) return { _tag: "Refresh", entry: mine }
-  const timed = timing(item, lease)
+  const timed = timing(item, lease, now)
   const wait = {
     _tag: "Wait",
     until: Math.min(leaseUntil, lapses, refreshAt),

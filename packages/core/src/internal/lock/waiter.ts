@@ -91,7 +91,8 @@ export const obtain = (
         leaseEnd,
         ttl: options.ttl,
         renew: options.renew,
-        typicalHold: item.lock.hold
+        typicalHold: item.lock.hold,
+        claimRoundTrip: currentTime() - (leaseEnd - options.ttl)
       }
     }
   }
