@@ -108,19 +108,27 @@ export const makeRenewals: Effect.Effect<Renewals, never, Scope.Scope> = Effect.
     Effect.gen(function* () {
       yield* startDue(yield* Clock.currentTimeMillis)
       const next = heap.first()
-      target = next === undefined ? Number.POSITIVE_INFINITY : next.at
-      wake = Deferred.unsafeMake<void>(FiberId.none)
       const now = yield* Clock.currentTimeMillis
+      // With nothing left to do, keep the alarm of the wake that got us here while it is ahead: the lease it was
+      // for is usually released before the scheduler runs (an uncontended acquire and release in a row), and
+      // going idle would make every acquisition wake it again (a fiber's resumption, a Deferred and a race each).
+      target = next !== undefined ? next.at : target > now ? target : Number.POSITIVE_INFINITY
+      wake = Deferred.unsafeMake<void>(FiberId.none)
       const woken = Deferred.await(wake)
-      yield* next === undefined ? woken : Effect.raceFirst(Effect.sleep(Math.max(1, Math.ceil(next.at - now))), woken)
-      target = Number.POSITIVE_INFINITY
+      yield* target === Number.POSITIVE_INFINITY
+        ? woken
+        : Effect.raceFirst(Effect.sleep(Math.max(1, Math.ceil(target - now))), woken)
     })
   )
   const unsafeSchedule = (at: number, task: Effect.Effect<void>): Cancel => {
     const due: Due = { at, task, index: -1, fiber: undefined }
     heap.push(due)
-    // Only a task due before the scheduler's alarm needs it woken.
-    if (at < target && wake !== undefined) Deferred.unsafeDone(wake, Exit.void)
+    // Only a task due before the scheduler's alarm needs it woken; the alarm moves at once, so that the tasks
+    // scheduled after it, due later, do not wake it again.
+    if (at < target) {
+      target = at
+      if (wake !== undefined) Deferred.unsafeDone(wake, Exit.void)
+    }
     return () => {
       heap.remove(due)
       return due.fiber === undefined ? Effect.void : Fiber.interrupt(due.fiber)
