@@ -113,7 +113,8 @@ export const kv = (server: LocalDynamo.LocalDynamoServer): Effect.Effect<KvResul
               "One client in the benchmark process; dynalite runs in its own process on 127.0.0.1. Sequential unless " +
               `marked "in flight". Latency is per operation; ops/s over the whole run on dynalite, and on memory the ` +
               "median of 20 rounds after 2,000 untimed operations (a cold JIT or another process's burst moved the " +
-              "memory figures by 30% between runs).",
+              "memory figures by 30% between runs), run without per-operation clock reads, which cost a fifth of a " +
+              "memory get; memory latencies come from a timed pass before those rounds.",
             columns: ["backend", "operation", "ops", "ops/s", "p50 ms", "p99 ms"],
             rows: rows.map(({ backend, operation, measured }) => [
               backend,

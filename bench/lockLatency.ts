@@ -76,7 +76,8 @@ export const lockLatency = (server: LocalDynamo.LocalDynamoServer): Effect.Effec
             title: "Uncontended lock: acquire + release",
             note:
               "One client in the benchmark process, default options (ttl 20 s, renewal on). dynalite in its own process. " +
-              "memory: 20,000 cycles after 2,000 untimed, cycles/s the median of 20 rounds of 1,000.",
+              "memory: 20,000 cycles after 2,000 untimed, cycles/s the median of 20 rounds of 1,000 (a pass without " +
+              "per-cycle clock reads, after the timed one).",
             columns: ["backend", "pattern", "cycles", "cycles/s", "p50 ms", "p99 ms", "requests / cycle"],
             rows: rows.map((row) => [
               row.backend,
