@@ -4,6 +4,7 @@ import type { Dynalock, LockOptions } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import { tagClient } from "@dynalock/test-layer/FaultProxy"
 import { countingClient, localConfig } from "../../support/countingClient.js"
+import { traceRequests } from "../../support/requestTrace.js"
 import type { DynalockSettings } from "../contenders.js"
 import type { ContenderClient, ContenderEnvironment } from "./contender.js"
 
@@ -21,6 +22,7 @@ export const makeDynalock = (settings: DynalockSettings) => (environment: Conten
   Effect.gen(function* () {
     const counter = countingClient(localConfig(environment.endpoint))
     tagClient(counter.client, environment.tag)
+    traceRequests(counter.client, environment.tag)
     yield* Effect.addFinalizer(() => Effect.sync(() => counter.client.destroy()))
     const { locker } = yield* DynamoStore.make({
       tableName: environment.keyedTable,
