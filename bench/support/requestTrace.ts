@@ -1,25 +1,18 @@
 /**
  * A trace of every request a contender process sends, for reading where a handoff's time goes: each request's
- * send and answer on the machine-wide monotonic clock, by lock step. On only when `DYNALOCK_BENCH_TRACE` names a
+ * send and answer on the machine-wide monotonic clock, by its kind in the lock protocol (as the fault-proxy tests
+ * tell them). On only when `DYNALOCK_BENCH_TRACE` names a
  * file prefix; each process writes `<prefix>.<tag>.<pid>.json` every 2 s and when it exits.
  * `bench/tools/handoffTrace.ts` reads them.
  */
 import { renameSync, writeFileSync } from "node:fs"
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb"
+import { lockRequestKind } from "../../packages/dynamo-layer/test/support/lockRequests.js"
+import type { LockRequestKind } from "../../packages/dynamo-layer/test/support/lockRequests.js"
 import { monotonicMillis } from "./stats.js"
 
-/** [time ms, "send" | "ok" | "fail", lock step]. */
-export type TraceEvent = readonly [number, "send" | "ok" | "fail", string]
-
-// Told from the update expression's attributes: only a claim sets the fence, only a release the typical hold.
-const stepOf = (command: string, input: { readonly UpdateExpression?: string }): string => {
-  if (command === "GetItemCommand") return "read"
-  const update = input.UpdateExpression ?? ""
-  if (update.includes("#fence")) return "claim"
-  if (update.includes("#hold")) return "release"
-  if (update.includes("list_append")) return "join"
-  return "other"
-}
+/** [time ms, "send" | "ok" | "fail", the request's kind in the lock protocol]. */
+export type TraceEvent = readonly [number, "send" | "ok" | "fail", LockRequestKind]
 
 export const traceRequests = (client: DynamoDBClient, tag: string): void => {
   const prefix = process.env.DYNALOCK_BENCH_TRACE
@@ -27,7 +20,8 @@ export const traceRequests = (client: DynamoDBClient, tag: string): void => {
   const events: Array<TraceEvent> = []
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const step = stepOf(String(context.commandName), args.input as { readonly UpdateExpression?: string })
+      const operation = String(context.commandName).replace(/Command$/, "")
+      const step = lockRequestKind({ operation, body: args.input, client: undefined, sequence: 0 })
       events.push([monotonicMillis(), "send", step])
       try {
         const output = await next(args)

@@ -48,6 +48,20 @@ const twoClientsTakingTurns = (section: (who: number) => Effect.Effect<void>, mi
     return logs
   })
 
+/** `storage` with its first claim taking `firstClaimMillis` and every other request 1 ms. */
+const slowFirstClaim = (storage: Storage.Storage, firstClaimMillis: number): Storage.Storage => {
+  let claims = 0
+  return {
+    ...storage,
+    update: (request) =>
+      Effect.zipRight(
+        Effect.sleep(lockStep("update", request) === "claim" && claims++ === 0 ? firstClaimMillis : 1),
+        storage.update(request)
+      ),
+    get: (key, consistent) => Effect.zipRight(Effect.sleep("1 millis"), storage.get(key, consistent))
+  }
+}
+
 describe("fairness and request economy (memory, TestClock)", () => {
   it.effect(
     "8 clients re-acquiring in a tight loop with 50 ms holds: nobody starves, nobody above 20%",
@@ -102,25 +116,13 @@ describe("fairness and request economy (memory, TestClock)", () => {
       // from the record and slept a schedule step grown while waiting (4 handoffs of 165 ms in a row, measured).
       const table = yield* MemoryTable.make
       const locks = table.storage("locks")
-      // Client i's first claim takes 100 + i ms, the winner's among them; every other request 1 ms.
-      const slowFirstClaim = (i: number): Storage.Storage => {
-        let claims = 0
-        return {
-          ...locks,
-          update: (request) =>
-            Effect.zipRight(
-              Effect.sleep(lockStep("update", request) === "claim" && claims++ === 0 ? 100 + i : 1),
-              locks.update(request)
-            ),
-          get: (key, consistent) => Effect.zipRight(Effect.sleep("1 millis"), locks.get(key, consistent))
-        }
-      }
       const sections: Array<{ readonly enter: number; readonly exit: number }> = []
       const fibers = []
       for (let i = 0; i < 8; i++) {
         const worker = Effect.scoped(
           Effect.gen(function* () {
-            const { locker } = yield* Dynalock.makeOn(slowFirstClaim(i))
+            // Client i's first claim takes 100 + i ms, the winner's among them.
+            const { locker } = yield* Dynalock.makeOn(slowFirstClaim(locks, 100 + i))
             while (true) {
               yield* locker.withLock("hot", { ttl: "2 seconds" })(
                 Effect.gen(function* () {
@@ -159,18 +161,9 @@ describe("fairness and request economy (memory, TestClock)", () => {
       // late, each of them, and the line stalled for the whole first round.
       const table = yield* MemoryTable.make
       const locks = table.storage("locks")
-      let claims = 0
-      const slowFirstClaim: Storage.Storage = {
-        ...locks,
-        update: (request) =>
-          Effect.zipRight(
-            Effect.sleep(lockStep("update", request) === "claim" && claims++ === 0 ? "100 millis" : "1 millis"),
-            locks.update(request)
-          )
-      }
       const holdOnce = Effect.scoped(
         Effect.gen(function* () {
-          const { locker } = yield* Dynalock.makeOn(slowFirstClaim)
+          const { locker } = yield* Dynalock.makeOn(slowFirstClaim(locks, 100))
           yield* locker.withLock("k")(Effect.sleep("50 millis"))
           yield* locker.withLock("k")(Effect.sleep("50 millis"))
         })

@@ -151,14 +151,13 @@ const turnClaim = (through: ReadonlyArray<LineEntry>, now: number, settings: Set
  * What the record says of the current holding's timing, for a waiter to look again when it is likely to end. A
  * free lease with waiters ahead is between holdings: the next one starts about `now`, its claim on the way.
  */
-const timing = (item: StoredItem, lease: LeaseView, now: number) =>
-  item.foreign
-    ? { since: 0, hold: 0 }
-    : lease._tag === "Held"
-      ? { since: item.lock.since, hold: item.lock.hold }
-      : item.lock.hold > 0
-        ? { since: now, hold: item.lock.hold }
-        : { since: 0, hold: 0 }
+const timing = (item: StoredItem, lease: LeaseView, now: number): { since: number; hold: number } => {
+  if (item.foreign) return untimed
+  if (lease._tag === "Held") return { since: item.lock.since, hold: item.lock.hold }
+  return item.lock.hold > 0 ? { since: now, hold: item.lock.hold } : untimed
+}
+
+const untimed = { since: 0, hold: 0 }
 
 /**
  * Decides the next step of `waiter` on the record `current` at `now` (this client's clock).

@@ -77,7 +77,7 @@ export const obtain = (
     _tag: "Next",
     state: { ...state, ...changes }
   })
-  const granted = (item: StoredItem, leaseEnd: number): Step => {
+  const granted = (item: StoredItem, leaseEnd: number, now: number): Step => {
     // Others still in line: the next acquisition of this key goes straight into line rather than claiming blind.
     if (item.lock.line.some((entry) => !entry.startsWith(token))) context.contended.add(key)
     else context.contended.delete(key)
@@ -92,7 +92,7 @@ export const obtain = (
         ttl: options.ttl,
         renew: options.renew,
         typicalHold: item.lock.hold,
-        claimRoundTrip: currentTime() - (leaseEnd - options.ttl)
+        claimRoundTrip: now - (leaseEnd - options.ttl)
       }
     }
   }
@@ -173,7 +173,7 @@ export const obtain = (
           const now = currentTime()
           const leaseEnd = sent + options.ttl
           return now <= leaseEnd - safetyMargin(options.ttl)
-            ? Effect.succeed(granted(current.value, leaseEnd))
+            ? Effect.succeed(granted(current.value, leaseEnd, now))
             : giveBack(state, current)
         }
         return Effect.succeed(next(state, { known: seen(current), failingSince: Option.none() }))
@@ -259,7 +259,7 @@ export const obtain = (
       const decision = kind.decide(current, now)
       switch (decision._tag) {
         case "Granted":
-          return granted(decision.item, decision.leaseEnd)
+          return granted(decision.item, decision.leaseEnd, now)
         case "Late":
           return yield* giveBack(state, current)
         case "Claim":
