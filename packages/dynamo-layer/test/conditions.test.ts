@@ -55,12 +55,21 @@ const atom: fc.Arbitrary<Storage.Condition> = fc.oneof(
     .option(fc.constantFrom(1, 2), { nil: undefined })
     .map((limit): Storage.Condition => ({ _tag: "LimitIs", limit: Option.fromNullable(limit) }))
 )
-const condition: fc.Arbitrary<Storage.Condition> = fc.oneof(
+const flat: fc.Arbitrary<Storage.Condition> = fc.oneof(
   { weight: 3, arbitrary: atom },
   { weight: 1, arbitrary: atom.map(Storage.not) },
   { weight: 1, arbitrary: fc.array(atom, { minLength: 1, maxLength: 3 }).map((all) => Storage.and(...all)) },
   { weight: 1, arbitrary: fc.array(atom, { minLength: 1, maxLength: 3 }).map((any) => Storage.or(...any)) }
 )
+// Alternatives within conjunctions and negations of either: the forms written with parentheses, or spread into
+// alternatives of conjunctions.
+const nested: fc.Arbitrary<Storage.Condition> = fc.oneof(
+  fc.array(flat, { minLength: 2, maxLength: 3 }).map((all) => Storage.and(...all)),
+  fc.array(flat, { minLength: 2, maxLength: 3 }).map((any) => Storage.or(...any)),
+  fc.array(flat, { minLength: 1, maxLength: 3 }).map((all) => Storage.not(Storage.and(...all))),
+  fc.array(flat, { minLength: 1, maxLength: 3 }).map((any) => Storage.not(Storage.or(...any)))
+)
+const condition: fc.Arbitrary<Storage.Condition> = fc.oneof({ weight: 3, arbitrary: flat }, { weight: 2, arbitrary: nested })
 const lineUpdate: fc.Arbitrary<Storage.LineUpdate> = fc.oneof(
   fc.array(entry, { maxLength: 3 }).map((entries): Storage.LineUpdate => ({ _tag: "Set", entries })),
   entry.map((entry): Storage.LineUpdate => ({ _tag: "Append", entry })),
