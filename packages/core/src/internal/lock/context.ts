@@ -1,6 +1,7 @@
 /** What every part of one client's lock protocol shares. */
 import type { Storage } from "../../Storage.js"
 import type { Gate } from "./gate.js"
+import type { KeyHints } from "./keyHints.js"
 import type { Renewals } from "./renewals.js"
 import type { Settings } from "./settings.js"
 
@@ -11,10 +12,11 @@ export interface LockContext {
   /** The client's one timer for renewals. */
   readonly renewals: Renewals
   /**
-   * Keys on which this client last saw others waiting. Acquiring one of them starts by taking a place in line
-   * (whose answer shows the record) rather than with a claim that would only be rejected.
+   * What this client last saw of each key it locked: others waiting (the next acquisition starts by taking a place
+   * in line, whose answer shows the record, rather than with a claim that would only be rejected), or its own
+   * release leaving the lease free (the next one claims it with the shortest condition).
    */
-  readonly contended: Set<string>
+  readonly hints: KeyHints
   /** Semaphore keys whose record this client has seen exist. */
   readonly semaphores: Set<string>
 }

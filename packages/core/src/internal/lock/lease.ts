@@ -59,8 +59,7 @@ const releaseInStore = (
       onSuccess: (outcome) => {
         if (outcome._tag !== "Applied") return Effect.void
         const waiting = Option.exists(outcome.item, (item) => item.lock.line.length > 0)
-        if (waiting) context.contended.add(key)
-        else context.contended.delete(key)
+        context.hints.set(key, waiting ? "contended" : "released")
         return context.gate.released(key)
       },
       onFailure: (error) =>

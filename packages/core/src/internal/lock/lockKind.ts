@@ -1,7 +1,7 @@
 /** The plain lock as a kind of lease for the wait loop: one owner, a fencing token, a value. */
 import { Option } from "effect"
 import type { Kind } from "./kind.js"
-import { blindClaim, decide } from "./decide.js"
+import { blindClaim, decide, releasedClaim } from "./decide.js"
 import type { ResolvedLockOptions } from "./options.js"
 import { formatEntry, ownLeaseEnd } from "./record.js"
 import { claimRequest, releaseRequest } from "./requests.js"
@@ -10,7 +10,7 @@ import type { Settings } from "./settings.js"
 export const lockKind = (key: string, token: string, options: ResolvedLockOptions, settings: Settings): Kind => ({
   name: "lock",
   decide: (current, now) => decide(current, { token, ttl: options.ttl, wait: options.wait }, now, settings),
-  blindClaim: (now) => Option.some(blindClaim(now, settings)),
+  blindClaim: (now, released) => Option.some(released ? releasedClaim : blindClaim(now, settings)),
   claimRequest: (claim, sent) =>
     claimRequest({ key, token, value: options.value, now: sent, ttl: options.ttl, skew: settings.skew, claim }),
   leaseEnd: (item) => ownLeaseEnd(item, token),

@@ -9,6 +9,7 @@ import { makeSemaphore, validateLimit } from "../semaphore/semaphore.js"
 import { acquireWith, checkedBeforeWait, refusedBeforeWait } from "./acquire.js"
 import type { LockContext } from "./context.js"
 import { makeGate } from "./gate.js"
+import { makeKeyHints } from "./keyHints.js"
 import { makeRenewals } from "./renewals.js"
 import { holdLease } from "./lease.js"
 import { lockKind } from "./lockKind.js"
@@ -30,7 +31,7 @@ export const makeLocker = (
       settings: settings._tag === "Right" ? settings.right : defaultSettings,
       gate: makeGate(),
       renewals: yield* makeRenewals,
-      contended: new Set(),
+      hints: makeKeyHints(),
       semaphores: new Set()
     }
 

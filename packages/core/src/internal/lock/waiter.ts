@@ -79,8 +79,8 @@ export const obtain = (
   })
   const granted = (item: StoredItem, leaseEnd: number, now: number): Step => {
     // Others still in line: the next acquisition of this key goes straight into line rather than claiming blind.
-    if (item.lock.line.some((entry) => !entry.startsWith(token))) context.contended.add(key)
-    else context.contended.delete(key)
+    if (item.lock.line.some((entry) => !entry.startsWith(token))) context.hints.set(key, "contended")
+    else context.hints.delete(key)
     return {
       _tag: "Done",
       grant: {
@@ -283,13 +283,16 @@ export const obtain = (
    */
   const start = (state: WaiterState) =>
     Effect.suspend(() => {
-      const begin = () =>
-        options.wait && context.contended.has(key)
-          ? Effect.zipRight(sleep(rejoinPause), join(state))
-          : Option.match(kind.blindClaim(currentTime()), {
-              onNone: () => look(state),
-              onSome: (plan) => claim(state, plan)
-            })
+      const begin = () => {
+        const hint = context.hints.get(key)
+        if (options.wait && hint === "contended") return Effect.zipRight(sleep(rejoinPause), join(state))
+        // Used once: a grant or a release of this acquisition tells the next one anew.
+        if (hint === "released") context.hints.delete(key)
+        return Option.match(kind.blindClaim(currentTime(), hint === "released"), {
+          onNone: () => look(state),
+          onSome: (plan) => claim(state, plan)
+        })
+      }
       // Decided after the local release, when there is one to wait for: the record may have changed by then.
       return options.wait && gate.heldHere(key)
         ? Effect.zipRight(gate.whileHeldHere(key), Effect.suspend(begin))
