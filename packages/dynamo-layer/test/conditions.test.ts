@@ -69,7 +69,10 @@ const nested: fc.Arbitrary<Storage.Condition> = fc.oneof(
   fc.array(flat, { minLength: 1, maxLength: 3 }).map((all) => Storage.not(Storage.and(...all))),
   fc.array(flat, { minLength: 1, maxLength: 3 }).map((any) => Storage.not(Storage.or(...any)))
 )
-const condition: fc.Arbitrary<Storage.Condition> = fc.oneof({ weight: 3, arbitrary: flat }, { weight: 2, arbitrary: nested })
+const condition: fc.Arbitrary<Storage.Condition> = fc.oneof(
+  { weight: 3, arbitrary: flat },
+  { weight: 2, arbitrary: nested }
+)
 const lineUpdate: fc.Arbitrary<Storage.LineUpdate> = fc.oneof(
   fc.array(entry, { maxLength: 3 }).map((entries): Storage.LineUpdate => ({ _tag: "Set", entries })),
   entry.map((entry): Storage.LineUpdate => ({ _tag: "Append", entry })),

@@ -103,12 +103,10 @@ export const blindClaim = (now: number, settings: Settings): Claim => ({
  * parenthesised alternative, a sixth of a lock cycle there.
  */
 export const releasedClaim: Claim = {
-  condition: and(
-    { _tag: "Ours" },
-    { _tag: "LimitIs", limit: Option.none() },
-    not({ _tag: "HasOwner" }),
-    { _tag: "LineSize", size: 0 }
-  ),
+  condition: and({ _tag: "Ours" }, { _tag: "LimitIs", limit: Option.none() }, not({ _tag: "HasOwner" }), {
+    _tag: "LineSize",
+    size: 0
+  }),
   remove: []
 }
 
