@@ -29,6 +29,8 @@ type Known =
   | { readonly _tag: "Stale" }
   | { readonly _tag: "Seen"; readonly current: Option.Option<StoredItem> }
   | { readonly _tag: "Turn"; readonly claim: Claim }
+  /** Nothing current, and nothing to do before `until` (after a failure, or a lease given back). */
+  | { readonly _tag: "Resting"; readonly until: number }
 
 interface WaiterState {
   readonly known: Known
@@ -122,8 +124,11 @@ export const obtain = (
       const { at, nextSchedule } = yield* scheduleStep(now, state.schedule)
       // A waiter that may have a place in line must look again within half a grace period, or the place lapses.
       const inLine = footprint.current.joined ? now + settings.grace / 2 : Number.POSITIVE_INFINITY
-      yield* sleep(Math.min(at, inLine, since + settings.outage) - now)
-      return next(state, { known: stale, schedule: nextSchedule, failingSince: Option.some(since) })
+      return next(state, {
+        known: { _tag: "Resting", until: Math.min(at, inLine, since + settings.outage) },
+        schedule: nextSchedule,
+        failingSince: Option.some(since)
+      })
     })
 
   /** Sends a write, recording first that its outcome is unknown until it answers. */
@@ -198,8 +203,7 @@ export const obtain = (
       if (!options.wait) return yield* new AcquireCancelled({ key, reason: "Late" })
       const now = currentTime()
       const { at, nextSchedule } = yield* scheduleStep(now, state.schedule)
-      yield* sleep(at - now)
-      return next(state, { known: stale, schedule: nextSchedule })
+      return next(state, { known: { _tag: "Resting", until: at }, schedule: nextSchedule })
     })
 
   /** A place in line: taking one, or renewing ours. The answer shows the record either way. */
@@ -309,6 +313,8 @@ export const obtain = (
         return act(state, state.known.current)
       case "Turn":
         return claim(state, state.known.claim)
+      case "Resting":
+        return Effect.zipRight(sleep(state.known.until - currentTime()), look(state))
     }
   }
 
@@ -325,23 +331,36 @@ export const obtain = (
     wasFirst: false,
     turnTried: -1
   }
+  const timedOut = () => new AcquireCancelled({ key, reason: "Timeout" })
+  /** The rest of a wait that began at `started`, cut short when the caller's timeout is up. */
+  const withinTimeout = <A, E>(rest: Effect.Effect<A, E>, started: number): Effect.Effect<A, E | AcquireCancelled> =>
+    Option.match(options.timeout, {
+      onNone: () => rest,
+      onSome: (millis) => {
+        const left = millis - (currentTime() - started)
+        return left <= 0 ? Effect.fail(timedOut()) : Effect.timeoutFail(rest, { duration: left, onTimeout: timedOut })
+      }
+    })
   // While this client has nothing going on with the key, its first step needs no turn among its own waiters: most
-  // acquisitions end there (an uncontended claim), and the turn is only taken if the wait goes on.
-  const waited = !options.wait
-    ? loop(initial)
-    : Effect.suspend(() =>
-        gate.idle(key)
-          ? Effect.flatMap(step(initial), (first) =>
-              first._tag === "Done" ? Effect.succeed(first.grant) : gate.serialize(key, loop(first.state))
-            )
-          : gate.serialize(key, loop(initial))
+  // acquisitions end there (an uncontended claim), and the turn is only taken if the wait goes on. Unless it joins
+  // the line, that step is a claim and never waits (what follows a failure or a lease given back rests in the next
+  // step), and the claim cannot be cut short anyway: it needs no timer either, which costs a fiber.
+  return Effect.suspend(() => {
+    const started = currentTime()
+    if (!options.wait) return withinTimeout(loop(initial), started)
+    if (!gate.idle(key)) return withinTimeout(gate.serialize(key, loop(initial)), started)
+    if (context.hints.get(key) === "contended") {
+      return withinTimeout(
+        Effect.flatMap(step(initial), (first) =>
+          first._tag === "Done" ? Effect.succeed(first.grant) : gate.serialize(key, loop(first.state))
+        ),
+        started
       )
-  return Option.match(options.timeout, {
-    onNone: () => waited,
-    onSome: (millis) =>
-      Effect.timeoutFail(waited, {
-        duration: millis,
-        onTimeout: () => new AcquireCancelled({ key, reason: "Timeout" })
-      })
+    }
+    return Effect.flatMap(step(initial), (first) =>
+      first._tag === "Done"
+        ? Effect.succeed(first.grant)
+        : withinTimeout(gate.serialize(key, loop(first.state)), started)
+    )
   })
 }
