@@ -11,6 +11,28 @@ import { engines, numberOf, serverLayer, setup, text, utf8 } from "./support/set
 for (const engine of engines) {
   layer(serverLayer(engine), { excludeTestServices: true })(`a Go holder and our waiters, on ${engine}`, (it) => {
     it.scoped(
+      "after our release Go takes the lock: our next acquisition, claimed on that release alone, is refused while Go holds it",
+      () =>
+        Effect.gen(function* () {
+          const { go, locker, raw } = yield* setup(shared)
+          yield* Effect.scoped(
+            Effect.flatMap(locker.acquire("released/job", { ttl: "2 seconds" }), (lock) => lock.release)
+          )
+          // Our release left the item expired for Go: its Lock takes it over at once, keeping our attributes.
+          yield* go.newLock("go", "released/job", { ttl: goTtl, bytes: utf8("go holder") })
+          yield* go.lock("go")
+          const taken = yield* raw("released/job")
+          assert.isFalse(lastWriteOurs(taken))
+
+          assert.isTrue(Option.isNone(yield* locker.tryAcquire("released/job", { ttl: "2 seconds" })))
+          const after = yield* raw("released/job")
+          assert.deepStrictEqual([after.version, after.payload], [taken.version, taken.payload])
+          assert.deepStrictEqual(go.events, [])
+          yield* unlockAfterRenewal(go, "go", "released/job", raw)
+        })
+    )
+
+    it.scoped(
       "a Go holder: our tryAcquire is none; our acquire waits in line through Go's renewals and gets the lock after Go's Unlock",
       () =>
         Effect.gen(function* () {
