@@ -151,14 +151,17 @@ const contend = (contender: ContenderClient, scenario: Extract<ContenderScenario
   })
 
 /** The raw floor's client: SDK v3, tagged apart from the library's. */
-const rawClient = Effect.acquireRelease(
-  Effect.sync(() => {
-    const counter = countingClient(localConfig(environment.endpoint))
-    tagClient(counter.client, rawTag(environment.tag))
-    return counter
-  }),
-  (counter) => Effect.sync(() => counter.client.destroy())
-)
+const taggedClient = (tag: string) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const counter = countingClient(localConfig(environment.endpoint))
+      tagClient(counter.client, tag)
+      return counter
+    }),
+    (counter) => Effect.sync(() => counter.client.destroy())
+  )
+
+const rawClient = taggedClient(rawTag(environment.tag))
 
 const uncontended = (contender: ContenderClient, scenario: Extract<ContenderScenario, { _tag: "Uncontended" }>) =>
   Effect.gen(function* () {
@@ -181,6 +184,59 @@ const uncontended = (contender: ContenderClient, scenario: Extract<ContenderScen
     )
     emit({ _tag: "Measured", pairs: [{ name: "acquire + release", library: a, raw: b }] })
     emit({ _tag: "Stats", requests: contender.requests(), unfinishedWaits: 0, memory: memoryNow() })
+  })
+
+/**
+ * Where an uncontended lock cycle's time goes: dynalock's acquire + release against its two requests sent raw (its
+ * own cost on top of the SDK), and those two requests against the raw floor's Put + Delete (what the requests
+ * themselves cost the SDK and the server). On clients of tags of their own: the key/value rows' request counts stay
+ * theirs.
+ */
+const lockCycleSplit = (scenario: Extract<ContenderScenario, { _tag: "KeyValue" }>) =>
+  Effect.gen(function* () {
+    const counter = yield* taggedClient(`${environment.tag}-lock`)
+    const recorder = recordRequests(counter.client)
+    const { locker } = yield* DynamoStore.make({
+      tableName: environment.keyedTable,
+      partition: environment.partition,
+      client: counter.client
+    })
+    const raw = yield* taggedClient(`${rawTag(environment.tag)}-lock`)
+    const key = "lock-split"
+    const lastRequest = Effect.suspend(() => {
+      const request = recorder.last()
+      return request === undefined ? Effect.dieMessage("no request recorded") : Effect.succeed(request)
+    })
+    // The claim as a client sends it when its own release was its last write on the key: every cycle but the first.
+    const recordedCycle = Effect.scoped(
+      Effect.gen(function* () {
+        const lock = yield* Effect.orDie(locker.acquire(key))
+        const claim = yield* lastRequest
+        yield* Effect.orDie(lock.release)
+        return { claim, release: yield* lastRequest }
+      })
+    )
+    let sent = yield* recordedCycle
+    for (let i = 0; i < scenario.warmup; i++) sent = yield* recordedCycle
+    const cycle = Effect.asVoid(
+      Effect.scoped(Effect.flatMap(Effect.orDie(locker.acquire(key)), (lock) => Effect.orDie(lock.release)))
+    )
+    const replayed = Effect.zipRight(replay(raw.client, sent.claim), replay(raw.client, sent.release))
+    const floor = rawLockCycle(raw.client, environment.keyedTable, `${environment.partition}-raw`, key, randomUUID())
+    const library = yield* interleaved(
+      scenario.operations,
+      () => cycle,
+      () => replayed
+    )
+    const requests = yield* interleaved(
+      scenario.operations,
+      () => replayed,
+      () => floor
+    )
+    return [
+      { name: "acquire + release, against its two requests sent raw", library: library.a, raw: library.b },
+      { name: "those two requests sent raw, against the raw floor", library: requests.a, raw: requests.b }
+    ] satisfies ReadonlyArray<Paired>
   })
 
 /** dynalock's get and put, each against the request it sends (recorded in the warm-up), sent raw. */
@@ -227,6 +283,7 @@ const keyValue = (scenario: Extract<ContenderScenario, { _tag: "KeyValue" }>) =>
       () => replay(raw.client, putRequest)
     )
     pairs.push({ name: "put, 100 B", operation: putRequest.operation, library: puts.a, raw: puts.b })
+    pairs.push(...(yield* lockCycleSplit(scenario)))
     emit({ _tag: "Measured", pairs })
     emit({ _tag: "Stats", requests: { ...counter.counts }, unfinishedWaits: 0, memory: memoryNow() })
   })
