@@ -5,6 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Option, Schedule, TestClock } from "effect"
 import { Dynalock } from "@dynalock/core"
+import type { Storage } from "@dynalock/core"
 import { MemoryTable } from "@dynalock/test-layer"
 import { instrument, lockStep } from "./support/instrument.js"
 
@@ -27,6 +28,28 @@ describe("acquire with a timeout (memory, TestClock)", () => {
         "Timeout"
       )
       assert.strictEqual(claims, 1)
+    })
+  )
+
+  it.scoped("a first claim answered after the timeout, with the lease's margin left, grants the lock", () =>
+    Effect.gen(function* () {
+      const table = yield* MemoryTable.make
+      // The claim takes 300 ms: it is answered 200 ms after the timeout.
+      const base = table.storage("locks")
+      const slowClaims: Storage.Storage = {
+        ...base,
+        update: (request) =>
+          lockStep("update", request) === "claim"
+            ? Effect.zipRight(Effect.sleep("300 millis"), base.update(request))
+            : base.update(request)
+      }
+      const { locker } = yield* Dynalock.makeOn(slowClaims)
+      const attempt = yield* Effect.fork(Effect.either(locker.acquire("job", { timeout: "100 millis" })))
+      for (let step = 0; step < 4; step++) yield* TestClock.adjust("100 millis")
+      const outcome = yield* Fiber.join(attempt)
+      assert.strictEqual(outcome._tag, "Right")
+      const item = Option.getOrThrow(yield* table.storage("locks").get("job", true))
+      assert.isTrue(Option.isSome(item.lock.owner), "held, not given back")
     })
   )
 
