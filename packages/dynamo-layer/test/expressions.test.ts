@@ -69,3 +69,19 @@ describe("condition expressions", () => {
     assert.strictEqual(groupings(rendered(wide)), 3)
   })
 })
+
+describe("request placeholders", () => {
+  it("declare only what the expressions use: a part of a condition found implied may have named attributes", () => {
+    const p = placeholders()
+    const ours: Storage.Condition = { _tag: "Ours" }
+    // Within "ours", `Exists` is implied: the alternative holds whatever its other parts named.
+    const condition = Storage.and(
+      ours,
+      Storage.or(Storage.or(Storage.absent, { _tag: "ExpiredAt", at: 5 }), { _tag: "Exists" })
+    )
+    const text = Option.getOrThrow(conditionExpression(p, condition))
+    const request = p.toRequest(text)
+    assert.deepStrictEqual(Object.keys(request.ExpressionAttributeNames ?? {}).sort(), ["#stamp", "#version"])
+    assert.isUndefined(request.ExpressionAttributeValues)
+  })
+})

@@ -15,8 +15,11 @@ interface Placeholders {
   readonly name: (attribute: Attribute) => string
   /** A placeholder for `value`; each call gets its own, labelled for readability. */
   readonly value: (label: string, value: NativeAttributeValue) => string
-  /** `ExpressionAttributeNames` and `ExpressionAttributeValues`, each only when not empty. */
-  readonly toRequest: () => {
+  /**
+   * `ExpressionAttributeNames` and `ExpressionAttributeValues` of the placeholders these expressions use, each only
+   * when not empty: a part of a condition that turned out to be implied may have declared some the text leaves out.
+   */
+  readonly toRequest: (...expressions: ReadonlyArray<string | undefined>) => {
     ExpressionAttributeNames?: Record<string, string>
     ExpressionAttributeValues?: Record<string, AttributeValue>
   }
@@ -38,15 +41,17 @@ export const placeholders = (): Placeholders => {
       values[placeholder] = toAttribute(value)
       return placeholder
     },
-    toRequest: () => {
+    toRequest: (...expressions) => {
+      const used = new Set(expressions.join(" ").match(/[#:][A-Za-z0-9_]+/g))
       const request: {
         ExpressionAttributeNames?: Record<string, string>
         ExpressionAttributeValues?: Record<string, AttributeValue>
       } = {}
-      if (count > 0) request.ExpressionAttributeValues = values
-      for (const _ in names) {
-        request.ExpressionAttributeNames = names
-        break
+      for (const alias in names) {
+        if (used.has(alias)) (request.ExpressionAttributeNames ??= {})[alias] = names[alias]!
+      }
+      for (const placeholder in values) {
+        if (used.has(placeholder)) (request.ExpressionAttributeValues ??= {})[placeholder] = values[placeholder]!
       }
       return request
     }

@@ -47,7 +47,10 @@ export const makeStorage = (requester: Requester, partition: string): Storage.St
       (current): Storage.WriteOutcome => ({ _tag: "Rejected", current })
     )
 
-  const withCondition = (p: ReturnType<typeof placeholders>, condition: Storage.Condition) =>
+  const withCondition = (
+    p: ReturnType<typeof placeholders>,
+    condition: Storage.Condition
+  ): { readonly ConditionExpression?: string; readonly ReturnValuesOnConditionCheckFailure?: "ALL_OLD" } =>
     Option.match(conditionExpression(p, condition), {
       onNone: () => ({}),
       onSome: (expression) => ({
@@ -67,7 +70,7 @@ export const makeStorage = (requester: Requester, partition: string): Storage.St
           Key: itemKey(partition, request.key),
           UpdateExpression,
           ...condition,
-          ...p.toRequest(),
+          ...p.toRequest(UpdateExpression, condition.ConditionExpression),
           ReturnValues: "ALL_NEW"
         })
       }),
@@ -91,7 +94,7 @@ export const makeStorage = (requester: Requester, partition: string): Storage.St
           TableName: table,
           Key: itemKey(partition, request.key),
           ...condition,
-          ...p.toRequest(),
+          ...p.toRequest(condition.ConditionExpression),
           ReturnValues: "ALL_OLD"
         })
       }),
@@ -114,7 +117,7 @@ export const makeStorage = (requester: Requester, partition: string): Storage.St
         return requests.query({
           TableName: table,
           KeyConditionExpression,
-          ...p.toRequest(),
+          ...p.toRequest(KeyConditionExpression),
           ConsistentRead: request.consistent,
           ...Option.match(request.after, {
             onNone: () => ({}),
