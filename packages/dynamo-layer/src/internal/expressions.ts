@@ -97,7 +97,8 @@ const hasGroup = (expression: Expression): boolean => {
     case "Atom":
       return false
     case "Not":
-      return expression.inner._tag !== "Atom" && expression.inner._tag !== "Not" ? true : hasGroup(expression.inner)
+      // `negate` never nests a NOT in a NOT.
+      return expression.inner._tag !== "Atom"
     case "And":
       return expression.parts.some((part) => part._tag === "Or" || hasGroup(part))
     case "Or":

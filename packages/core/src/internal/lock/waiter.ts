@@ -349,18 +349,13 @@ export const obtain = (
     const started = currentTime()
     if (!options.wait) return withinTimeout(loop(initial), started)
     if (!gate.idle(key)) return withinTimeout(gate.serialize(key, loop(initial)), started)
-    if (context.hints.get(key) === "contended") {
-      return withinTimeout(
-        Effect.flatMap(step(initial), (first) =>
-          first._tag === "Done" ? Effect.succeed(first.grant) : gate.serialize(key, loop(first.state))
-        ),
-        started
-      )
-    }
-    return Effect.flatMap(step(initial), (first) =>
-      first._tag === "Done"
-        ? Effect.succeed(first.grant)
-        : withinTimeout(gate.serialize(key, loop(first.state)), started)
-    )
+    const afterFirst = (first: Step) =>
+      first._tag === "Done" ? Effect.succeed(first.grant) : gate.serialize(key, loop(first.state))
+    // A first step that joins the line sleeps first: it runs within the timeout too.
+    return context.hints.get(key) === "contended"
+      ? withinTimeout(Effect.flatMap(step(initial), afterFirst), started)
+      : Effect.flatMap(step(initial), (first) =>
+          first._tag === "Done" ? Effect.succeed(first.grant) : withinTimeout(afterFirst(first), started)
+        )
   })
 }
