@@ -301,7 +301,38 @@ describe("when a waiter looks again", () => {
     assert.isFalse(holds({ ...item, expiresAt: Option.some(29_911) }))
   })
 
-  it("no turn claim without the record's timing, nor for a waiter with others waiting ahead", () => {
+  it("a waiter behind one other claims when its turn is expected: the claim applies once that one has had it", () => {
+    const fourth = token("4")
+    const lapsed = formatEntry(fourth, 20_000) // between the waiter ahead and me: removed by my claim, pinned
+    const line = [formatEntry(third, 60_000), lapsed, formatEntry(me, 60_000), formatEntry(other, 60_000)]
+    const held = record({ owner: Option.some(other), expiresAt: 50_000, since: 30_000, hold: 45, version: 7, line })
+    const decision = run(held, 30_010)
+    assert.isTrue(decision._tag === "Wait" && decision.ahead === 2 && decision.turn !== undefined)
+    const turn = (decision as Extract<Decision, { _tag: "Wait" }>).turn!
+    assert.deepStrictEqual(turn.remove, [0, 1], "the line as it will be: the lapsed entry first, then mine")
+    const item = Option.getOrThrow(held)
+    const at = (owner: Option.Option<string>, rest: ReadonlyArray<string>, expiresAt = 30_200): StoredItem => ({
+      ...item,
+      version: 9,
+      expiresAt: Option.some(expiresAt),
+      lock: { ...item.lock, owner, line: rest }
+    })
+    const holds = (candidate: StoredItem) => conditionHolds(turn.condition, Option.some(candidate))
+    assert.isTrue(holds(at(Option.none(), line.slice(1))), "the one ahead held and released: the claim applies")
+    assert.isTrue(
+      holds(at(Option.none(), [...line.slice(1), formatEntry(token("5"), 70_000)])),
+      "others joined behind meanwhile: it still applies"
+    )
+    assert.isFalse(holds(item), "still held by the first holder: refused")
+    assert.isFalse(holds(at(Option.none(), line)), "released, but the one ahead has not had its turn: refused")
+    assert.isFalse(holds(at(Option.some(third), line.slice(1), 90_000)), "the one ahead holds it: refused")
+    assert.isFalse(
+      holds(at(Option.none(), [formatEntry(fourth, 70_000), ...line.slice(2)])),
+      "the lapsed entry came back: refused"
+    )
+  })
+
+  it("no turn claim without the record's timing, nor for a waiter with more than two others waiting ahead", () => {
     const untimed = record({ owner: Option.some(other), expiresAt: 50_000, line: [formatEntry(me, 60_000)] })
     assert.isUndefined((run(untimed, 30_010) as Extract<Decision, { _tag: "Wait" }>).turn)
     const behind = record({
@@ -309,9 +340,14 @@ describe("when a waiter looks again", () => {
       expiresAt: 50_000,
       since: 30_000,
       hold: 45,
-      line: [formatEntry(third, 60_000), formatEntry(me, 60_000)]
+      line: [
+        formatEntry(third, 60_000),
+        formatEntry(token("4"), 60_000),
+        formatEntry(token("5"), 60_000),
+        formatEntry(me, 60_000)
+      ]
     })
     const decision = run(behind, 30_010)
-    assert.isTrue(decision._tag === "Wait" && decision.ahead === 2 && decision.turn === undefined)
+    assert.isTrue(decision._tag === "Wait" && decision.ahead === 4 && decision.turn === undefined)
   })
 })

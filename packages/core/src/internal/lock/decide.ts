@@ -18,6 +18,12 @@ export const maxLineLength = 1000
 /** Claims that remove more entries than this pin the line by its length instead of entry by entry. */
 const maxPinnedEntries = 32
 
+/**
+ * Waiters ahead beyond which a turn is not predicted: each holding ahead adds its deviation from the typical hold,
+ * and a claim sent before its turn costs more than the look it replaces.
+ */
+const maxPredictedTurns = 2
+
 /** Entries one claim removes at most; any lapsed entries left are removed by later claims. */
 const maxRemovals = 100
 
@@ -57,9 +63,9 @@ export type Decision =
       readonly since: number
       readonly hold: number
       /**
-       * For the first in line while the lease is held: the claim to send when the release is expected, in place of
-       * a read (the release and the claim then cost no round trip in between). It applies only if the lease is
-       * free by then and the line is still as seen up to this waiter's place; refused, it shows the record.
+       * For a waiter near the front while the lease is held: the claim to send when its turn is expected, in place
+       * of a read (the release and the claim then cost no round trip in between). It applies only if the lease is
+       * free by then and the line is as predicted up to this waiter's place; refused, it shows the record.
        */
       readonly turn?: Claim | undefined
     }
@@ -148,18 +154,20 @@ const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEnt
 }
 
 /**
- * The claim of the first in line, made at `now` while the lease is still held, to be sent when the release is
- * expected: like the blind claim (the lease free, the record last written by a client of this protocol, a plain
- * lock), with the line pinned entry by entry up to this waiter's place instead of empty. No version pin: the release
- * that the claim waits for is itself a versioned write. A lapsed entry ahead that comes back changes its text, and
- * a record made anew has no line, so either refuses the claim.
+ * The claim of a waiter whose turn is expected next, made at `now` while the lease is still held, to be sent when
+ * the release is expected: like the blind claim (the lease free, the record last written by a client of this
+ * protocol, a plain lock), with the line pinned entry by entry up to this waiter's place instead of empty. `through`
+ * is the line as it will be by then: the waiters ahead each claim in turn, removing their entries and every entry
+ * before theirs, so it starts after the last of them (`from`). No version pin: the release that the claim waits for
+ * is itself a versioned write. A lapsed entry ahead that comes back changes its text, a waiter ahead that has not
+ * yet had its turn keeps its entry at the front, and a record made anew has no line: each refuses the claim.
  */
-const turnClaim = (through: ReadonlyArray<LineEntry>, now: number, settings: Settings): Claim => ({
+const turnClaim = (through: ReadonlyArray<LineEntry>, from: number, now: number, settings: Settings): Claim => ({
   condition: and(
     ...freeLease(now, settings),
-    ...through.map((entry): Condition => ({ _tag: "LineAt", index: entry.index, entry: entry.raw }))
+    ...through.map((entry): Condition => ({ _tag: "LineAt", index: entry.index - from, entry: entry.raw }))
   ),
-  remove: through.map((entry) => entry.index)
+  remove: through.map((entry) => entry.index - from)
 })
 
 /**
@@ -234,7 +242,14 @@ export const decide = (
     fence: item.lock.fence,
     ...timed
   } as const
-  // Only where the record tells when the release is expected: otherwise the waiter wakes on its schedule.
-  const next = timed.since > 0 && timed.hold > 0 && waitingAhead.length === 0 && mine.index < maxPinnedEntries
-  return next ? { ...wait, turn: turnClaim(line.slice(0, mine.index + 1), now, settings) } : wait
+  // Only where the record tells when the turn is expected: otherwise the waiter wakes on its schedule. A waiter
+  // further back claims in place of its look too, the line predicted: its look would come when its turn is
+  // expected, to find the lease just released, and the claim after it would cost a round trip more.
+  const from = waitingAhead.length === 0 ? 0 : waitingAhead[waitingAhead.length - 1]!.index + 1
+  const predicted =
+    timed.since > 0 &&
+    timed.hold > 0 &&
+    waitingAhead.length <= maxPredictedTurns &&
+    mine.index - from < maxPinnedEntries
+  return predicted ? { ...wait, turn: turnClaim(line.slice(from, mine.index + 1), from, now, settings) } : wait
 }
