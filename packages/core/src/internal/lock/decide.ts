@@ -63,9 +63,9 @@ export type Decision =
       readonly since: number
       readonly hold: number
       /**
-       * For a waiter near the front while the lease is held: the claim to send when its turn is expected, in place
-       * of a read (the release and the claim then cost no round trip in between). It applies only if the lease is
-       * free by then and the line is as predicted up to this waiter's place; refused, it shows the record.
+       * For a waiter near the front of the line: the claim to send when its turn is expected, in place of a read
+       * (the release and the claim then cost no round trip in between). It applies only if the lease is free by
+       * then and the line is as predicted up to this waiter's place; refused, it shows the record.
        */
       readonly turn?: Claim | undefined
     }
@@ -154,12 +154,11 @@ const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEnt
 }
 
 /**
- * The claim of a waiter whose turn is expected next, made at `now` while the lease is still held, to be sent when
- * the release is expected: like the blind claim (the lease free, the record last written by a client of this
- * protocol, a plain lock), with the line pinned entry by entry up to this waiter's place instead of empty. `through`
- * is the line as it will be by then: the waiters ahead each claim in turn, removing their entries and every entry
- * before theirs, so it starts after the last of them (`from`). No version pin: the release that the claim waits for
- * is itself a versioned write. A lapsed entry ahead that comes back changes its text, a waiter ahead that has not
+ * The claim of a waiter near the front of the line, made at `now`, to be sent when its turn is expected: like the
+ * blind claim (the lease free, the record last written by a client of this protocol, a plain lock), with the line
+ * pinned entry by entry up to this waiter's place instead of empty. `through` is the line as it will be by then:
+ * the waiters ahead each claim in turn, removing their entries and every entry before theirs, so it starts after
+ * the last of them (`from`). No version pin: the release that the claim waits for is itself a versioned write. A lapsed entry ahead that comes back changes its text, a waiter ahead that has not
  * yet had its turn keeps its entry at the front, and a record made anew has no line: each refuses the claim.
  */
 const turnClaim = (through: ReadonlyArray<LineEntry>, from: number, now: number, settings: Settings): Claim => ({
