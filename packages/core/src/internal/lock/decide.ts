@@ -158,8 +158,9 @@ const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEnt
  * blind claim (the lease free, the record last written by a client of this protocol, a plain lock), with the line
  * pinned entry by entry up to this waiter's place instead of empty. `through` is the line as it will be by then:
  * the waiters ahead each claim in turn, removing their entries and every entry before theirs, so it starts after
- * the last of them (`from`). No version pin: the release that the claim waits for is itself a versioned write. A lapsed entry ahead that comes back changes its text, a waiter ahead that has not
- * yet had its turn keeps its entry at the front, and a record made anew has no line: each refuses the claim.
+ * the last of them (`from`). No version pin: the release that the claim waits for is itself a versioned write. A
+ * lapsed entry ahead that comes back changes its text, a waiter ahead that has not yet had its turn keeps its entry
+ * at the front, and a record made anew has no line: each refuses the claim.
  */
 const turnClaim = (through: ReadonlyArray<LineEntry>, from: number, now: number, settings: Settings): Claim => ({
   condition: and(
@@ -244,7 +245,7 @@ export const decide = (
   // Only where the record tells when the turn is expected: otherwise the waiter wakes on its schedule. A waiter
   // further back claims in place of its look too, the line predicted: its look would come when its turn is
   // expected, to find the lease just released, and the claim after it would cost a round trip more.
-  const from = waitingAhead.length === 0 ? 0 : waitingAhead[waitingAhead.length - 1]!.index + 1
+  const from = (waitingAhead.at(-1)?.index ?? -1) + 1
   const predicted =
     timed.since > 0 &&
     timed.hold > 0 &&
