@@ -3,8 +3,8 @@
  * single fiber sleeps until the earliest and starts what is due. Forking a fiber for every lease cost more than the
  * rest of an uncontended acquisition; a renewal now forks only when it is due, a third into its lease.
  */
-import { Clock, Deferred, Effect, Exit, Fiber, FiberId } from "effect"
-import type { Scope } from "effect"
+import { Deferred, Effect, Exit, Fiber, FiberId } from "effect"
+import type { Clock, Scope } from "effect"
 import { withoutParentSpan } from "../tracing.js"
 
 /** A task to start at `at` (epoch ms, the client's clock). */
@@ -104,21 +104,31 @@ export const makeRenewals: Effect.Effect<Renewals, never, Scope.Scope> = Effect.
       )
     })
 
-  const scheduler: Effect.Effect<never> = Effect.forever(
-    Effect.gen(function* () {
-      yield* startDue(yield* Clock.currentTimeMillis)
+  // Reads the clock and the heap and sets the new alarm in one step: a task scheduled between a heap read and the
+  // new wake signal would find the old signal spent and the alarm about to be set past it (the fiber yields
+  // between steps, after 2048 operations in one run, so with many leases due at once).
+  const setAlarm = (clock: Clock.Clock) =>
+    Effect.sync(() => {
+      const now = clock.unsafeCurrentTimeMillis()
       const next = heap.first()
-      const now = yield* Clock.currentTimeMillis
       // With nothing left to do, keep the alarm of the wake that got us here while it is ahead: the lease it was
       // for is usually released before the scheduler runs (an uncontended acquire and release in a row), and
       // going idle would make every acquisition wake it again (a fiber's resumption, a Deferred and a race each).
       target = next !== undefined ? next.at : target > now ? target : Number.POSITIVE_INFINITY
       wake = Deferred.unsafeMake<void>(FiberId.none)
       const woken = Deferred.await(wake)
-      yield* target === Number.POSITIVE_INFINITY
+      return target === Number.POSITIVE_INFINITY
         ? woken
         : Effect.raceFirst(Effect.sleep(Math.max(1, Math.ceil(target - now))), woken)
     })
+
+  const scheduler: Effect.Effect<never> = Effect.clockWith((clock) =>
+    Effect.forever(
+      Effect.zipRight(
+        Effect.suspend(() => startDue(clock.unsafeCurrentTimeMillis())),
+        Effect.flatten(setAlarm(clock))
+      )
+    )
   )
   const unsafeSchedule = (at: number, task: Effect.Effect<void>): Cancel => {
     const due: Due = { at, task, index: -1, fiber: undefined }
