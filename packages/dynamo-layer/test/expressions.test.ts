@@ -13,11 +13,11 @@ const versioned = (condition: Storage.Condition): string =>
 
 describe("update expressions", () => {
   it("a versioned write whose condition needs a version reads it as it is; one that may make the item starts it at 0", () => {
-    const bare = "SET #version = #version + :one0, #stamp = #version + :one0"
+    const bare = "SET #v = #v + :0, #s = #v + :0"
     assert.isTrue(versioned({ _tag: "Ours" }).startsWith(bare))
     assert.isTrue(versioned({ _tag: "VersionIs", version: 3 }).startsWith(bare))
     assert.isTrue(versioned(Storage.and({ _tag: "OwnerIs", owner: "t" }, { _tag: "Ours" })).startsWith(bare))
-    const started = "SET #version = if_not_exists(#version, :zero0) + :one1, #stamp = if_not_exists(#version, :zero0)"
+    const started = "SET #v = if_not_exists(#v, :0) + :1, #s = if_not_exists(#v, :0) + :1"
     for (const condition of [
       { _tag: "Always" },
       { _tag: "Exists" },
@@ -55,9 +55,9 @@ describe("condition expressions", () => {
   })
 
   it("an empty list is written as the negation of a comparison that a missing list fails", () => {
-    assert.strictEqual(rendered({ _tag: "LineSize", size: 0 }), "NOT size(#line) > :size0")
-    assert.strictEqual(rendered({ _tag: "ListIs", list: "holders", entries: [] }), "NOT size(#holders) > :size0")
-    assert.strictEqual(rendered(Storage.not({ _tag: "LineSize", size: 0 })), "size(#line) > :size0")
+    assert.strictEqual(rendered({ _tag: "LineSize", size: 0 }), "NOT size(#l) > :0")
+    assert.strictEqual(rendered({ _tag: "ListIs", list: "holders", entries: [] }), "NOT size(#r) > :0")
+    assert.strictEqual(rendered(Storage.not({ _tag: "LineSize", size: 0 })), "size(#l) > :0")
   })
 
   it("groupings that would spread into too many alternatives are kept", () => {
@@ -81,7 +81,25 @@ describe("request placeholders", () => {
     )
     const text = Option.getOrThrow(conditionExpression(p, condition))
     const request = p.toRequest(text)
-    assert.deepStrictEqual(Object.keys(request.ExpressionAttributeNames ?? {}).sort(), ["#stamp", "#version"])
+    assert.deepStrictEqual(request.ExpressionAttributeNames, { "#s": "stamp", "#v": "version" })
     assert.isUndefined(request.ExpressionAttributeValues)
+  })
+
+  it("give an equal number or string one placeholder, and every list its own", () => {
+    const p = placeholders()
+    const [one, token, list, otherOne, otherToken, otherList] = [1, "t", ["e"], 1, "t", ["e"]].map((value) =>
+      p.value(value)
+    )
+    assert.strictEqual(otherOne, one)
+    assert.strictEqual(otherToken, token)
+    assert.notStrictEqual(otherList, list)
+    assert.notStrictEqual(token, one)
+    const request = p.toRequest([one, token, list, otherList].join(" "))
+    assert.deepStrictEqual(request.ExpressionAttributeValues, {
+      [one!]: { N: "1" },
+      [token!]: { S: "t" },
+      [list!]: { L: [{ S: "e" }] },
+      [otherList!]: { L: [{ S: "e" }] }
+    })
   })
 })

@@ -8,13 +8,22 @@ export const lockRequestKinds = ["read", "claim", "join", "refresh", "renew", "r
 
 export type LockRequestKind = (typeof lockRequestKinds)[number]
 
+/** The request's update expression with each alias replaced by `#` and the attribute's name. */
 const updateExpressionOf = (request: ProxyRequest): string => {
-  const body = request.body
-  const expression =
-    typeof body === "object" && body !== null
-      ? (body as { readonly UpdateExpression?: unknown }).UpdateExpression
-      : undefined
-  return typeof expression === "string" ? expression : ""
+  const body = (typeof request.body === "object" && request.body !== null ? request.body : {}) as {
+    readonly UpdateExpression?: unknown
+    readonly ExpressionAttributeNames?: unknown
+  }
+  const expression = typeof body.UpdateExpression === "string" ? body.UpdateExpression : ""
+  const names = (
+    typeof body.ExpressionAttributeNames === "object" && body.ExpressionAttributeNames !== null
+      ? body.ExpressionAttributeNames
+      : {}
+  ) as Record<string, unknown>
+  return expression.replace(/#[A-Za-z0-9_]+/g, (alias) => {
+    const name = names[alias]
+    return typeof name === "string" ? `#${name}` : alias
+  })
 }
 
 /**
