@@ -11,13 +11,29 @@ import { lockRequestKind } from "../../packages/dynamo-layer/test/support/lockRe
 import type { LockRequestKind } from "../../packages/dynamo-layer/test/support/lockRequests.js"
 import { monotonicMillis } from "./stats.js"
 
-/** [time ms, "send" | "ok" | "fail", the request's kind in the lock protocol]. */
-export type TraceEvent = readonly [number, "send" | "ok" | "fail", LockRequestKind]
+/**
+ * [time ms, "send" | "ok" | "fail", the request's kind in the lock protocol], or [time ms, "enter" | "exit",
+ * "section"] where the contender loop entered or left its critical section.
+ */
+export type TraceEvent =
+  readonly [number, "send" | "ok" | "fail", LockRequestKind] | readonly [number, "enter" | "exit", "section"]
+
+// One trace per process: the contender loop marks its sections in the same list as its client's requests.
+const events: Array<TraceEvent> = []
+
+/** Marks the contender loop's entry into or exit from its section, when tracing. */
+export const traceSection = (what: "enter" | "exit"): void => {
+  if (tracing()) events.push([monotonicMillis(), what, "section"])
+}
+
+const tracing = (): boolean => {
+  const prefix = process.env.DYNALOCK_BENCH_TRACE
+  return prefix !== undefined && prefix !== ""
+}
 
 export const traceRequests = (client: DynamoDBClient, tag: string): void => {
   const prefix = process.env.DYNALOCK_BENCH_TRACE
   if (prefix === undefined || prefix === "") return
-  const events: Array<TraceEvent> = []
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = String(context.commandName).replace(/Command$/, "")

@@ -25,10 +25,16 @@ const events = files
   .sort((a, b) => a.at - b.at)
 
 interface Handoff {
+  /** From the holder leaving its section to its release being sent. */
+  readonly exitToRelease: number
   readonly releaseRoundTrip: number
   readonly claimSentAfterRelease: number
   readonly claimRoundTrip: number
   readonly releaseToClaimAnswer: number
+  /** From the applied claim's answer to the winner entering its section. */
+  readonly answerToEnter: number
+  /** From the holder leaving its section to the winner entering its own. */
+  readonly exitToEnter: number
   readonly refusedClaims: number
   readonly reads: number
 }
@@ -46,13 +52,21 @@ events.forEach((release, i) => {
     .slice(i, applied)
     .filter((e) => e.process === winner.process && e.what === "send" && e.step === "claim")
     .at(-1)
-  if (sent === undefined) return
+  const exit = events
+    .slice(0, i)
+    .filter((e) => e.process === release.process && e.what === "exit")
+    .at(-1)
+  const enter = events.slice(applied).find((e) => e.process === winner.process && e.what === "enter")
+  if (sent === undefined || exit === undefined || enter === undefined) return
   const between = events.slice(i + 1, applied)
   handoffs.push({
+    exitToRelease: release.at - exit.at,
     releaseRoundTrip: answered.at - release.at,
     claimSentAfterRelease: sent.at - release.at,
     claimRoundTrip: winner.at - sent.at,
     releaseToClaimAnswer: winner.at - release.at,
+    answerToEnter: enter.at - winner.at,
+    exitToEnter: enter.at - exit.at,
     refusedClaims: between.filter((e) => e.what === "fail" && e.step === "claim").length,
     reads: between.filter((e) => e.what === "send" && e.step === "read").length
   })
@@ -62,7 +76,16 @@ const measured = handoffs.slice(20)
 const quantile = (values: ReadonlyArray<number>, q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))]!
 console.log(`${measured.length} handoffs (${files.length} processes), ms:`)
-for (const key of ["releaseRoundTrip", "claimSentAfterRelease", "claimRoundTrip", "releaseToClaimAnswer"] as const) {
+const figures = [
+  "exitToRelease",
+  "releaseRoundTrip",
+  "claimSentAfterRelease",
+  "claimRoundTrip",
+  "releaseToClaimAnswer",
+  "answerToEnter",
+  "exitToEnter"
+] as const
+for (const key of figures) {
   const values = measured.map((handoff) => handoff[key])
   console.log(
     `  ${key.padEnd(22)} p10 ${quantile(values, 0.1).toFixed(2)}  p50 ${quantile(values, 0.5).toFixed(2)}  p90 ${quantile(values, 0.9).toFixed(2)}`

@@ -14,6 +14,7 @@ import { makeContender } from "../peers/adapters/index.js"
 import { rawLockCycle, recordRequests, replay } from "../peers/rawRequests.js"
 import type { RecordedRequest } from "../peers/rawRequests.js"
 import { countingClient, localConfig } from "../support/countingClient.js"
+import { traceSection } from "../support/requestTrace.js"
 import { monotonicMillis, summarize } from "../support/stats.js"
 import { rawTag } from "./contenderProtocol.js"
 import type { ContenderScenario, ContenderWorkerArgs, ContenderWorkerEvent, Paired } from "./contenderProtocol.js"
@@ -122,11 +123,13 @@ const contend = (contender: ContenderClient, scenario: Extract<ContenderScenario
         break
       }
       const enter = monotonicMillis()
+      traceSection("enter")
       if (scenario.forcedHandoff) emit({ _tag: "Entered", enter })
       const waitRequests = since(before, contender.requests())
       yield* Effect.sleep(scenario.holdMillis)
       memory = memoryNow()
       const exit = monotonicMillis()
+      traceSection("exit")
       yield* held.value.release
       const token = held.value.token
       emit({
