@@ -20,20 +20,15 @@ export type TraceEvent =
 
 // One trace per process: the contender loop marks its sections in the same list as its client's requests.
 const events: Array<TraceEvent> = []
+const prefix = process.env.DYNALOCK_BENCH_TRACE ?? ""
 
 /** Marks the contender loop's entry into or exit from its section, when tracing. */
 export const traceSection = (what: "enter" | "exit"): void => {
-  if (tracing()) events.push([monotonicMillis(), what, "section"])
-}
-
-const tracing = (): boolean => {
-  const prefix = process.env.DYNALOCK_BENCH_TRACE
-  return prefix !== undefined && prefix !== ""
+  if (prefix !== "") events.push([monotonicMillis(), what, "section"])
 }
 
 export const traceRequests = (client: DynamoDBClient, tag: string): void => {
-  const prefix = process.env.DYNALOCK_BENCH_TRACE
-  if (prefix === undefined || prefix === "") return
+  if (prefix === "") return
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const operation = String(context.commandName).replace(/Command$/, "")
