@@ -8,6 +8,8 @@ export interface Section {
   readonly exit: number
   /** The lock was lost during the section (it ended at `exit` because of that). */
   readonly lost: boolean
+  /** Why, when it was lost: for the failure message of a test that expects no loss. */
+  readonly lostReason?: string | undefined
 }
 
 const byEntry = (sections: ReadonlyArray<Section>) => [...sections].sort((a, b) => a.enter - b.enter)
