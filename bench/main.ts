@@ -5,7 +5,8 @@
  * A full run prints every table and writes bench/results.md and bench/results.json.
  * Options (after the sections): `--seconds N` per contention scenario of the comparison and for the semaphore
  * section (default 25),
- * `--processes N` contenders (default 8), `--rows id,id` only those rows of bench/peers/contenders.ts.
+ * `--processes N` contenders (default 8), `--rows id,id` only those rows of bench/peers/contenders.ts, `--runs N`
+ * runs of each contention scenario of the comparison (default 1; the median run is reported).
  */
 import { execFileSync } from "node:child_process"
 import { writeFileSync } from "node:fs"
@@ -111,7 +112,7 @@ const program = Effect.scoped(
       `- section durations (s): ${Object.entries(timings)
         .map(([name, seconds]) => `${name} ${seconds}`)
         .join(", ")}`,
-      `- options: ${options.scenarioSeconds} s per contention scenario of the comparison and for the semaphore run, ${options.processes} contender processes${options.rows === undefined ? "" : `, rows ${options.rows.join(", ")}`}`,
+      `- options: ${options.scenarioSeconds} s per contention scenario of the comparison and for the semaphore run, ${options.processes} contender processes${options.rows === undefined ? "" : `, rows ${options.rows.join(", ")}`}${options.runs > 1 ? `, ${options.runs} runs of each contention scenario of the comparison (the median run reported)` : ""}`,
       "",
       ...Object.values(results).flatMap((result) => result.tables.map(renderTable))
     ].join("\n")

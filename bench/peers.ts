@@ -10,6 +10,8 @@ import type * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import * as FaultProxy from "@dynalock/test-layer/FaultProxy"
 import { contenderRows, dynalockRows } from "./peers/contenders.js"
 import { comparisonTables } from "./peers/report.js"
+import { rowResult } from "./peers/runs.js"
+import type { Runs } from "./peers/runs.js"
 import type { ComparisonSettings, RowResult } from "./peers/report.js"
 import { contend, keyValue, uncontended } from "./peers/scenarios.js"
 import type { Arena, PairedRun } from "./peers/scenarios.js"
@@ -67,6 +69,7 @@ export const peers = (server: LocalDynamo.LocalDynamoServer, options: BenchOptio
         scenarioMillis: Math.round(options.scenarioSeconds * 1000),
         // About 3 s of cycles for dynalock at the default 25 s scenarios.
         uncontendedCycles: Math.max(50, Math.round(options.scenarioSeconds * 12)),
+        runs: options.runs,
         keyValueOperations: Math.max(50, Math.round(options.scenarioSeconds * 80)),
         versions: versionsOf([
           "dynamodb-lock-client",
@@ -82,22 +85,28 @@ export const peers = (server: LocalDynamo.LocalDynamoServer, options: BenchOptio
       const proxy = yield* FaultProxy.make({ target: server.endpoint })
       yield* createHashTable(server)
       const arena: Arena = { proxy, keyedTable: server.tableName, hashTable: hashTableName }
-      const rows: Array<RowResult> = []
-      for (const row of selected) {
-        const started = performance.now()
-        const contention = {
-          processes: settings.processes,
-          holdMillis: settings.holdMillis,
-          durationMillis: settings.scenarioMillis
-        }
-        rows.push({
-          row,
-          uncontended: yield* uncontended(arena, row, settings.uncontendedCycles),
-          barging: yield* contend(arena, row, { ...contention, forcedHandoff: false }),
-          forced: yield* contend(arena, row, { ...contention, forcedHandoff: true })
-        })
-        console.error(`peers: ${row.id} done in ${Math.round((performance.now() - started) / 1000)} s`)
+      const contention = {
+        processes: settings.processes,
+        holdMillis: settings.holdMillis,
+        durationMillis: settings.scenarioMillis
       }
+      const results = new Map<string, Runs>()
+      // Run by run, every row in turn: a drift of the machine over the section falls on all rows alike.
+      for (let run = 1; run <= settings.runs; run++) {
+        for (const row of selected) {
+          const started = performance.now()
+          const before = results.get(row.id)
+          const runs: Runs = {
+            uncontended: before?.uncontended ?? (yield* uncontended(arena, row, settings.uncontendedCycles)),
+            barging: [...(before?.barging ?? []), yield* contend(arena, row, { ...contention, forcedHandoff: false })],
+            forced: [...(before?.forced ?? []), yield* contend(arena, row, { ...contention, forcedHandoff: true })]
+          }
+          results.set(row.id, runs)
+          const seconds = Math.round((performance.now() - started) / 1000)
+          console.error(`peers: ${row.id} run ${run} of ${settings.runs} done in ${seconds} s`)
+        }
+      }
+      const rows = selected.map((row) => rowResult(row, results.get(row.id)!))
       const dynalock = selected.find((row) => row.id === dynalockRows[0]!.id)
       const kv = dynalock === undefined ? undefined : yield* keyValue(arena, dynalock, settings.keyValueOperations)
       return { settings, rows, keyValue: kv, tables: comparisonTables(rows, kv, settings) }

@@ -4,14 +4,18 @@ import type { ContentionFigures } from "../support/contention.js"
 import type { Table } from "../support/report.js"
 import type { ContenderRow } from "./contenders.js"
 import { isPeer } from "./contenders.js"
+import { forcedHandoffP50, runsTables } from "./runs.js"
+import type { Runs } from "./runs.js"
 import type { ContentionRun, PairedRun, Requests } from "./scenarios.js"
 import { totalOf } from "./scenarios.js"
 
+/** A row's figures: its uncontended run, and the median of its runs of each contention scenario. */
 export interface RowResult {
   readonly row: ContenderRow
   readonly uncontended: PairedRun
   readonly barging: ContentionRun
   readonly forced: ContentionRun
+  readonly runs: Runs
 }
 
 export interface ComparisonSettings {
@@ -20,6 +24,8 @@ export interface ComparisonSettings {
   readonly scenarioMillis: number
   readonly uncontendedCycles: number
   readonly keyValueOperations: number
+  /** How many times each contention scenario ran per row. */
+  readonly runs: number
   /** Installed versions of the peers and the SDKs they run on, by package name. */
   readonly versions: Record<string, string>
 }
@@ -39,10 +45,6 @@ const mix = (requests: Requests): string =>
     .join(", ")
 
 const solo = (result: RowResult) => result.uncontended.pairs[0]!
-
-/** Handoffs in a forced run: every acquisition after the first should be one. */
-const forcedHandoffP50 = (figures: ContentionFigures): number =>
-  figures.crossHandoffs === 0 ? Number.NaN : figures.crossHandoff.p50
 
 /** One figure of the summary, how to read it from a row's results, and which way is better. */
 interface Column {
@@ -341,5 +343,5 @@ export const comparisonTables = (
           }
         ]
 
-  return [summary, ratios, uncontendedTable, bargingTable, forcedTable, ...keyValueTable]
+  return [summary, ratios, uncontendedTable, bargingTable, forcedTable, ...runsTables(results, settings), ...keyValueTable]
 }

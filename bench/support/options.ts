@@ -7,9 +7,14 @@ export interface BenchOptions {
   readonly processes: number
   /** Only these rows of the comparison, by id (`--rows dynalock,dlc-100`); all when absent. */
   readonly rows: ReadonlyArray<string> | undefined
+  /**
+   * How many times each contention scenario of the comparison runs (`--runs`, default 1), the rows taking turns
+   * run by run so that the machine's drift falls on all of them; the run of median headline figure is reported.
+   */
+  readonly runs: number
 }
 
-export const defaultOptions: BenchOptions = { scenarioSeconds: 25, processes: 8, rows: undefined }
+export const defaultOptions: BenchOptions = { scenarioSeconds: 25, processes: 8, rows: undefined, runs: 1 }
 
 export interface CommandLine {
   readonly sections: ReadonlyArray<string>
@@ -48,11 +53,16 @@ export const parseCommandLine = (argv: ReadonlyArray<string>): CommandLine => {
         if (processes !== undefined) options = { ...options, processes: Math.round(Math.max(2, processes)) }
         break
       }
+      case "--runs": {
+        const runs = positive("runs", value, errors)
+        if (runs !== undefined) options = { ...options, runs: Math.round(runs) }
+        break
+      }
       case "--rows":
         options = { ...options, rows: (value ?? "").split(",").filter((row) => row.length > 0) }
         break
       default:
-        errors.push(`unknown option ${arg}; known: --seconds, --processes, --rows`)
+        errors.push(`unknown option ${arg}; known: --seconds, --processes, --rows, --runs`)
     }
   }
   return { sections, options, errors }
