@@ -54,6 +54,17 @@ describe("condition expressions", () => {
     }
   })
 
+  it("an attribute's absence is written as attribute_not_exists, which dynalite parses faster than NOT attribute_exists", () => {
+    assert.strictEqual(rendered(Storage.not({ _tag: "HasOwner" })), "attribute_not_exists(#o)")
+    assert.strictEqual(rendered(Storage.absent), "attribute_not_exists(#k)")
+    assert.strictEqual(rendered(Storage.not(noLimit)), "attribute_not_exists(#k) OR attribute_exists(#n)")
+    const releasedClaim = rendered(
+      Storage.and({ _tag: "Ours" }, noLimit, Storage.not({ _tag: "HasOwner" }), { _tag: "LineSize", size: 0 })
+    )
+    assert.notInclude(releasedClaim, "NOT attribute_exists")
+    assert.include(releasedClaim, "attribute_not_exists(#o)")
+  })
+
   it("an empty list is written as the negation of a comparison that a missing list fails", () => {
     assert.strictEqual(rendered({ _tag: "LineSize", size: 0 }), "NOT size(#l) > :0")
     assert.strictEqual(rendered({ _tag: "ListIs", list: "holders", entries: [] }), "NOT size(#r) > :0")

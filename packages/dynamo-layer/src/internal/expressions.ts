@@ -91,15 +91,35 @@ export const placeholders = (): Placeholders => {
  * half a second when every operand was wrapped).
  */
 type Expression =
-  | { readonly _tag: "Atom"; readonly text: string }
+  /** `opposite`: the atom's negation as a function of its own, where DynamoDB has one. */
+  | { readonly _tag: "Atom"; readonly text: string; readonly opposite?: string | undefined }
   | { readonly _tag: "Not"; readonly inner: Expression }
   | { readonly _tag: "And" | "Or"; readonly parts: ReadonlyArray<Expression> }
 
 const atom = (text: string): Expression => ({ _tag: "Atom", text })
+/**
+ * Whether an attribute exists, negated as `attribute_not_exists` rather than `NOT attribute_exists`: the same test
+ * on every server, and the released claim and a release take dynalite 2% less time so (measured, raw requests).
+ */
+const exists = (name: string): Expression => ({
+  _tag: "Atom",
+  text: `attribute_exists(${name})`,
+  opposite: `attribute_not_exists(${name})`
+})
+const notExists = (name: string): Expression => ({
+  _tag: "Atom",
+  text: `attribute_not_exists(${name})`,
+  opposite: `attribute_exists(${name})`
+})
 const allOf = (...parts: ReadonlyArray<Expression>): Expression => ({ _tag: "And", parts })
 const anyOf = (...parts: ReadonlyArray<Expression>): Expression => ({ _tag: "Or", parts })
 // NOT NOT is no syntax of dynalite's.
-const negate = (inner: Expression): Expression => (inner._tag === "Not" ? inner.inner : { _tag: "Not", inner })
+const negate = (inner: Expression): Expression =>
+  inner._tag === "Not"
+    ? inner.inner
+    : inner._tag === "Atom" && inner.opposite !== undefined
+      ? { _tag: "Atom", text: inner.opposite, opposite: inner.text }
+      : { _tag: "Not", inner }
 
 const precedence = { Or: 1, And: 2, Not: 3, Atom: 4 } as const
 
@@ -186,7 +206,7 @@ const render = (expression: Expression): string => {
  */
 const ours = (p: Placeholders): Expression =>
   allOf(
-    atom(`attribute_exists(${p.name(attributes.stamp)})`),
+    exists(p.name(attributes.stamp)),
     atom(`${p.name(attributes.stamp)} = ${p.name(attributes.version)}`)
   )
 
@@ -283,7 +303,7 @@ const toExpression = (p: Placeholders, condition: Storage.Condition, known: Know
     }
     case "Exists":
       // Ours needs the stamp, so the item exists; not being ours says nothing (an absent item is not ours).
-      return known === "ours" ? implied : atom(`attribute_exists(${p.name(attributes.key)})`)
+      return known === "ours" ? implied : exists(p.name(attributes.key))
     case "VersionIs":
       return atom(`${p.name(attributes.version)} = ${p.value(condition.version)}`)
     case "Ours":
@@ -295,7 +315,7 @@ const toExpression = (p: Placeholders, condition: Storage.Condition, known: Know
           ? atom(`${p.name(attributes.expires)} <= ${p.value(condition.at / 1000)}`)
           : expiredAt(p, condition.at)
     case "HasOwner":
-      return atom(`attribute_exists(${p.name(attributes.owner)})`)
+      return exists(p.name(attributes.owner))
     case "OwnerIs":
       return atom(`${p.name(attributes.owner)} = ${p.value(condition.owner)}`)
     case "LeaseEndsBefore": {
@@ -323,8 +343,8 @@ const toExpression = (p: Placeholders, condition: Storage.Condition, known: Know
     case "LimitIs":
       return Option.match(condition.limit, {
         onNone: () => {
-          const noLimit = atom(`attribute_not_exists(${p.name(attributes.limit)})`)
-          return known === "ours" ? noLimit : allOf(atom(`attribute_exists(${p.name(attributes.key)})`), noLimit)
+          const noLimit = notExists(p.name(attributes.limit))
+          return known === "ours" ? noLimit : allOf(exists(p.name(attributes.key)), noLimit)
         },
         onSome: (limit) => atom(`${p.name(attributes.limit)} = ${p.value(limit)}`)
       })
@@ -340,7 +360,7 @@ const noEntries = (p: Placeholders, list: string): Expression => negate(atom(`si
 
 /** DynamoDB has no literal false: an item that both exists and does not. */
 const never = (p: Placeholders): Expression =>
-  allOf(atom(`attribute_exists(${p.name(attributes.key)})`), atom(`attribute_not_exists(${p.name(attributes.key)})`))
+  allOf(exists(p.name(attributes.key)), notExists(p.name(attributes.key)))
 
 // An index is written into the expression itself, so it must be a plain non-negative integer.
 const indexOf = (index: number): number => {
