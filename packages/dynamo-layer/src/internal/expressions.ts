@@ -97,20 +97,6 @@ type Expression =
   | { readonly _tag: "And" | "Or"; readonly parts: ReadonlyArray<Expression> }
 
 const atom = (text: string): Expression => ({ _tag: "Atom", text })
-/**
- * Whether an attribute exists, negated as `attribute_not_exists` rather than `NOT attribute_exists`: the same test
- * on every server, and the released claim and a release take dynalite 2% less time so (measured, raw requests).
- */
-const exists = (name: string): Expression => ({
-  _tag: "Atom",
-  text: `attribute_exists(${name})`,
-  opposite: `attribute_not_exists(${name})`
-})
-const notExists = (name: string): Expression => ({
-  _tag: "Atom",
-  text: `attribute_not_exists(${name})`,
-  opposite: `attribute_exists(${name})`
-})
 const allOf = (...parts: ReadonlyArray<Expression>): Expression => ({ _tag: "And", parts })
 const anyOf = (...parts: ReadonlyArray<Expression>): Expression => ({ _tag: "Or", parts })
 // NOT NOT is no syntax of dynalite's.
@@ -120,6 +106,17 @@ const negate = (inner: Expression): Expression =>
     : inner._tag === "Atom" && inner.opposite !== undefined
       ? { _tag: "Atom", text: inner.opposite, opposite: inner.text }
       : { _tag: "Not", inner }
+
+/**
+ * Whether an attribute exists, negated as `attribute_not_exists` rather than `NOT attribute_exists`: the same test
+ * on every server, and the released claim and a release take dynalite 2% less time so (measured, raw requests).
+ */
+const exists = (name: string): Expression => ({
+  _tag: "Atom",
+  text: `attribute_exists(${name})`,
+  opposite: `attribute_not_exists(${name})`
+})
+const notExists = (name: string): Expression => negate(exists(name))
 
 const precedence = { Or: 1, And: 2, Not: 3, Atom: 4 } as const
 
