@@ -343,5 +343,13 @@ export const comparisonTables = (
           }
         ]
 
-  return [summary, ratios, uncontendedTable, bargingTable, forcedTable, ...runsTables(results, settings), ...keyValueTable]
+  return [
+    summary,
+    ratios,
+    uncontendedTable,
+    bargingTable,
+    forcedTable,
+    ...runsTables(results, settings),
+    ...keyValueTable
+  ]
 }

@@ -202,10 +202,7 @@ const render = (expression: Expression): string => {
  * counts two missing attributes as equal.
  */
 const ours = (p: Placeholders): Expression =>
-  allOf(
-    exists(p.name(attributes.stamp)),
-    atom(`${p.name(attributes.stamp)} = ${p.name(attributes.version)}`)
-  )
+  allOf(exists(p.name(attributes.stamp)), atom(`${p.name(attributes.stamp)} = ${p.name(attributes.version)}`))
 
 /**
  * "Expires at or before `at`", read as the codec reads items: the precise `expiresMs` when the last versioned
@@ -356,8 +353,7 @@ const toExpression = (p: Placeholders, condition: Storage.Condition, known: Know
 const noEntries = (p: Placeholders, list: string): Expression => negate(atom(`size(${list}) > ${p.value(0)}`))
 
 /** DynamoDB has no literal false: an item that both exists and does not. */
-const never = (p: Placeholders): Expression =>
-  allOf(exists(p.name(attributes.key)), notExists(p.name(attributes.key)))
+const never = (p: Placeholders): Expression => allOf(exists(p.name(attributes.key)), notExists(p.name(attributes.key)))
 
 // An index is written into the expression itself, so it must be a plain non-negative integer.
 const indexOf = (index: number): number => {
