@@ -1,6 +1,7 @@
 /** The comparison as tables: the side-by-side summary, dynalock's ratios to the best peer, and the details. */
 import { operationMix } from "../support/contention.js"
 import type { ContentionFigures } from "../support/contention.js"
+import { fixed } from "../support/report.js"
 import type { Table } from "../support/report.js"
 import type { ContenderRow } from "./contenders.js"
 import { isPeer } from "./contenders.js"
@@ -37,7 +38,6 @@ const millis = (value: number): string =>
       ? `${Math.round(value).toLocaleString("en-US")} ms`
       : `${value.toFixed(value >= 100 ? 0 : value >= 10 ? 1 : 2)} ms`
 const percent = (share: number): string => `${Math.round(share * 100)}%`
-const fixed = (value: number, digits = 1): string => (Number.isNaN(value) ? "-" : value.toFixed(digits))
 const mix = (requests: Requests): string =>
   Object.entries(requests)
     .sort(([a], [b]) => a.localeCompare(b))

@@ -4,6 +4,7 @@
  * figures beside it, so that a reader sees how far runs of the same row differ.
  */
 import type { ContentionFigures } from "../support/contention.js"
+import { fixed } from "../support/report.js"
 import type { Table } from "../support/report.js"
 import type { ContenderRow } from "./contenders.js"
 import type { ComparisonSettings, RowResult } from "./report.js"
@@ -46,8 +47,6 @@ export const rowResult = (row: ContenderRow, runs: Runs): RowResult => ({
   runs
 })
 
-const figure = (value: number, digits: number): string => (Number.isNaN(value) ? "-" : value.toFixed(digits))
-
 /** Every run's headline figures, row by row; none when each scenario ran once (the other tables show it all). */
 export const runsTables = (results: ReadonlyArray<RowResult>, settings: ComparisonSettings): ReadonlyArray<Table> =>
   settings.runs <= 1
@@ -74,11 +73,11 @@ export const runsTables = (results: ReadonlyArray<RowResult>, settings: Comparis
               return [
                 row.id,
                 i + 1,
-                figure(barging.figures.acquisitionsPerSecond, 1),
-                figure(barging.figures.handoff.p50, 2),
-                figure(barging.figures.requestsPerAcquisition, 2),
-                figure(forcedHandoffP50(forced), 2),
-                figure(forced.requestsPerAcquisition, 2),
+                fixed(barging.figures.acquisitionsPerSecond, 1),
+                fixed(barging.figures.handoff.p50, 2),
+                fixed(barging.figures.requestsPerAcquisition, 2),
+                fixed(forcedHandoffP50(forced), 2),
+                fixed(forced.requestsPerAcquisition, 2),
                 `${barging.figures.overlaps} / ${forced.overlaps}`
               ]
             })

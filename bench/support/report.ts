@@ -9,6 +9,9 @@ export interface Table {
   readonly rows: ReadonlyArray<ReadonlyArray<Cell>>
 }
 
+/** A figure to so many digits; "-" where there is none (NaN). */
+export const fixed = (value: number, digits = 1): string => (Number.isNaN(value) ? "-" : value.toFixed(digits))
+
 const show = (cell: Cell): string =>
   typeof cell === "number"
     ? Number.isInteger(cell)
