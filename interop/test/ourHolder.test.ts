@@ -2,7 +2,7 @@
 // lease of ours, and our renewals and releases never touch a record Go took over, even when they arrive late.
 // Waits follow Go's whole seconds, computed from what was stored.
 import { assert, layer } from "@effect/vitest"
-import { Effect, Fiber, Option, Schedule } from "effect"
+import { Duration, Effect, Fiber, Option, Schedule } from "effect"
 import * as FaultProxy from "@dynalock/test-layer/FaultProxy"
 import {
   claimedAt,
@@ -10,6 +10,7 @@ import {
   holderAgainst,
   lastWriteOurs,
   now,
+  offsetClock,
   shared,
   skew,
   unlockAfterRenewal
@@ -53,6 +54,27 @@ for (const engine of engines) {
           yield* unlockAfterRenewal(go, "waiter", "ours/job", raw)
           assert.deepStrictEqual(yield* raw("ours/job"), {})
           const next = yield* locker.acquire("ours/job", { ttl: "1 second" })
+          assert.isTrue(next.fencingToken > first.fencingToken, `${next.fencingToken} after ${first.fencingToken}`)
+        })
+    )
+
+    it.scoped(
+      "a young record Go took and deleted: a client whose clock is behind the one that counted its tokens still hands out a higher token next (Go waits twice the skew bound after the latest claim)",
+      () =>
+        Effect.gen(function* () {
+          const { go, locker, ours, raw } = yield* setup({ ...shared, lock: { maxClockSkew: Duration.millis(500) } })
+          // Ahead of the other client of ours (and of Go) by most of the bound.
+          const ahead = offsetClock(450)
+          const { locker: early } = yield* Effect.withClock(ours(), ahead)
+          yield* go.newLock("waiter", "young/job", { ttl: goTtl })
+          const first = yield* Effect.withClock(early.acquire("young/job", { ttl: "1 second" }), ahead)
+          const claimed = yield* raw("young/job")
+          yield* Effect.withClock(first.release, ahead)
+          const goTookAt = yield* Effect.map(go.lock("waiter"), now)
+          assert.isAtLeast(goTookAt, claimedAt(claimed) - 450 + 500)
+          yield* go.unlock("waiter")
+          assert.deepStrictEqual(yield* raw("young/job"), {}, "Go's Unlock deleted the record, its counter with it")
+          const next = yield* locker.acquire("young/job", { ttl: "1 second" })
           assert.isTrue(next.fencingToken > first.fencingToken, `${next.fencingToken} after ${first.fencingToken}`)
         })
     )

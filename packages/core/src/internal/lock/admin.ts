@@ -9,7 +9,7 @@ import { holdersOf, isWaiting, lineOf } from "./record.js"
 import { forceReleaseRequest } from "./requests.js"
 
 /** Breaks whatever the record holds: a plain lock's lease, or every holder of a semaphore. */
-const breakRequest = (item: StoredItem, now: number): UpdateRequest =>
+const breakRequest = (item: StoredItem, now: number, skew: number): UpdateRequest =>
   Option.isSome(item.lock.limit) && !item.foreign
     ? {
         key: item.key,
@@ -17,7 +17,7 @@ const breakRequest = (item: StoredItem, now: number): UpdateRequest =>
         condition: { _tag: "ListIs", list: "holders", entries: item.lock.holders },
         holders: { _tag: "Set", entries: [] }
       }
-    : forceReleaseRequest(item, now)
+    : forceReleaseRequest(item, now, skew)
 
 /**
  * The end of the lease a record has, whether it has passed or not: none when released (or never leased). For a
@@ -82,10 +82,13 @@ const forceOn = (
 ): Effect.Effect<boolean, StoreError> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => {
     if (Option.isNone(current) || !stateOf(context, current.value, now).held) return Effect.succeed(false)
-    return Effect.flatMap(context.storage.update(breakRequest(current.value, now)), (outcome) => {
-      if (outcome._tag === "Applied") return Effect.as(context.gate.released(key), true)
-      return attempt >= forceAttempts ? Effect.succeed(false) : forceOn(context, key, outcome.current, attempt + 1)
-    })
+    return Effect.flatMap(
+      context.storage.update(breakRequest(current.value, now, context.settings.skew)),
+      (outcome) => {
+        if (outcome._tag === "Applied") return Effect.as(context.gate.released(key), true)
+        return attempt >= forceAttempts ? Effect.succeed(false) : forceOn(context, key, outcome.current, attempt + 1)
+      }
+    )
   })
 
 export const forceRelease = (context: LockContext, key: string): Effect.Effect<boolean, StoreError> =>

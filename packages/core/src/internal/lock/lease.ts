@@ -11,6 +11,7 @@ import { bounded } from "../bounded.js"
 import { safetyMargin } from "./decide.js"
 import { ownLeaseEnd } from "./record.js"
 import { releaseRequest, renewRequest } from "./requests.js"
+import type { HeldLease } from "./requests.js"
 import type { Cancel } from "./renewals.js"
 
 type Status =
@@ -50,12 +51,12 @@ const nextTypicalHold = (before: number, held: number, claimRoundTrip: number): 
 const releaseInStore = (
   context: LockContext,
   key: string,
-  token: string,
+  lease: HeldLease,
   now: number,
   hold?: number
 ): Effect.Effect<void, StoreError> => {
   const once = (sentAt: number): Effect.Effect<void, StoreError> =>
-    Effect.matchEffect(context.storage.update(releaseRequest(key, token, sentAt, hold)), {
+    Effect.matchEffect(context.storage.update(releaseRequest(key, lease, sentAt, context.settings.skew, hold)), {
       onSuccess: (outcome) => {
         if (outcome._tag !== "Applied") return Effect.void
         const waiting = Option.exists(outcome.item, (item) => item.lock.line.length > 0)
@@ -66,7 +67,7 @@ const releaseInStore = (
         !isOutcomeUnknown(error)
           ? Effect.fail(error)
           : Effect.flatMap(context.storage.get(key, true), (current) =>
-              Option.exists(current, (item) => Option.isSome(ownLeaseEnd(item, token)))
+              Option.exists(current, (item) => Option.isSome(ownLeaseEnd(item, lease.token)))
                 ? Effect.fail(error)
                 : context.gate.released(key)
             )
@@ -74,6 +75,9 @@ const releaseInStore = (
   // Retried only once it failed: most releases succeed at once, and a retry schedule costs its driver every time.
   return Effect.catchAll(once(now), () => Effect.retry(Effect.flatMap(Clock.currentTimeMillis, once), releaseRetry))
 }
+
+/** The lease a grant is: it began when its claim was sent, `ttl` before the lease end it was granted with. */
+const heldLease = (grant: Grant): HeldLease => ({ token: grant.token, since: grant.leaseEnd - grant.ttl })
 
 /** What one renewal achieved. */
 export type RenewalResult =
@@ -84,7 +88,7 @@ const renewOnce = (context: LockContext, grant: Grant): Effect.Effect<RenewalRes
     const sent = yield* Clock.currentTimeMillis
     const leaseEnd = sent + grant.ttl
     const outcome = yield* Effect.either(
-      context.storage.update(renewRequest(grant.key, grant.token, sent, grant.ttl, context.settings.skew))
+      context.storage.update(renewRequest(grant.key, heldLease(grant), sent, grant.ttl, context.settings.skew))
     )
     if (outcome._tag === "Right") {
       if (outcome.right._tag === "Applied") return { _tag: "Renewed", leaseEnd } as const
@@ -245,7 +249,7 @@ export const holdLease = (context: LockContext, grant: Grant): Effect.Effect<Loc
         releaseInStore(
           context,
           grant.key,
-          grant.token,
+          heldLease(grant),
           now,
           nextTypicalHold(grant.typicalHold, held, grant.claimRoundTrip)
         ),

@@ -15,7 +15,16 @@ export const lockKind = (key: string, token: string, options: ResolvedLockOption
     claimRequest({ key, token, value: options.value, now: sent, ttl: options.ttl, skew: settings.skew, claim }),
   leaseEnd: (item) => ownLeaseEnd(item, token),
   // Conditioned on the owner token: harmless when the record no longer names us.
-  giveBack: (_, now) => Option.some(releaseRequest(key, token, now)),
+  // The lease began when the claim that applied was sent: the record's `since`, where the record shows it.
+  giveBack: (current, now) =>
+    Option.some(
+      releaseRequest(
+        key,
+        { token, since: Option.match(current, { onNone: () => now, onSome: (item) => item.lock.since }) },
+        now,
+        settings.skew
+      )
+    ),
   entry: (deadline) => formatEntry(token, deadline),
   fence: (item) => item.lock.fence
 })

@@ -17,6 +17,15 @@ const goLeaseEnd = (leaseEnd: number, skew: number): number => leaseEnd + Math.m
 /** What Go dynalock reads for a lease given up at `now`: expired, so that it may take the lock at once. */
 const goReleased = (now: number): number => now - 2000
 
+/**
+ * The earliest `expires` a record may show whose latest fencing token a claim sent at `since` handed out. Until
+ * then neither Go dynalock (which deletes the record at its Unlock) nor DynamoDB's TTL may remove the record and its
+ * counter: a record made anew seeds its counter from its claimant's clock, and that clock has passed the deleted
+ * counter's seed plus the tokens handed out since only once `maxClockSkew` of real time has passed after the latest
+ * of them. Twice the skew, by the clock of the claim: the remover's clock may be up to the skew behind it.
+ */
+const keptUntil = (since: number, skew: number): number => since + 2 * skew
+
 /** Take the lease, counted from `now`, when the record is still as the claim saw it. */
 export const claimRequest = (args: {
   readonly key: string
@@ -31,7 +40,7 @@ export const claimRequest = (args: {
   condition: args.claim.condition,
   payload: bytesPayload(args.value),
   expiresAt: Option.some(args.now + args.ttl),
-  foreignExpiresAt: goLeaseEnd(args.now + args.ttl, args.skew),
+  foreignExpiresAt: Math.max(goLeaseEnd(args.now + args.ttl, args.skew), keptUntil(args.now, args.skew)),
   owner: Option.some(args.token),
   // Seeding a new counter from the clock keeps tokens increasing even after DynamoDB's TTL collected the record.
   fenceSeed: args.now * 1000,
@@ -70,27 +79,45 @@ export const withdrawRequest = (key: string, entries: ReadonlyArray<LineEntry>):
 /** The lease is still this token's, and its last versioned write was ours (Go dynalock did not take it over). */
 const holds = (token: string): Condition => and({ _tag: "OwnerIs", owner: token }, { _tag: "Ours" })
 
+/** A holder's lease: its token, and when the claim that granted it was sent (its clock). */
+export interface HeldLease {
+  readonly token: string
+  readonly since: number
+}
+
 /**
  * Extend this holder's lease to `sent + ttl`. Only ever forward: a renewal that arrives after a later one must not
  * shorten the lease the holder counts on.
  */
-export const renewRequest = (key: string, token: string, sent: number, ttl: number, skew: number): UpdateRequest => ({
+export const renewRequest = (
+  key: string,
+  lease: HeldLease,
+  sent: number,
+  ttl: number,
+  skew: number
+): UpdateRequest => ({
   key,
-  condition: and(holds(token), { _tag: "LeaseEndsBefore", at: sent + ttl }),
+  condition: and(holds(lease.token), { _tag: "LeaseEndsBefore", at: sent + ttl }),
   expiresAt: Option.some(sent + ttl),
-  foreignExpiresAt: goLeaseEnd(sent + ttl, skew)
+  foreignExpiresAt: Math.max(goLeaseEnd(sent + ttl, skew), keptUntil(lease.since, skew))
 })
 
 /**
  * Give the lease up. The record stays (expired now) so that the fencing counter and the line survive; `hold` tells
  * waiters how long holders of this key tend to hold it.
  */
-export const releaseRequest = (key: string, token: string, now: number, hold?: number): UpdateRequest => ({
+export const releaseRequest = (
+  key: string,
+  lease: HeldLease,
+  now: number,
+  skew: number,
+  hold?: number
+): UpdateRequest => ({
   key,
-  condition: holds(token),
+  condition: holds(lease.token),
   owner: Option.none(),
   expiresAt: Option.some(now),
-  foreignExpiresAt: goReleased(now),
+  foreignExpiresAt: Math.max(goReleased(now), keptUntil(lease.since, skew)),
   payload: emptyPayload,
   hold
 })
@@ -99,11 +126,11 @@ export const releaseRequest = (key: string, token: string, now: number, hold?: n
  * Break the lease the record `item` has (an operator's forceRelease), and no other: pinned to its expiry as well as
  * its version, since a record Go dynalock deleted and made anew counts versions from 1 again.
  */
-export const forceReleaseRequest = (item: StoredItem, now: number): UpdateRequest => ({
+export const forceReleaseRequest = (item: StoredItem, now: number, skew: number): UpdateRequest => ({
   key: item.key,
   condition: and({ _tag: "VersionIs", version: item.version }, ...sameExpiry(item)),
   owner: Option.none(),
   expiresAt: Option.some(now),
-  foreignExpiresAt: goReleased(now),
+  foreignExpiresAt: Math.max(goReleased(now), keptUntil(item.lock.since, skew)),
   payload: emptyPayload
 })
