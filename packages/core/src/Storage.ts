@@ -90,6 +90,8 @@ export type Condition =
   | { readonly _tag: "OwnerIs"; readonly owner: string }
   /** The item exists and has a precise lease end (`expiresMs`) strictly before `at`. */
   | { readonly _tag: "LeaseEndsBefore"; readonly at: number }
+  /** The item exists and its `since` is at or after `at` (`at` > 0: an item without `since` fails). */
+  | { readonly _tag: "StartedFrom"; readonly at: number }
   /** The item's list (default the line) has exactly this many entries (an absent item or list has none). */
   | { readonly _tag: "LineSize"; readonly size: number; readonly list?: ListName | undefined }
   /** The item's list has this entry at this index. */
@@ -343,6 +345,8 @@ const holdsOn = (condition: Condition, item: StoredItem | undefined): boolean =>
       return item !== undefined && Option.contains(item.lock.owner, condition.owner)
     case "LeaseEndsBefore":
       return item !== undefined && !item.foreign && Option.isSome(item.expiresAt) && item.expiresAt.value < condition.at
+    case "StartedFrom":
+      return item !== undefined && item.lock.since > 0 && item.lock.since >= condition.at
     case "LineSize":
       return listOf(item, condition.list).length === condition.size
     case "LineAt":

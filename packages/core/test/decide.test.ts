@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Option } from "effect"
-import { decide, maxLineLength } from "../src/internal/lock/decide.js"
-import type { Decision } from "../src/internal/lock/decide.js"
+import { blindClaim, decide, maxLineLength, releasedClaim } from "../src/internal/lock/decide.js"
+import type { Claim, Decision } from "../src/internal/lock/decide.js"
+import { claimRequest, releaseRequest } from "../src/internal/lock/requests.js"
 import { formatEntry } from "../src/internal/lock/record.js"
 import type { Settings } from "../src/internal/lock/settings.js"
-import { conditionHolds, noLock } from "../src/Storage.js"
+import { applyUpdate, conditionHolds, noLock } from "../src/Storage.js"
 import type { StoredItem } from "../src/Storage.js"
 
 const settings: Settings = { skew: 100, grace: 1000, outage: 10_000 }
@@ -151,6 +152,16 @@ describe("the lock protocol's decisions", () => {
     assert.isTrue(conditionHolds(ours.condition, released))
     assert.isFalse(conditionHolds(ours.condition, record({ version: 2, expiresAt: 2001, owner: Option.some(other) })))
     assert.isFalse(conditionHolds(ours.condition, record({ version: 2, expiresAt: 1999 })))
+  })
+
+  it("a claim that pins its own place pins the record's expiry too: a late copy of its join on a record made anew fails it", () => {
+    // The holder crashed; its record was deleted (TTL, or Go's Unlock) and made anew by another client's claim at
+    // the same version, and a duplicate of our join landed there: our place and the version both match again.
+    const lapsed = record({ version: 1, owner: Option.some(other), expiresAt: 5000, line: [formatEntry(me, 9000)] })
+    const claim = claimOf(run(lapsed, 5100))!
+    assert.isTrue(conditionHolds(claim.condition, lapsed))
+    const madeAnew = record({ version: 1, owner: Option.some(third), expiresAt: 16_000, line: [formatEntry(me, 9000)] })
+    assert.isFalse(conditionHolds(claim.condition, madeAnew), "the new holder's live lease would be taken")
   })
 
   it("leftover entries of the lease's own holder never hold anyone up", () => {
@@ -349,5 +360,41 @@ describe("when a waiter looks again", () => {
     })
     const decision = run(behind, 30_010)
     assert.isTrue(decision._tag === "Wait" && decision.ahead === 4 && decision.turn === undefined)
+  })
+})
+
+describe("a copy of a claim that reaches the store late (the network sent it twice)", () => {
+  /** A holding of `owner`'s: taken by `claim` sent at `since`, released at `until`. */
+  const holding = (before: Option.Option<StoredItem>, owner: string, claim: Claim, since: number, until: number) => {
+    const request = claimRequest({
+      key: "k",
+      token: owner,
+      value: new Uint8Array(0),
+      now: since,
+      ttl: 1000,
+      skew: 100,
+      claim
+    })
+    const held = Option.some(applyUpdate(before, request))
+    return Option.some(applyUpdate(held, releaseRequest("k", { token: owner, since }, until, 100)))
+  }
+
+  it("the blind claim's copy, after the lease it took was released, is refused: it would hold the key for a ttl", () => {
+    const claim = blindClaim(5000, settings)
+    const released = holding(Option.none(), me, claim, 5000, 5010)
+    assert.isFalse(conditionHolds(claim.condition, released))
+    // Nor after another client's holding since.
+    assert.isFalse(conditionHolds(claim.condition, holding(released, other, blindClaim(5040, settings), 5040, 5050)))
+    // A blind claim sent later still applies.
+    assert.isTrue(conditionHolds(blindClaim(5100, settings).condition, released))
+  })
+
+  it("the released claim's copy, after its own release, is refused, even within the same millisecond", () => {
+    const before = holding(Option.none(), me, blindClaim(5000, settings), 5000, 5010)
+    const claim = releasedClaim(Option.getOrThrow(before))
+    assert.isTrue(conditionHolds(claim.condition, before))
+    const released = holding(before, me, claim, 5010, 5010)
+    assert.isFalse(conditionHolds(claim.condition, released))
+    assert.isTrue(conditionHolds(releasedClaim(Option.getOrThrow(released)).condition, released))
   })
 })

@@ -35,6 +35,8 @@ const atom: fc.Arbitrary<Storage.Condition> = fc.oneof(
   fc.constant<Storage.Condition>({ _tag: "HasOwner" }),
   time.map((at): Storage.Condition => ({ _tag: "ExpiredAt", at })),
   time.map((at): Storage.Condition => ({ _tag: "LeaseEndsBefore", at })),
+  // The writes below set `since` to 0-3 (or leave it out).
+  fc.integer({ min: 1, max: 3 }).map((at): Storage.Condition => ({ _tag: "StartedFrom", at })),
   time.map(Storage.notLive),
   fc
     .record({ version: fc.integer({ min: 1, max: 3 }), now: time })

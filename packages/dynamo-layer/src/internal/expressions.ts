@@ -316,6 +316,8 @@ const toExpression = (p: Placeholders, condition: Storage.Condition, known: Know
       const before = atom(`${p.name(attributes.expiresMs)} < ${p.value(condition.at)}`)
       return known === "ours" ? before : allOf(ours(p), before)
     }
+    case "StartedFrom":
+      return atom(`${p.name(attributes.since)} >= ${p.value(condition.at)}`)
     case "LineSize": {
       const list = listName(condition.list)
       return condition.size === 0 ? noEntries(p, list) : atom(`size(${list}) = ${p.value(condition.size)}`)

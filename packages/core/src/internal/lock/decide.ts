@@ -93,34 +93,48 @@ const freeLease = (now: number, settings: Settings): ReadonlyArray<Condition> =>
 ]
 
 /**
- * The claim a client sends without reading first: it applies only if the record is absent, or ours, free and with
- * nobody in line. Otherwise it is rejected, and the rejection carries the record to decide on.
+ * No lease of the record began at or after `now`. A claim pinned to neither the version nor a place in line would
+ * otherwise apply again if the network delivered it twice: a copy landing after the lease it took was released
+ * would hold the key, for nobody, for a whole ttl. The first copy sets `since` to its own `now`.
+ */
+const notSince = (now: number): Condition => not({ _tag: "StartedFrom", at: now })
+
+/**
+ * The claim a client sends without reading first: it applies only if the record is absent, or ours, free, with
+ * nobody in line and no lease begun since `now`. Otherwise it is rejected, and the rejection carries the record to
+ * decide on.
  */
 export const blindClaim = (now: number, settings: Settings): Claim => ({
-  condition: or(not({ _tag: "Exists" }), and(...freeLease(now, settings), { _tag: "LineSize", size: 0 })),
+  condition: or(
+    not({ _tag: "Exists" }),
+    and(...freeLease(now, settings), { _tag: "LineSize", size: 0 }, notSince(now))
+  ),
   remove: []
 })
 
 /**
- * The blind claim of a client whose own release left the lease free with nobody in line: the blind claim's second
- * alternative less its expired-lease case, so it applies only where the blind claim would. The alternatives left
- * out (the record gone, a lease that ran out) are what this client has no reason to expect; refused, the claim
- * shows the record like any other. One conjunction: dynalite takes some 0.5 ms to parse the blind claim's
- * parenthesised alternative, a sixth of a lock cycle there.
+ * The claim of a client whose own release left the lease free with nobody in line, sent without reading first:
+ * the record exactly as that release left it (`released`: its version and its expiry, to the millisecond), and
+ * the line still empty (joins are not versioned writes). That record was ours, free and not a semaphore, so the
+ * claim applies only where the blind claim would; refused, it shows the record like any other. Pinned to the
+ * version, a copy of it that the network delivered late never applies again. One conjunction: dynalite takes
+ * some 0.5 ms to parse the blind claim's parenthesised alternative, a sixth of a lock cycle there.
  */
-export const releasedClaim: Claim = {
-  condition: and({ _tag: "Ours" }, { _tag: "LimitIs", limit: Option.none() }, not({ _tag: "HasOwner" }), {
-    _tag: "LineSize",
-    size: 0
-  }),
+export const releasedClaim = (released: StoredItem): Claim => ({
+  condition: and(
+    { _tag: "VersionIs", version: released.version },
+    { _tag: "LineSize", size: 0 },
+    ...sameExpiry(released)
+  ),
   remove: []
-}
+})
 
 /**
  * The record's expiry, exactly. Go dynalock's Unlock deletes the record, and a record made anew counts its versions
  * from 1 again: the version alone could match the new record, and a claim made on the old one would take the new
- * holder's lease. A new record's expiry is later than the old one's, which had passed for the claim to be made.
- * A claim that pins its own place in line needs no more: the place went with the old record.
+ * holder's lease. A new record's expiry is later than the old one's, which had passed for the claim to be made (and
+ * is pinned to the millisecond). A claim that pins its own place needs it too: the place went with the old record,
+ * but a late copy of the join that took it can land on the new one.
  */
 export const sameExpiry = (item: StoredItem): ReadonlyArray<Condition> =>
   Option.match(item.expiresAt, {
@@ -141,7 +155,8 @@ const claimOn = (item: StoredItem, line: ReadonlyArray<LineEntry>, mine: LineEnt
     return {
       condition: and(
         version,
-        ...through.map((entry): Condition => ({ _tag: "LineAt", index: entry.index, entry: entry.raw }))
+        ...through.map((entry): Condition => ({ _tag: "LineAt", index: entry.index, entry: entry.raw })),
+        ...sameExpiry(item)
       ),
       remove: through.map((entry) => entry.index)
     }

@@ -3,12 +3,14 @@
  * acquisition of the key. Bounded: a client that locks a new key for every job must not keep one hint per key for
  * ever; a forgotten hint only costs the next acquisition its shortcut.
  */
+import type { StoredItem } from "../../Storage.js"
 
 /**
  * `contended`: others were waiting, so the next acquisition goes straight into line. `released`: this client's own
- * release left the lease free with nobody in line, so the next acquisition may claim it on that alone.
+ * release left the lease free with nobody in line (the record as the release left it), so the next acquisition may
+ * claim it on that alone.
  */
-export type KeyHint = "contended" | "released"
+export type KeyHint = "contended" | { readonly released: StoredItem }
 
 export interface KeyHints {
   readonly get: (key: string) => KeyHint | undefined

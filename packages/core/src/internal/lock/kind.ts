@@ -12,10 +12,11 @@ export interface Kind {
   /** The next step on the record as read at `now`. */
   readonly decide: (current: Option.Option<StoredItem>, now: number) => Decision
   /**
-   * The claim sent without reading first; none when a read must come first. `released`: this client's own release
+   * The claim sent without reading first; none when a read must come first. `released`: the record as this client's
+   * own release left it, when that was its last write on the key and left the lease free with nobody in line.
    * of the key, its last write there, left the lease free with nobody in line.
    */
-  readonly blindClaim: (now: number, released: boolean) => Option.Option<Claim>
+  readonly blindClaim: (now: number, released: StoredItem | undefined) => Option.Option<Claim>
   /** The write that takes the lease, counted from `sent`. */
   readonly claimRequest: (claim: Claim, sent: number) => UpdateRequest
   /** The end of this waiter's lease in the record, if the record gives it one. */

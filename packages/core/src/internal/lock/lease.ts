@@ -59,8 +59,10 @@ const releaseInStore = (
     Effect.matchEffect(context.storage.update(releaseRequest(key, lease, sentAt, context.settings.skew, hold)), {
       onSuccess: (outcome) => {
         if (outcome._tag !== "Applied") return Effect.void
-        const waiting = Option.exists(outcome.item, (item) => item.lock.line.length > 0)
-        context.hints.set(key, waiting ? "contended" : "released")
+        Option.match(outcome.item, {
+          onNone: () => context.hints.delete(key),
+          onSome: (item) => context.hints.set(key, item.lock.line.length > 0 ? "contended" : { released: item })
+        })
         return context.gate.released(key)
       },
       onFailure: (error) =>

@@ -10,7 +10,8 @@ import type { Settings } from "./settings.js"
 export const lockKind = (key: string, token: string, options: ResolvedLockOptions, settings: Settings): Kind => ({
   name: "lock",
   decide: (current, now) => decide(current, { token, ttl: options.ttl, wait: options.wait }, now, settings),
-  blindClaim: (now, released) => Option.some(released ? releasedClaim : blindClaim(now, settings)),
+  blindClaim: (now, released) =>
+    Option.some(released === undefined ? blindClaim(now, settings) : releasedClaim(released)),
   claimRequest: (claim, sent) =>
     claimRequest({ key, token, value: options.value, now: sent, ttl: options.ttl, skew: settings.skew, claim }),
   leaseEnd: (item) => ownLeaseEnd(item, token),

@@ -291,8 +291,9 @@ export const obtain = (
         const hint = context.hints.get(key)
         if (options.wait && hint === "contended") return Effect.zipRight(sleep(rejoinPause), join(state))
         // Used once: a grant or a release of this acquisition tells the next one anew.
-        if (hint === "released") context.hints.delete(key)
-        return Option.match(kind.blindClaim(currentTime(), hint === "released"), {
+        const released = hint === undefined || hint === "contended" ? undefined : hint.released
+        if (released !== undefined) context.hints.delete(key)
+        return Option.match(kind.blindClaim(currentTime(), released), {
           onNone: () => look(state),
           onSome: (plan) => claim(state, plan)
         })

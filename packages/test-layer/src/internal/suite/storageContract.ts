@@ -47,7 +47,7 @@ const states = (at: number): ReadonlyArray<{ readonly name: string; readonly wri
     name: "v2 leased by me",
     writes: [
       update({ payload: bytes("a"), expiresAt: Option.none() }),
-      update({ owner: Option.some("me"), expiresAt: Option.some(at + 60_000) })
+      update({ owner: Option.some("me"), expiresAt: Option.some(at + 60_000), since: at })
     ]
   },
   { name: "expired v1", writes: [update({ payload: bytes("a"), expiresAt: Option.some(at - 5_000) })] },
@@ -120,6 +120,9 @@ const conditions = (at: number): ReadonlyArray<readonly [string, Storage.Conditi
     ["OwnerIs(other)", c({ _tag: "OwnerIs", owner: "other" })],
     ["LeaseEndsBefore(now + 60 s)", c({ _tag: "LeaseEndsBefore", at: at + 60_000 })],
     ["LeaseEndsBefore(now + 60.001 s)", c({ _tag: "LeaseEndsBefore", at: at + 60_001 })],
+    ["StartedFrom(now)", c({ _tag: "StartedFrom", at })],
+    ["StartedFrom(now + 1 ms)", c({ _tag: "StartedFrom", at: at + 1 })],
+    ["not StartedFrom(now)", Storage.not({ _tag: "StartedFrom", at })],
     ["LineSize(0)", c({ _tag: "LineSize", size: 0 })],
     ["LineSize(3)", c({ _tag: "LineSize", size: 3 })],
     ["LineAt(1, e2)", c({ _tag: "LineAt", index: 1, entry: entry(2) })],
