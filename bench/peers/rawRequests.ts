@@ -72,3 +72,61 @@ export const replay = (client: DynamoDBClient, request: RecordedRequest): Effect
     if (send === undefined) return Effect.dieMessage(`cannot replay ${request.operation}`)
     return Effect.asVoid(Effect.promise(() => send(client, request.input)))
   })
+
+type Attributes = Record<string, { readonly N?: string; readonly S?: string }>
+
+/** The placeholders of the values `condition` compares attribute `name` with, by `operator`. */
+const comparedWith = (input: UpdateItemCommandInput, name: string, operator: string): ReadonlyArray<string> => {
+  const placeholder = Object.entries(input.ExpressionAttributeNames ?? {}).find(([, value]) => value === name)?.[0]
+  if (placeholder === undefined) return []
+  const pattern = new RegExp(`${placeholder} ${operator} (:\\w+)`, "g")
+  return Array.from((input.ConditionExpression ?? "").matchAll(pattern), (match) => match[1]!)
+}
+
+/**
+ * dynalock's lock cycle (its claim after its own release, and its release, recorded) sent again raw, again and
+ * again, on a key of its own (`key`, which dynalock has locked and released once). That claim is pinned to the
+ * version and the expiry the release before it left: each replay pins those the replayed release before it
+ * answered with, so that every replayed claim applies, as dynalock's own did.
+ */
+export const replayedLockCycle = (
+  client: DynamoDBClient,
+  recorded: { readonly claim: RecordedRequest; readonly release: RecordedRequest },
+  key: string
+): Effect.Effect<Effect.Effect<void>> =>
+  Effect.gen(function* () {
+    const onKey = (request: RecordedRequest): UpdateItemCommandInput => {
+      const input = request.input as UpdateItemCommandInput
+      return { ...input, Key: { ...input.Key, name: { S: key } } }
+    }
+    const claim = onKey(recorded.claim)
+    const release = onKey(recorded.release)
+    const versionPin = comparedWith(claim, "version", "=")
+    const expiryPins = comparedWith(claim, "expiresMs", "<=")
+    if (versionPin.length !== 1 || expiryPins.length !== 2)
+      return yield* Effect.dieMessage(`not a claim pinned to a version and an expiry: ${claim.ConditionExpression}`)
+    // The two expiry pins are `at` (expired by then) and `at - 1` (not yet): the larger one is `at`.
+    const values = claim.ExpressionAttributeValues ?? {}
+    const [at, before] = [...expiryPins].sort((a, b) => Number(values[b]?.N) - Number(values[a]?.N))
+    const stored = yield* Effect.promise(() =>
+      client.send(new GetItemCommand({ TableName: claim.TableName, Key: claim.Key, ConsistentRead: true }))
+    )
+    let left = (stored.Item ?? {}) as Attributes
+    return Effect.promise(async () => {
+      const version = Number(left.version?.N)
+      const expiresMs = Number(left.expiresMs?.N)
+      await client.send(
+        new UpdateItemCommand({
+          ...claim,
+          ExpressionAttributeValues: {
+            ...values,
+            [versionPin[0]!]: { N: String(version) },
+            [at!]: { N: String(expiresMs) },
+            [before!]: { N: String(expiresMs - 1) }
+          }
+        })
+      )
+      const answer = await client.send(new UpdateItemCommand({ ...release, ReturnValues: "ALL_NEW" }))
+      left = (answer.Attributes ?? {}) as Attributes
+    })
+  })

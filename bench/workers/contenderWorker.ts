@@ -11,7 +11,7 @@ import { DynamoStore } from "@dynalock/dynamo-layer"
 import { tagClient } from "@dynalock/test-layer/FaultProxy"
 import type { ContenderClient } from "../peers/adapters/contender.js"
 import { makeContender } from "../peers/adapters/index.js"
-import { rawLockCycle, recordRequests, replay } from "../peers/rawRequests.js"
+import { rawLockCycle, recordRequests, replay, replayedLockCycle } from "../peers/rawRequests.js"
 import type { RecordedRequest } from "../peers/rawRequests.js"
 import { countingClient, localConfig } from "../support/countingClient.js"
 import { traceSection } from "../support/requestTrace.js"
@@ -224,7 +224,10 @@ const lockCycleSplit = (scenario: Extract<ContenderScenario, { _tag: "KeyValue" 
     const cycle = Effect.asVoid(
       Effect.scoped(Effect.flatMap(Effect.orDie(locker.acquire(key)), (lock) => Effect.orDie(lock.release)))
     )
-    const replayed = Effect.zipRight(replay(raw.client, sent.claim), replay(raw.client, sent.release))
+    // The same two requests, on a key of their own: dynalock's claim there is pinned to what its release left.
+    const replayKey = `${key}-replayed`
+    yield* Effect.scoped(Effect.flatMap(Effect.orDie(locker.acquire(replayKey)), (lock) => Effect.orDie(lock.release)))
+    const replayed = yield* replayedLockCycle(raw.client, sent, replayKey)
     const floor = rawLockCycle(raw.client, environment.keyedTable, `${environment.partition}-raw`, key, randomUUID())
     const library = yield* interleaved(
       scenario.operations,
