@@ -14,7 +14,6 @@ export interface Kind {
   /**
    * The claim sent without reading first; none when a read must come first. `released`: the record as this client's
    * own release left it, when that was its last write on the key and left the lease free with nobody in line.
-   * of the key, its last write there, left the lease free with nobody in line.
    */
   readonly blindClaim: (now: number, released: StoredItem | undefined) => Option.Option<Claim>
   /** The write that takes the lease, counted from `sent`. */
