@@ -8,16 +8,6 @@ import { sameExpiry } from "./decide.js"
 import type { LineEntry } from "./record.js"
 
 /**
- * The expiry Go dynalock reads for a lease ending at `leaseEnd`. Go takes a lock once `expires < now` in whole
- * seconds, a second or more after `expires` by its clock, and knows nothing of `maxClockSkew`: showing it the lease
- * `skew - 1 s` later makes it wait as long as our own clients do.
- */
-const goLeaseEnd = (leaseEnd: number, skew: number): number => leaseEnd + Math.max(0, skew - 1000)
-
-/** What Go dynalock reads for a lease given up at `now`: expired, so that it may take the lock at once. */
-const goReleased = (now: number): number => now - 2000
-
-/**
  * The earliest `expires` a record may show whose latest fencing token a claim sent at `since` handed out. Until
  * then neither Go dynalock (which deletes the record at its Unlock) nor DynamoDB's TTL may remove the record and its
  * counter: a record made anew seeds its counter from its claimant's clock, and that clock has passed the deleted
@@ -25,6 +15,20 @@ const goReleased = (now: number): number => now - 2000
  * of them. Twice the skew, by the clock of the claim: the remover's clock may be up to the skew behind it.
  */
 const keptUntil = (since: number, skew: number): number => since + 2 * skew
+
+/**
+ * The expiry Go dynalock reads for a lease ending at `leaseEnd`, begun at `since`. Go takes a lock once
+ * `expires < now` in whole seconds, a second or more after `expires` by its clock, and knows nothing of
+ * `maxClockSkew`: showing it the lease `skew - 1 s` later makes it wait as long as our own clients do.
+ */
+const goLeaseEnd = (leaseEnd: number, since: number, skew: number): number =>
+  Math.max(leaseEnd + Math.max(0, skew - 1000), keptUntil(since, skew))
+
+/**
+ * What Go dynalock reads for a lease begun at `since` and given up at `now`: expired, so that it may take the lock
+ * at once, unless the record is too young to lose its counter.
+ */
+const goReleased = (now: number, since: number, skew: number): number => Math.max(now - 2000, keptUntil(since, skew))
 
 /** Take the lease, counted from `now`, when the record is still as the claim saw it. */
 export const claimRequest = (args: {
@@ -40,7 +44,7 @@ export const claimRequest = (args: {
   condition: args.claim.condition,
   payload: bytesPayload(args.value),
   expiresAt: Option.some(args.now + args.ttl),
-  foreignExpiresAt: Math.max(goLeaseEnd(args.now + args.ttl, args.skew), keptUntil(args.now, args.skew)),
+  foreignExpiresAt: goLeaseEnd(args.now + args.ttl, args.now, args.skew),
   owner: Option.some(args.token),
   // Seeding a new counter from the clock keeps tokens increasing even after DynamoDB's TTL collected the record.
   fenceSeed: args.now * 1000,
@@ -99,7 +103,7 @@ export const renewRequest = (
   key,
   condition: and(holds(lease.token), { _tag: "LeaseEndsBefore", at: sent + ttl }),
   expiresAt: Option.some(sent + ttl),
-  foreignExpiresAt: Math.max(goLeaseEnd(sent + ttl, skew), keptUntil(lease.since, skew))
+  foreignExpiresAt: goLeaseEnd(sent + ttl, lease.since, skew)
 })
 
 /**
@@ -117,7 +121,7 @@ export const releaseRequest = (
   condition: holds(lease.token),
   owner: Option.none(),
   expiresAt: Option.some(now),
-  foreignExpiresAt: Math.max(goReleased(now), keptUntil(lease.since, skew)),
+  foreignExpiresAt: goReleased(now, lease.since, skew),
   payload: emptyPayload,
   hold
 })
@@ -131,6 +135,6 @@ export const forceReleaseRequest = (item: StoredItem, now: number, skew: number)
   condition: and({ _tag: "VersionIs", version: item.version }, ...sameExpiry(item)),
   owner: Option.none(),
   expiresAt: Option.some(now),
-  foreignExpiresAt: Math.max(goReleased(now), keptUntil(item.lock.since, skew)),
+  foreignExpiresAt: goReleased(now, item.lock.since, skew),
   payload: emptyPayload
 })
