@@ -446,7 +446,7 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the fault proxy on dy
     it.scoped("a target that refuses connections: the client's connection is reset, counted as a target failure", () =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
-        const closedPort = yield* freePort
+        const closedPort = yield* LocalDynamo.closedPort
         const proxy = yield* FaultProxy.make({ target: `http://127.0.0.1:${closedPort}` })
         const raw = yield* Effect.acquireRelease(
           Effect.sync(() => new DynamoDBClient({ ...server.clientConfig, endpoint: proxy.endpoint, maxAttempts: 1 })),
@@ -640,16 +640,6 @@ describe("plan combinators", () => {
     )
     const tags = [undefined, "a", "a", "a"].map((client, i) => plan(request("GetItem", i, client))._tag)
     assert.deepStrictEqual(tags, ["Reset", "Throttle", "Throttle", "Pass"])
-  })
-})
-
-/** A port that was free a moment ago and is closed now. */
-const freePort = Effect.async<number>((resume) => {
-  const probe = createTcpServer()
-  probe.listen(0, "127.0.0.1", () => {
-    const address = probe.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    probe.close(() => resume(Effect.succeed(port)))
   })
 })
 

@@ -3,7 +3,6 @@
  * sub-second leases. Late and lost answers to claims and joins, throttles and 5xx on every kind of request, a
  * store that hangs and one that is not there.
  */
-import { createServer } from "node:net"
 import { assert, describe, layer } from "@effect/vitest"
 import { Duration, Effect, Either, Fiber, Option, Schedule } from "effect"
 import type { Lock, StoreError } from "@dynalock/core"
@@ -79,16 +78,6 @@ const everyKindFaulted = (): FaultProxy.Plan => {
     return Fault.Pass()
   }
 }
-
-/** A loopback port nobody listens on: bound once, then closed. */
-const closedPort = Effect.async<number>((resume) => {
-  const server = createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 layer(LocalDynamo.layer(), { excludeTestServices: true })("the lock through the fault proxy on dynalite", (it) => {
   describe("late answers", () => {
@@ -336,7 +325,7 @@ layer(LocalDynamo.layer(), { excludeTestServices: true })("the lock through the 
     const deadStore = (options: Pick<DynamoStore.DynamoStoreOptions, "retry" | "requestTimeout" | "lock">) =>
       Effect.gen(function* () {
         const server = yield* LocalDynamo.LocalDynamo
-        const port = yield* closedPort
+        const port = yield* LocalDynamo.closedPort
         return yield* DynamoStore.make({
           tableName: server.tableName,
           partition: "dead",

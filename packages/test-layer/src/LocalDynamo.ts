@@ -22,6 +22,7 @@ import type { Scope } from "effect"
 import { Observability } from "@dynalock/core"
 import { DynamoStore } from "@dynalock/dynamo-layer"
 import * as ChildProcess from "./ChildProcess.js"
+import { closedPort as closedPortBelowEphemeral } from "./internal/closedPort.js"
 
 /**
  * @since 0.1.0
@@ -258,3 +259,12 @@ export const make = (options?: LocalDynamoOptions): Effect.Effect<LocalDynamoSer
  */
 export const layer = (options?: LocalDynamoOptions): Layer.Layer<LocalDynamo> =>
   Layer.scoped(LocalDynamo, make(options))
+
+/**
+ * A port on 127.0.0.1 that nothing listens on and that no server started on a free port can be given while the
+ * test runs: connections to it are refused. For tests of an unreachable store.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const closedPort: Effect.Effect<number> = closedPortBelowEphemeral

@@ -2,11 +2,11 @@
  * Runs the real `dynalock` executable (node_modules/.bin/dynalock, as `npm ci` links it) as a process of its own,
  * and the commands it runs: what they printed, how they ended, and nothing left running afterwards.
  */
-import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
 import { Duration, Effect } from "effect"
 import type { Scope } from "effect"
 import * as ChildProcess from "@dynalock/test-layer/ChildProcess"
+import * as LocalDynamo from "@dynalock/test-layer/LocalDynamo"
 import { inject } from "vitest"
 
 /** The executable under test. */
@@ -222,15 +222,8 @@ export const start = (
 export const run = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}): Effect.Effect<Finished> =>
   Effect.scoped(Effect.flatMap(start(args, env), (running) => running.finished))
 
-/** A loopback port nothing listens on: it was free a moment ago and has just been closed. */
-export const closedPort: Effect.Effect<number> = Effect.async<number>((resume) => {
-  const probe = createServer()
-  probe.listen(0, "127.0.0.1", () => {
-    const address = probe.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    probe.close(() => resume(Effect.succeed(port)))
-  })
-})
+/** A loopback port nothing listens on, and no server of another test file can be given while a test runs. */
+export const closedPort: Effect.Effect<number> = LocalDynamo.closedPort
 
 /** `--endpoint URL --table T` of a local server. */
 export const on = (server: { readonly endpoint: string; readonly tableName: string }): ReadonlyArray<string> => [
