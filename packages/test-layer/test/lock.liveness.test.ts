@@ -1,7 +1,7 @@
 // Liveness: waiters that give up leave nothing behind, a lost answer to a join costs nothing later, crashed
 // waiters delay a free lock by a bounded total, and a store that is gone ends the wait with its error.
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Effect, Either, Exit, Fiber, Option, TestClock } from "effect"
+import { Clock, Effect, Either, Exit, Fiber, Option, Schedule, TestClock } from "effect"
 import { Dynalock } from "@dynalock/core"
 import { MemoryTable } from "@dynalock/test-layer"
 import { isJoin, misbehaving, once, serve } from "./support/faults.js"
@@ -122,6 +122,31 @@ describe("liveness of the line of waiters (memory, TestClock)", () => {
       assert.isTrue(Option.isSome(got))
       // Defaults: queueGrace 2 s, maxClockSkew 1 s; the survivor looks again at least twice per grace.
       assert.isAtMost(Option.getOrThrow(got) - crashedAt, 2000 + 1000 + 1000)
+    })
+  )
+
+  it.scoped("a release long before the key's typical hold is found by the first in line's schedule", () =>
+    Effect.gen(function* () {
+      const table = yield* MemoryTable.make
+      const holder = yield* Dynalock.makeOn(table.storage("locks"))
+      // Two 5 s holdings: the record now tells waiters a holding of this key lasts about 5 s.
+      for (const _ of [1, 2]) {
+        const held = yield* holder.locker.acquire("job", { ttl: "10 seconds" })
+        yield* run(5000, 100)
+        yield* held.release
+      }
+      const held = yield* holder.locker.acquire("job", { ttl: "10 seconds" })
+      const waiter = yield* Dynalock.makeOn(table.storage("locks"))
+      const retry = Schedule.spaced("20 millis")
+      const waiting = yield* Effect.fork(Effect.scoped(Effect.as(waiter.locker.acquire("job", { retry }), "ok")))
+      yield* run(200)
+      yield* held.release
+      const releasedAt = yield* Clock.currentTimeMillis
+      const got = yield* timeOf(Fiber.join(waiting), 3000)
+      assert.isTrue(Option.isSome(got))
+      // Its schedule looks every 20 ms; waiting for the expected release (5 s on) would leave the lock free until
+      // the place in line needs renewing, a second on.
+      assert.isAtMost(Option.getOrThrow(got) - releasedAt, 20 + 10)
     })
   )
 

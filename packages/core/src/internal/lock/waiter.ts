@@ -231,10 +231,17 @@ export const obtain = (
       const schedule = first && !state.wasFirst ? options.retry.initial : state.schedule
       const { at, nextSchedule } = yield* scheduleStep(now, schedule)
       const pace = observe(state.pace, decision.fence, now)
-      // Where the record tells when the turn is likely, look then (the schedule still counts the looks); else by the
-      // schedule, and by the pace of the line for a waiter far back.
+      // Where the record tells when the turn is likely, look then; else by the schedule, and by the pace of the line
+      // for a waiter far back. The first in line also keeps to its schedule while the expected release is far off: a
+      // holder may let go long before the key's typical hold. A step of it that falls in the second half of the time
+      // to the expected release is that look instead, so holdings no longer than their schedule's steps cost nothing.
       const expected = expectedLook(now, decision.ahead, decision.since, decision.hold)
-      const look = expected ?? Math.min(at, nextLookAt(now, decision.ahead, pace))
+      const look =
+        expected === undefined
+          ? Math.min(at, nextLookAt(now, decision.ahead, pace))
+          : first && at < now + (expected - now) / 2
+            ? at
+            : expected
       // A waiter in line must look at least twice per grace period, or its place would lapse.
       const latest = Math.min(
         decision.until,
