@@ -51,6 +51,9 @@ const withdraw = (
   })
 }
 
+const versionOf = (record: Option.Option<StoredItem>): Option.Option<number> =>
+  Option.map(record, (item) => item.version)
+
 const giveBackRetry = Schedule.exponential("50 millis").pipe(Schedule.jittered, Schedule.intersect(Schedule.recurs(4)))
 
 /** Gives back whatever lease the record shows us having, reading it again after any doubt. */
@@ -63,8 +66,12 @@ const giveBack = (context: LockContext, key: string, kind: Kind, known: Option.O
           Effect.flatMap(context.storage.update(request), (outcome) =>
             outcome._tag === "Applied"
               ? context.gate.released(key)
-              : // Refused: still ours (a semaphore's holders moved), or not ours any more, and then done.
-                Option.exists(outcome.current, (item) => Option.isSome(kind.leaseEnd(item)))
+              : // Refused: still ours (a semaphore's holders moved), or not ours any more, and then done. Sent again
+                // only on a record that changed: the same one would refuse the same request again, at once, forever.
+                Option.exists(
+                    outcome.current,
+                    (item) => Option.isSome(kind.leaseEnd(item)) && !Option.contains(versionOf(current), item.version)
+                  )
                 ? once(outcome.current)
                 : Effect.void
           )

@@ -4,7 +4,7 @@ import type { Kind } from "./kind.js"
 import { blindClaim, decide, releasedClaim } from "./decide.js"
 import type { ResolvedLockOptions } from "./options.js"
 import { formatEntry, ownLeaseEnd } from "./record.js"
-import { claimRequest, releaseRequest } from "./requests.js"
+import { claimRequest, giveBackRequest } from "./requests.js"
 import type { Settings } from "./settings.js"
 
 export const lockKind = (key: string, token: string, options: ResolvedLockOptions, settings: Settings): Kind => ({
@@ -15,17 +15,8 @@ export const lockKind = (key: string, token: string, options: ResolvedLockOption
   claimRequest: (claim, sent) =>
     claimRequest({ key, token, value: options.value, now: sent, ttl: options.ttl, skew: settings.skew, claim }),
   leaseEnd: (item) => ownLeaseEnd(item, token),
-  // Conditioned on the owner token: harmless when the record no longer names us.
-  // The lease began when the claim that applied was sent: the record's `since`, where the record shows it.
-  giveBack: (current, now) =>
-    Option.some(
-      releaseRequest(
-        key,
-        { token, since: Option.match(current, { onNone: () => now, onSome: (item) => item.lock.since }) },
-        now,
-        settings.skew
-      )
-    ),
+  // Pinned to the lease the record shows: nothing to give back where there is no record.
+  giveBack: (current, now) => Option.map(current, (item) => giveBackRequest(item, token, now, settings.skew)),
   entry: (deadline) => formatEntry(token, deadline),
   fence: (item) => item.lock.fence
 })

@@ -127,6 +127,17 @@ export const releaseRequest = (
 })
 
 /**
+ * Give back the lease the record `item` shows this acquisition holding, which it may not use (the answer came too
+ * late), and no later one: the acquisition keeps its token and may claim again, so a copy of this write that lands
+ * after that claim must miss it. Pinned to the lease's expiry: each claim sets its own (`sent + ttl`), a later one
+ * a later expiry, and a lease given back is never renewed.
+ */
+export const giveBackRequest = (item: StoredItem, token: string, now: number, skew: number): UpdateRequest => {
+  const release = releaseRequest(item.key, { token, since: item.lock.since }, now, skew)
+  return { ...release, condition: and(release.condition, ...sameExpiry(item)) }
+}
+
+/**
  * Break the lease the record `item` has (an operator's forceRelease), and no other: pinned to its expiry as well as
  * its version, since a record Go dynalock deleted and made anew counts versions from 1 again.
  */
