@@ -150,6 +150,47 @@ describe("liveness of the line of waiters (memory, TestClock)", () => {
     })
   )
 
+  it.scoped(
+    "and when the first in line, taking over early, lets go early too, the second in line's schedule finds it",
+    () =>
+      Effect.gen(function* () {
+        const table = yield* MemoryTable.make
+        const holder = yield* Dynalock.makeOn(table.storage("locks"))
+        // Two 5 s holdings: the record now tells waiters a holding of this key lasts about 5 s.
+        for (const _ of [1, 2]) {
+          const held = yield* holder.locker.acquire("job", { ttl: "10 seconds" })
+          yield* run(5000, 100)
+          yield* held.release
+        }
+        const held = yield* holder.locker.acquire("job", { ttl: "10 seconds" })
+        const retry = Schedule.spaced("20 millis")
+        let firstReleasedAt = 0
+        const first = yield* Dynalock.makeOn(table.storage("locks"))
+        const firstWaiting = yield* Effect.fork(
+          Effect.scoped(
+            Effect.gen(function* () {
+              const lock = yield* first.locker.acquire("job", { retry, ttl: "10 seconds" })
+              yield* Effect.sleep("50 millis")
+              yield* lock.release
+              firstReleasedAt = yield* Clock.currentTimeMillis
+            })
+          )
+        )
+        yield* run(20)
+        const second = yield* Dynalock.makeOn(table.storage("locks"))
+        const secondWaiting = yield* Effect.fork(
+          Effect.scoped(Effect.as(second.locker.acquire("job", { retry, ttl: "10 seconds" }), "ok"))
+        )
+        yield* run(200)
+        yield* held.release
+        const got = yield* timeOf(Fiber.join(secondWaiting), 3000)
+        yield* Fiber.join(firstWaiting)
+        assert.isTrue(Option.isSome(got) && firstReleasedAt > 0)
+        const free = Option.getOrThrow(got) - firstReleasedAt
+        assert.isAtMost(free, 20 + 10, `the lock stayed free ${free} ms with the second waiter at the front`)
+      })
+  )
+
   it.scoped("a store that is gone ends a waiting acquire with its StoreError after maxStoreOutage", () =>
     Effect.gen(function* () {
       const table = yield* MemoryTable.make

@@ -232,14 +232,16 @@ export const obtain = (
       const { at, nextSchedule } = yield* scheduleStep(now, schedule)
       const pace = observe(state.pace, decision.fence, now)
       // Where the record tells when the turn is likely, look then; else by the schedule, and by the pace of the line
-      // for a waiter far back. The first in line also keeps to its schedule while the expected release is far off: a
-      // holder may let go long before the key's typical hold. A step of it that falls in the second half of the time
-      // to the expected release is that look instead, so holdings no longer than their schedule's steps cost nothing.
+      // for a waiter far back. The first two in line also keep to their schedules while the expected turn is far
+      // off: a holder may let go long before the key's typical hold, and so may the next. A step that falls in the
+      // second half of the time to the expected turn is that look instead. Those further back count on expected
+      // turns alone: their grown schedules would add reads to every holding of a long line.
       const expected = expectedLook(now, decision.ahead, decision.since, decision.hold)
+      const nearFront = decision.inLine && decision.ahead <= 2
       const look =
         expected === undefined
           ? Math.min(at, nextLookAt(now, decision.ahead, pace))
-          : first && at < now + (expected - now) / 2
+          : nearFront && at < now + (expected - now) / 2
             ? at
             : expected
       // A waiter in line must look at least twice per grace period, or its place would lapse.
