@@ -19,7 +19,12 @@ export interface LockOptions {
   readonly value?: Value | undefined
   /** Default true: the lease is renewed in the background while held. */
   readonly renew?: boolean | undefined
-  /** How to wait while another holder has it; default: jittered exponential from 50 ms, capped at 1 s. */
+  /**
+   * How to wait while another holder has it; default: jittered exponential from 50 ms, capped at 1 s. The first two
+   * in line look at least this often (the first restarts it when it becomes first), and also when the record says
+   * their turn is expected; those further back look then instead, where the record tells it. A schedule that ends
+   * ends the wait: `AcquireCancelled { reason: "ScheduleExhausted" }`.
+   */
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
   /** Stop waiting after this long -> `AcquireCancelled { reason: "Timeout" }`. */
   readonly timeout?: Duration.DurationInput | undefined
