@@ -264,7 +264,7 @@ export const layer = (options?: LocalDynamoOptions): Layer.Layer<LocalDynamo> =>
  * A port on 127.0.0.1 that nothing listens on and that no server started on a free port can be given while the
  * test runs: connections to it are refused. For tests of an unreachable store.
  *
- * @since 0.1.0
+ * @since 0.2.0
  * @category utils
  */
 export const closedPort: Effect.Effect<number> = closedPortBelowEphemeral
