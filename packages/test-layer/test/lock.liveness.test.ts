@@ -23,6 +23,21 @@ const timeOf = <A, E>(effect: Effect.Effect<A, E>, limit: number) =>
     return Option.flatMap(done, (exit) => (Exit.isSuccess(exit) ? Option.some(exit.value) : Option.none()))
   })
 
+/**
+ * A key held twice for 5 s, so that its record tells waiters a holding lasts about 5 s, and held again now.
+ */
+const heldLongTypically = Effect.gen(function* () {
+  const table = yield* MemoryTable.make
+  const holder = yield* Dynalock.makeOn(table.storage("locks"))
+  for (const _ of [1, 2]) {
+    const earlier = yield* holder.locker.acquire("job", { ttl: "10 seconds" })
+    yield* run(5000, 100)
+    yield* earlier.release
+  }
+  const held = yield* holder.locker.acquire("job", { ttl: "10 seconds" })
+  return { table, held }
+})
+
 describe("liveness of the line of waiters (memory, TestClock)", () => {
   const setup = Effect.gen(function* () {
     const table = yield* MemoryTable.make
@@ -127,15 +142,7 @@ describe("liveness of the line of waiters (memory, TestClock)", () => {
 
   it.scoped("a release long before the key's typical hold is found by the first in line's schedule", () =>
     Effect.gen(function* () {
-      const table = yield* MemoryTable.make
-      const holder = yield* Dynalock.makeOn(table.storage("locks"))
-      // Two 5 s holdings: the record now tells waiters a holding of this key lasts about 5 s.
-      for (const _ of [1, 2]) {
-        const held = yield* holder.locker.acquire("job", { ttl: "10 seconds" })
-        yield* run(5000, 100)
-        yield* held.release
-      }
-      const held = yield* holder.locker.acquire("job", { ttl: "10 seconds" })
+      const { table, held } = yield* heldLongTypically
       const waiter = yield* Dynalock.makeOn(table.storage("locks"))
       const retry = Schedule.spaced("20 millis")
       const waiting = yield* Effect.fork(Effect.scoped(Effect.as(waiter.locker.acquire("job", { retry }), "ok")))
@@ -154,15 +161,7 @@ describe("liveness of the line of waiters (memory, TestClock)", () => {
     "and when the first in line, taking over early, lets go early too, the second in line's schedule finds it",
     () =>
       Effect.gen(function* () {
-        const table = yield* MemoryTable.make
-        const holder = yield* Dynalock.makeOn(table.storage("locks"))
-        // Two 5 s holdings: the record now tells waiters a holding of this key lasts about 5 s.
-        for (const _ of [1, 2]) {
-          const held = yield* holder.locker.acquire("job", { ttl: "10 seconds" })
-          yield* run(5000, 100)
-          yield* held.release
-        }
-        const held = yield* holder.locker.acquire("job", { ttl: "10 seconds" })
+        const { table, held } = yield* heldLongTypically
         const retry = Schedule.spaced("20 millis")
         let firstReleasedAt = 0
         const first = yield* Dynalock.makeOn(table.storage("locks"))
