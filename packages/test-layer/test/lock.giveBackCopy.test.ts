@@ -6,14 +6,10 @@ import { Effect, Fiber, Option, TestClock } from "effect"
 import { Dynalock } from "@dynalock/core"
 import type { Storage } from "@dynalock/core"
 import { MemoryTable } from "@dynalock/test-layer"
-import { isClaim } from "./support/faults.js"
+import { lockStep } from "./support/instrument.js"
 
 const run = (millis: number, step = 10) =>
   Effect.forEach(Array.from({ length: Math.ceil(millis / step) }), () => TestClock.adjust(step), { discard: true })
-
-/** A release: the update that removes the owner. */
-const isRelease = (request: Storage.UpdateRequest): boolean =>
-  request.owner !== undefined && Option.isNone(request.owner) && request.fenceSeed === undefined
 
 describe("a late copy of a give-back (memory, TestClock)", () => {
   it.scoped(
@@ -30,9 +26,9 @@ describe("a late copy of a give-back (memory, TestClock)", () => {
           ...locks,
           update: (request) =>
             Effect.suspend(() => {
-              if (isClaim("update", request) && claims++ === 0)
+              if (lockStep("update", request) === "claim" && claims++ === 0)
                 return Effect.flatMap(locks.update(request), (answer) => Effect.as(Effect.sleep("900 millis"), answer))
-              if (isRelease(request) && copy === undefined) copy = request
+              if (lockStep("update", request) === "release" && copy === undefined) copy = request
               return locks.update(request)
             })
         }
